@@ -1,0 +1,79 @@
+import type { z } from 'zod';
+import { parseReference } from '../image/reference';
+import { platformFromArch } from '../image/platform';
+
+export class OptionsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OptionsError';
+  }
+}
+
+type Layer = Record<string, unknown> | undefined;
+
+/** Later layers win; undefined values never override. Order: defaults < nx.json < project.json < env < CLI. */
+export function mergeLayers(...layers: Layer[]): Record<string, unknown> {
+  const merged: Record<string, unknown> = {};
+  for (const layer of layers) {
+    for (const [key, value] of Object.entries(layer ?? {})) if (value !== undefined) merged[key] = value;
+  }
+  return merged;
+}
+
+export function parseOptions<S extends z.ZodType>(schema: S, value: unknown, where: string): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => {
+    const path = issue.path.join('.');
+    if (issue.code === 'unrecognized_keys') return `unknown option(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}: remove them or check the spelling`;
+    return path ? `option "${path}": ${issue.message}` : issue.message;
+  });
+  throw new OptionsError(`Invalid options for ${where}:\n  - ${lines.join('\n  - ')}`);
+}
+
+function parseBooleanEnv(name: string, value: string): boolean {
+  if (/^(true|1|yes)$/i.test(value)) return true;
+  if (/^(false|0|no)$/i.test(value)) return false;
+  throw new OptionsError(`Invalid ${name}="${value}": use true or false.`);
+}
+
+type Env = Record<string, string | undefined>;
+const present = (value: string | undefined): value is string => value !== undefined && value !== '';
+
+/** Makefile-convention variables, mapped onto option names (the "env" layer). */
+export function buildEnvLayer(env: Env): Record<string, unknown> {
+  return {
+    platforms: present(env.PLATFORMS) ? env.PLATFORMS : undefined,
+    multiArch: present(env.MULTI_ARCH) ? parseBooleanEnv('MULTI_ARCH', env.MULTI_ARCH) : undefined,
+  };
+}
+
+/** IMG sets the whole reference ([registry/]name[:tag]); IMAGE_TAG sets the tag. */
+export function referenceEnvLayer(env: Env): Record<string, unknown> {
+  const layer: Record<string, unknown> = {};
+  if (present(env.IMG)) {
+    let ref;
+    try {
+      ref = parseReference(env.IMG);
+    } catch (error) {
+      throw new OptionsError(`Invalid IMG="${env.IMG}": ${(error as Error).message}`);
+    }
+    layer.registry = ref.registry;
+    layer.imageName = ref.repository;
+    if (ref.tag) layer.tag = ref.tag;
+  }
+  if (present(env.IMAGE_TAG)) layer.tag = env.IMAGE_TAG;
+  return layer;
+}
+
+export function buildSingleEnvLayer(env: Env): Record<string, unknown> {
+  const layer = referenceEnvLayer(env);
+  if (present(env.TARGETARCH)) {
+    try {
+      layer.platform = platformFromArch(env.TARGETARCH);
+    } catch (error) {
+      throw new OptionsError(`Invalid TARGETARCH="${env.TARGETARCH}": ${(error as Error).message}`);
+    }
+  }
+  return layer;
+}

@@ -1,0 +1,105 @@
+import { z } from 'zod';
+
+/**
+ * One zod schema per executor: the single source of truth for its options.
+ * Each executor's schema.json is generated from these (tools/gen-schemas.ts) and a test keeps them in step.
+ * Defaults live in DEFAULTS (not `.default()`), so Nx does not fill them in and mistake them for CLI flags.
+ */
+const stringMap = (what: string) =>
+  z.record(z.string(), z.string({ error: `every ${what} value must be a string` }), {
+    error: `${what} must be a map of names to string values, e.g. { "APP_VERSION": "1.2.3" }`,
+  });
+
+const platformList = z.union([z.string(), z.array(z.string())], {
+  error: 'platforms must be a list such as ["linux/amd64", "linux/arm64"] or a comma list "linux/amd64,linux/arm64"',
+});
+
+export const engineNames = ['auto', 'podman', 'docker'] as const;
+const engine = z.enum(engineNames, { error: (issue) => `unknown engine ${JSON.stringify(issue.input)}: use one of auto, podman, docker` });
+
+const imageSource = {
+  dockerfile: z.string().min(1).describe('Dockerfile path, relative to the workspace root').optional(),
+  context: z.string().min(1).describe('Build context folder, relative to the workspace root').optional(),
+  target: z.string().min(1).describe('Dockerfile stage to build (--target)').optional(),
+  buildArgs: stringMap('buildArgs').describe('Build arguments (--build-arg NAME=value)').optional(),
+  labels: stringMap('labels').describe('Extra image labels; the OCI labels title, source, revision, created and version are set by default').optional(),
+  engine: engine.describe('Container engine: auto prefers podman, then docker with buildx').optional(),
+  extraArgs: z.array(z.string()).describe('Extra arguments passed to the engine build command as they are (escape hatch)').optional(),
+  dryRun: z.boolean().describe('Print the commands and run nothing').optional(),
+};
+
+const naming = {
+  registry: z.string().describe('Registry host[:port], e.g. quay.io or 127.0.0.1:5000').optional(),
+  imageName: z.string().min(1).describe('Image name pattern; {projectName} and {projectRoot} are replaced').optional(),
+};
+
+export const buildSchema = z.strictObject({
+  ...imageSource,
+  platforms: platformList.describe('Platforms of the manifest list (env PLATFORMS overrides the configured value)').optional(),
+  multiArch: z.boolean().describe('false builds only the host platform (env MULTI_ARCH=false)').optional(),
+  outputPath: z.string().min(1).describe('Output folder for the OCI layout and image.json, relative to the workspace root').optional(),
+});
+
+export const buildSingleSchema = z.strictObject({
+  ...imageSource,
+  ...naming,
+  platform: z.string().describe('The one platform to build; default the host (env TARGETARCH picks another arch)').optional(),
+  tag: z.string().describe('Tag of the local image; default as for docker-push').optional(),
+});
+
+export const pushSchema = z.strictObject({
+  ...naming,
+  tag: z.string().describe('Main tag; default env IMAGE_TAG, else the project version, else the short git SHA').optional(),
+  tags: z.array(z.string()).describe('Extra tags pushed besides the main tag').optional(),
+  latest: z.boolean().describe('Also push the tag "latest"').optional(),
+  tlsVerify: z.boolean().describe('Verify TLS; default true except for localhost/127.0.0.1 registries').optional(),
+  allowSingleArchFallback: z.boolean().describe('Succeed (with a warning) when only the host platform could be pushed').optional(),
+  inputPath: z.string().min(1).describe('Build output to push (OCI layout + image.json), relative to the workspace root').optional(),
+  dryRun: z.boolean().describe('Print the commands and run nothing').optional(),
+});
+
+export type BuildOptions = z.infer<typeof buildSchema>;
+export type BuildSingleOptions = z.infer<typeof buildSingleSchema>;
+export type PushOptions = z.infer<typeof pushSchema>;
+
+export const pluginSchema = z.strictObject({
+  buildTargetName: z.string().min(1).optional(),
+  buildSingleTargetName: z.string().min(1).optional(),
+  pushTargetName: z.string().min(1).optional(),
+  /** Dockerfile path pattern for projects whose Dockerfile is not in their root, e.g. docker/{projectName}.Dockerfile */
+  dockerfile: z.string().min(1).optional(),
+  /** Context pattern; "." is the workspace root. Default: the project root. */
+  context: z.string().min(1).optional(),
+  target: z.string().min(1).optional(),
+  platforms: platformList.optional(),
+  engine: engine.optional(),
+  buildArgs: stringMap('buildArgs').optional(),
+  labels: stringMap('labels').optional(),
+  extraArgs: z.array(z.string()).optional(),
+  registry: z.string().optional(),
+  imageName: z.string().min(1).optional(),
+  tags: z.array(z.string()).optional(),
+  latest: z.boolean().optional(),
+  tlsVerify: z.boolean().optional(),
+  allowSingleArchFallback: z.boolean().optional(),
+});
+export type PluginOptions = z.infer<typeof pluginSchema>;
+
+export const DEFAULTS = {
+  buildTargetName: 'docker-build',
+  buildSingleTargetName: 'docker-build-single',
+  pushTargetName: 'docker-push',
+  platforms: ['linux/amd64', 'linux/arm64'],
+  engine: 'auto',
+  imageName: '{projectName}',
+  registry: '',
+  multiArch: true,
+  latest: false,
+  allowSingleArchFallback: false,
+} as const;
+
+export const executorSchemas = {
+  'docker-build': buildSchema,
+  'docker-build-single': buildSingleSchema,
+  'docker-push': pushSchema,
+} as const;

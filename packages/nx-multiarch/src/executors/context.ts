@@ -1,0 +1,57 @@
+import type { ExecutorContext } from '@nx/devkit';
+import { logger } from '@nx/devkit';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface ProjectInfo {
+  name: string;
+  /** project root, relative to the workspace root */
+  root: string;
+  workspaceRoot: string;
+  tags: string[];
+  /** version from the project's package.json, if it has one */
+  version?: string;
+}
+
+export function projectInfo(context: ExecutorContext): ProjectInfo {
+  const name = context.projectName;
+  if (!name) throw new Error('This executor must run on a project (nx run <project>:<target>).');
+  const config = context.projectsConfigurations.projects[name];
+  const packageJson = join(context.root, config.root, 'package.json');
+  const version = existsSync(packageJson) ? (JSON.parse(readFileSync(packageJson, 'utf8')).version as string | undefined) : undefined;
+  return { name, root: config.root, workspaceRoot: context.root, tags: config.tags ?? [], version };
+}
+
+/** Target options as configured (inferred from nx.json plugin options, merged with project.json), without CLI flags. */
+export function configuredOptions(context: ExecutorContext): Record<string, unknown> {
+  const target = context.projectsConfigurations.projects[context.projectName!]?.targets?.[context.targetName!];
+  const configuration = context.configurationName ? target?.configurations?.[context.configurationName] : undefined;
+  return { ...(target?.options ?? {}), ...(configuration ?? {}) };
+}
+
+/**
+ * Nx hands executors one merged options object. What differs from the configured options came from the command line;
+ * splitting them lets environment variables sit between project.json and the CLI in precedence.
+ */
+export function splitOptions(options: Record<string, unknown>, context: ExecutorContext) {
+  const configured = configuredOptions(context);
+  const cli: Record<string, unknown> = {};
+  for (const [rawKey, value] of Object.entries(options)) {
+    if (rawKey.startsWith('__')) continue;
+    const key = rawKey.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    if (JSON.stringify(configured[key]) !== JSON.stringify(value)) cli[key] = value;
+  }
+  return { configured, cli };
+}
+
+/** Turns any error into a readable message and { success: false }, so Nx exits non-zero. */
+export async function reportErrors(work: () => Promise<void>): Promise<{ success: boolean }> {
+  try {
+    await work();
+    return { success: true };
+  } catch (error) {
+    logger.error(`\n${(error as Error).message ?? String(error)}`);
+    if (process.env.NX_VERBOSE_LOGGING === 'true' && error instanceof Error) logger.error(error.stack ?? '');
+    return { success: false };
+  }
+}

@@ -1,0 +1,88 @@
+import type { ExecutorContext } from '@nx/devkit';
+import { logger } from '@nx/devkit';
+import { randomBytes } from 'node:crypto';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { buildEnvLayer, mergeLayers, parseOptions } from '../../config/resolve';
+import { buildSchema, DEFAULTS, type BuildOptions } from '../../config/schemas';
+import { selectEngine } from '../../engines/detect';
+import { lastCommitTouching, originUrl } from '../../git/info';
+import { readLayout } from '../../image/oci-layout';
+import { hostPlatform, parsePlatformList } from '../../image/platform';
+import { LAYOUT_DIR, RECORD_FILE, summaryTable, type ImageRecord } from '../../image/record';
+import { buildRequest, BuildInputError, locateSources, revisionPaths } from '../../plan/build';
+import { PlatformProgress } from '../../run/progress';
+import { projectInfo, reportErrors, splitOptions, type ProjectInfo } from '../context';
+import { engineVersion, printDryRun, runPlan } from '../shared';
+
+export function resolveBuildOptions(options: Record<string, unknown>, context: ExecutorContext, env = process.env) {
+  const { configured, cli } = splitOptions(options, context);
+  const resolved = parseOptions(buildSchema, mergeLayers(DEFAULTS_FOR_BUILD, configured, buildEnvLayer(env), cli), `${context.projectName}:${context.targetName}`);
+  const platforms = resolved.multiArch === false ? [hostPlatform()] : parsePlatformList(resolved.platforms ?? DEFAULTS.platforms);
+  return { ...resolved, platforms };
+}
+
+const DEFAULTS_FOR_BUILD: BuildOptions = { engine: DEFAULTS.engine, platforms: [...DEFAULTS.platforms], multiArch: DEFAULTS.multiArch };
+
+export function outputDirFor(project: ProjectInfo, outputPath: string | undefined): string {
+  return resolve(project.workspaceRoot, outputPath ?? join('dist', 'images', project.root));
+}
+
+export default async function dockerBuild(options: Record<string, unknown>, context: ExecutorContext) {
+  return reportErrors(async () => {
+    const resolved = resolveBuildOptions(options, context);
+    const project = projectInfo(context);
+    const engine = selectEngine(resolved.engine ?? 'auto');
+    const outputDir = outputDirFor(project, resolved.outputPath);
+    // Build into a sibling folder and rename at the end: a failed or interrupted build never leaves an output that looks complete.
+    const workDir = `${outputDir}.partial-${process.pid}-${randomBytes(3).toString('hex')}`;
+    const revision = await lastCommitTouching(project.workspaceRoot, revisionPaths(project, locateSources(project, resolved)));
+    const request = {
+      ...buildRequest(project, resolved, revision, await originUrl(project.workspaceRoot)),
+      platforms: resolved.platforms,
+      layoutDir: join(workDir, LAYOUT_DIR),
+      workName: `localhost/nx-multiarch-work/${project.name}:${process.pid}-${randomBytes(4).toString('hex')}`,
+    };
+    const plan = engine.planMultiArch(request);
+    if (resolved.dryRun) return printDryRun([...plan.steps, ...plan.cleanup]);
+
+    const version = await engineVersion(engine, project.workspaceRoot);
+    try {
+      await mkdir(dirname(workDir), { recursive: true });
+      await mkdir(workDir);
+    } catch (error) {
+      throw new BuildInputError(`Cannot write the build output under ${dirname(workDir)}: ${(error as Error).message}. Make the folder writable or set outputPath.`);
+    }
+    try {
+      const started = Date.now();
+      const progress = new PlatformProgress((line) => process.stdout.write(`${line}\n`));
+      await runPlan(plan, project.workspaceRoot, progress.line);
+      const layout = await readLayout(request.layoutDir);
+      const built = layout.images.map((image) => image.platform);
+      const missing = request.platforms.filter((platform) => !built.includes(platform));
+      if (missing.length > 0) {
+        throw new BuildInputError(
+          `The engine's manifest list lacks ${missing.join(', ')} (it holds ${built.join(', ') || 'nothing'}). ` +
+            'With podman 4.x this happens when two platforms resolve to the same cached image (e.g. FROM scratch without per-arch content): add --no-cache via extraArgs.',
+        );
+      }
+      const record: ImageRecord = {
+        schemaVersion: 1,
+        project: project.name,
+        layout: { path: LAYOUT_DIR, tag: 'latest' },
+        index: layout.index,
+        platforms: layout.images,
+        engine: { name: engine.name, version },
+        buildSeconds: Math.round((Date.now() - started) / 100) / 10,
+        revision: revision?.sha,
+        created: request.labels['org.opencontainers.image.created'],
+      };
+      await writeFile(join(workDir, RECORD_FILE), `${JSON.stringify(record, null, 2)}\n`);
+      await rm(outputDir, { recursive: true, force: true });
+      await rename(workDir, outputDir);
+      logger.info(`\n${project.name}: ${record.index.digest} -> ${outputDir}\n${summaryTable(record)}`);
+    } finally {
+      await rm(workDir, { recursive: true, force: true });
+    }
+  });
+}

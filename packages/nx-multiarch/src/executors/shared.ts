@@ -1,0 +1,29 @@
+import { logger } from '@nx/devkit';
+import type { Engine, Plan } from '../engines/types';
+import { formatArgv, run, type Step } from '../run/exec';
+
+export async function engineVersion(engine: Engine, cwd: string): Promise<string> {
+  const version = engine.parseVersion((await run(engine.versionStep, { cwd })).all);
+  engine.assertSupported(version);
+  return version;
+}
+
+export function printDryRun(steps: Step[]): void {
+  logger.info('Dry run: these commands would run (nothing was run):');
+  for (const step of steps) {
+    const env = Object.entries(step.env ?? {}).map(([key, value]) => `${key}=${value} `).join('');
+    logger.info(`  # ${step.description}\n  ${env}${formatArgv(step.argv)}`);
+  }
+}
+
+/** Runs the plan's steps in order, then its cleanup steps whatever happened. */
+export async function runPlan(plan: Plan, cwd: string, onLine: (line: string) => void): Promise<void> {
+  try {
+    for (const step of plan.steps) {
+      logger.info(`> ${formatArgv(step.argv)}`);
+      await run({ ...step, env: step.env }, { cwd, onLine });
+    }
+  } finally {
+    for (const step of plan.cleanup) await run(step, { cwd, allowFailure: true }).catch(() => undefined);
+  }
+}

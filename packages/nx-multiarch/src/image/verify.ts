@@ -1,0 +1,47 @@
+import { createHash } from 'node:crypto';
+import { run } from '../run/exec';
+import { describeIndex, INDEX_MEDIA_TYPES } from './oci-layout';
+import type { ImageRecord } from './record';
+import { inspectStep, type PushMode } from '../plan/push';
+
+async function fetchRaw(reference: string, tlsVerify: boolean, cwd: string): Promise<{ raw: string; json: any }> {
+  const { stdout } = await run(inspectStep(reference, tlsVerify), { cwd });
+  return { raw: stdout, json: JSON.parse(stdout) };
+}
+
+const sha256 = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
+
+/**
+ * Reads what the registry now serves under `name:tag` and lists every way it differs from the build record.
+ * As built, digests must match exactly; after a v2s2 conversion manifests differ, so each platform's config digest is compared.
+ */
+export async function verifyRemote(name: string, tag: string, record: ImageRecord, mode: PushMode, tlsVerify: boolean, cwd: string): Promise<string[]> {
+  const remote = await fetchRaw(`${name}:${tag}`, tlsVerify, cwd);
+  const problems: string[] = [];
+  const expected = mode.kind === 'single' ? record.platforms.filter((p) => p.platform === mode.platform) : record.platforms;
+
+  if (mode.kind === 'single') {
+    const config = remote.json.config?.digest;
+    if (config !== expected[0]?.configDigest) problems.push(`${name}:${tag} has config ${config}, expected ${expected[0]?.configDigest} (${mode.platform})`);
+    return problems;
+  }
+  if (!INDEX_MEDIA_TYPES.includes(remote.json.mediaType)) return [`${name}:${tag} is not a manifest list (media type ${remote.json.mediaType})`];
+  if (mode.kind === 'index' && sha256(remote.raw) !== record.index.digest) {
+    problems.push(`${name}:${tag} index digest is ${sha256(remote.raw)}, expected ${record.index.digest}`);
+  }
+  const remotePlatforms = describeIndex(remote.json);
+  for (const want of expected) {
+    const got = remotePlatforms.find((p) => p.platform === want.platform);
+    if (!got) {
+      problems.push(`${name}:${tag} lacks ${want.platform}`);
+    } else if (mode.kind === 'index' && got.digest !== want.digest) {
+      problems.push(`${name}:${tag} ${want.platform} is ${got.digest}, expected ${want.digest}`);
+    } else if (mode.kind === 'v2s2') {
+      const manifest = await fetchRaw(`${name}@${got.digest}`, tlsVerify, cwd);
+      if (manifest.json.config?.digest !== want.configDigest) problems.push(`${name}:${tag} ${want.platform} has config ${manifest.json.config?.digest}, expected ${want.configDigest}`);
+    }
+  }
+  const extra = remotePlatforms.filter((p) => !expected.some((want) => want.platform === p.platform));
+  if (extra.length > 0) problems.push(`${name}:${tag} holds unexpected platforms ${extra.map((p) => p.platform).join(', ')}`);
+  return problems;
+}

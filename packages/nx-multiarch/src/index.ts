@@ -1,0 +1,6 @@
+import { createNodesV2 } from './plugin/create-nodes';
+
+export { createNodesV2 };
+/** Nx 22+ reads the v2 signature from `createNodes`. */
+export const createNodes = createNodesV2;
+export type { PluginOptions } from './config/schemas';

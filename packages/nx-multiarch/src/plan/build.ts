@@ -1,0 +1,82 @@
+import { existsSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import type { ProjectInfo } from '../executors/context';
+import type { BuildRequest } from '../engines/types';
+import type { SourceRevision } from '../git/info';
+
+export class BuildInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BuildInputError';
+  }
+}
+
+interface SourceOptions {
+  dockerfile?: string;
+  context?: string;
+  target?: string;
+  buildArgs?: Record<string, string>;
+  labels?: Record<string, string>;
+  extraArgs?: string[];
+}
+
+export const DOCKERFILE_NAMES = ['Dockerfile', 'Containerfile'];
+
+function insideWorkspace(workspaceRoot: string, path: string): boolean {
+  const rel = relative(workspaceRoot, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+/** Absolute Dockerfile and context paths; each must exist inside the workspace. */
+export function locateSources(project: ProjectInfo, options: SourceOptions): { dockerfile: string; context: string } {
+  const root = project.workspaceRoot;
+  const context = resolve(root, options.context ?? project.root);
+  if (!insideWorkspace(root, context)) {
+    throw new BuildInputError(`context "${options.context}" is outside the workspace (${root}): give a folder inside it, relative to the workspace root.`);
+  }
+  if (!existsSync(context)) throw new BuildInputError(`context folder "${options.context}" does not exist: set the context option to an existing folder, relative to the workspace root.`);
+  const dockerfile = options.dockerfile
+    ? resolve(root, options.dockerfile)
+    : DOCKERFILE_NAMES.map((name) => join(root, project.root, name)).find((path) => existsSync(path)) ?? join(root, project.root, 'Dockerfile');
+  if (!existsSync(dockerfile)) {
+    throw new BuildInputError(
+      `Dockerfile not found: ${relative(root, dockerfile)}. Add one, or set the dockerfile option (relative to the workspace root) for project "${project.name}".`,
+    );
+  }
+  return { dockerfile, context };
+}
+
+/** The OCI annotations every image gets unless the labels option overrides them. */
+export function ociLabels(project: ProjectInfo, revision: SourceRevision | undefined, sourceUrl: string | undefined): Record<string, string> {
+  const labels: Record<string, string> = { 'org.opencontainers.image.title': project.name };
+  if (sourceUrl) labels['org.opencontainers.image.source'] = sourceUrl;
+  if (revision) {
+    labels['org.opencontainers.image.revision'] = revision.sha;
+    labels['org.opencontainers.image.created'] = new Date(revision.epoch * 1000).toISOString();
+  }
+  const version = project.version ?? revision?.sha.slice(0, 12);
+  if (version) labels['org.opencontainers.image.version'] = version;
+  return labels;
+}
+
+export function buildRequest(
+  project: ProjectInfo,
+  options: SourceOptions,
+  revision: SourceRevision | undefined,
+  sourceUrl: string | undefined,
+): BuildRequest {
+  return {
+    ...locateSources(project, options),
+    target: options.target,
+    buildArgs: options.buildArgs ?? {},
+    labels: { ...ociLabels(project, revision, sourceUrl), ...(options.labels ?? {}) },
+    extraArgs: options.extraArgs ?? [],
+    sourceDateEpoch: revision?.epoch,
+  };
+}
+
+/** Paths git looks at to date an image: the Dockerfile and the context (the whole context until inputs are parsed). */
+export function revisionPaths(project: ProjectInfo, request: { dockerfile: string; context: string }): string[] {
+  const rel = (path: string) => relative(project.workspaceRoot, path) || '.';
+  return [...new Set([rel(request.dockerfile), rel(request.context)])];
+}

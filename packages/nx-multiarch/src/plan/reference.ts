@@ -1,0 +1,32 @@
+import type { ProjectInfo } from '../executors/context';
+import { formatReference, InvalidReferenceError, validateRegistry, validateRepository, validateTag, type ImageReference } from '../image/reference';
+import { shortHeadSha } from '../git/info';
+
+/** `{projectName}` / `{projectRoot}` in the imageName pattern, then the registry in front. */
+export function imageReference(project: ProjectInfo, options: { registry?: string; imageName?: string }, requireRegistry: boolean): ImageReference {
+  const repository = validateRepository(
+    (options.imageName ?? '{projectName}').replaceAll('{projectName}', project.name).replaceAll('{projectRoot}', project.root),
+  );
+  const registry = options.registry ?? '';
+  if (!registry && requireRegistry) {
+    throw new InvalidReferenceError(
+      `No registry for ${project.name}: set "registry" in the nx-multiarch plugin options in nx.json (e.g. "quay.io/my-team" is a registry plus path: use registry "quay.io" and imageName "my-team/{projectName}"), or IMG=registry/name:tag.`,
+    );
+  }
+  if (registry) validateRegistry(registry);
+  return { registry, repository };
+}
+
+/** The main tag: the option (CLI, IMAGE_TAG or IMG), else the project's version, else the short git SHA. */
+export async function mainTag(project: ProjectInfo, tag: string | undefined): Promise<string> {
+  if (tag !== undefined) return validateTag(tag);
+  const chosen = project.version ?? (await shortHeadSha(project.workspaceRoot));
+  if (!chosen) throw new InvalidReferenceError(`No tag for ${project.name}: there is no package.json version and no git commit; set IMAGE_TAG or the tag option.`);
+  return validateTag(chosen);
+}
+
+export function allTags(main: string, extra: string[] = [], latest = false): string[] {
+  return [...new Set([main, ...extra.map(validateTag), ...(latest ? ['latest'] : [])])];
+}
+
+export { formatReference };

@@ -1,0 +1,97 @@
+import { createNodesFromFiles, type CreateNodesContextV2, type CreateNodesResult, type CreateNodesV2, type TargetConfiguration } from '@nx/devkit';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { DEFAULTS, pluginSchema, type PluginOptions } from '../config/schemas';
+import { parseOptions } from '../config/resolve';
+import { DOCKERFILE_NAMES } from '../plan/build';
+
+const PROJECT_FILE = 'project.json';
+export const PLUGIN_NAME = 'nx-multiarch';
+export const DEPRECATED_TAG = 'deprecated';
+
+interface ProjectFacts {
+  name: string;
+  tags: string[];
+}
+
+function readJson(path: string): Record<string, any> | undefined {
+  return existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : undefined;
+}
+
+function projectFacts(workspaceRoot: string, root: string): ProjectFacts {
+  const projectJson = readJson(join(workspaceRoot, root, PROJECT_FILE));
+  const packageJson = projectJson?.name ? undefined : readJson(join(workspaceRoot, root, 'package.json'));
+  return { name: projectJson?.name ?? packageJson?.name ?? basename(root), tags: projectJson?.tags ?? [] };
+}
+
+const fillPattern = (pattern: string, facts: ProjectFacts, root: string) =>
+  pattern.replaceAll('{projectName}', facts.name).replaceAll('{projectRoot}', root);
+
+/** The plugin's dockerfile pattern first (central docker/ folder layouts), then a Dockerfile or Containerfile in the project root. */
+function findDockerfile(workspaceRoot: string, root: string, facts: ProjectFacts, options: PluginOptions): string | undefined {
+  const candidates = [
+    ...(options.dockerfile ? [fillPattern(options.dockerfile, facts, root)] : []),
+    ...DOCKERFILE_NAMES.map((name) => join(root, name)),
+  ];
+  return candidates.find((path) => existsSync(join(workspaceRoot, path)));
+}
+
+const pick = <T extends object, K extends keyof T>(source: T, keys: readonly K[]): Partial<Pick<T, K>> =>
+  Object.fromEntries(keys.filter((key) => source[key] !== undefined).map((key) => [key, source[key]])) as Partial<Pick<T, K>>;
+
+const SOURCE_KEYS = ['target', 'buildArgs', 'labels', 'engine', 'extraArgs'] as const;
+const NAMING_KEYS = ['registry', 'imageName'] as const;
+const PUSH_KEYS = ['tags', 'latest', 'tlsVerify', 'allowSingleArchFallback'] as const;
+
+export function targetsFor(root: string, facts: ProjectFacts, dockerfile: string, options: PluginOptions): Record<string, TargetConfiguration> {
+  const context = options.context ? fillPattern(options.context, facts, root) : root;
+  const source = { dockerfile, context, ...pick(options, SOURCE_KEYS) };
+  const contextInput = context === '.' || context === '' ? '{workspaceRoot}/**/*' : `{workspaceRoot}/${context}/**/*`;
+  const buildName = options.buildTargetName ?? DEFAULTS.buildTargetName;
+  const targets: Record<string, TargetConfiguration> = {
+    [buildName]: {
+      executor: `${PLUGIN_NAME}:docker-build`,
+      cache: true,
+      inputs: [contextInput, `{workspaceRoot}/${dockerfile}`, { env: 'PLATFORMS' }, { env: 'MULTI_ARCH' }],
+      outputs: [`{workspaceRoot}/dist/images/${root}`],
+      options: { ...source, ...pick(options, ['platforms'] as const) },
+      metadata: { technologies: ['docker'], description: 'Build the multi-arch image (manifest list) into dist/images as an OCI layout' },
+    },
+    [options.buildSingleTargetName ?? DEFAULTS.buildSingleTargetName]: {
+      executor: `${PLUGIN_NAME}:docker-build-single`,
+      cache: false,
+      options: { ...source, ...pick(options, NAMING_KEYS) },
+      metadata: { technologies: ['docker'], description: "Build one platform (the host's) into the local engine store" },
+    },
+  };
+  if (!facts.tags.includes(DEPRECATED_TAG)) {
+    targets[options.pushTargetName ?? DEFAULTS.pushTargetName] = {
+      executor: `${PLUGIN_NAME}:docker-push`,
+      cache: false,
+      dependsOn: [buildName],
+      options: pick(options, [...NAMING_KEYS, ...PUSH_KEYS]),
+      metadata: { technologies: ['docker'], description: 'Push the manifest list from the build output and verify it in the registry' },
+    };
+  }
+  return targets;
+}
+
+function createNodesForFile(file: string, rawOptions: PluginOptions | undefined, context: CreateNodesContextV2): CreateNodesResult {
+  const options = parseOptions(pluginSchema, rawOptions ?? {}, `the ${PLUGIN_NAME} plugin options in nx.json`);
+  const root = dirname(file);
+  const workspaceRoot = context.workspaceRoot;
+  // A folder with project.json is handled through it; a bare Dockerfile folder through its Dockerfile (or else Containerfile).
+  if (basename(file) !== PROJECT_FILE) {
+    if (existsSync(join(workspaceRoot, root, PROJECT_FILE))) return {};
+    if (basename(file) !== 'Dockerfile' && existsSync(join(workspaceRoot, root, 'Dockerfile'))) return {};
+  }
+  const facts = projectFacts(workspaceRoot, root);
+  const dockerfile = findDockerfile(workspaceRoot, root, facts, options);
+  if (!dockerfile) return {};
+  return { projects: { [root]: { name: facts.name, root, targets: targetsFor(root, facts, dockerfile, options) } } };
+}
+
+export const createNodesV2: CreateNodesV2<PluginOptions> = [
+  `**/{${PROJECT_FILE},${DOCKERFILE_NAMES.join(',')}}`,
+  (files, options, context) => createNodesFromFiles(createNodesForFile, files, options ?? {}, context),
+];

@@ -1,0 +1,48 @@
+/** Errors the executors turn into a readable message and a non-zero exit. */
+export class ToolMissingError extends Error {
+  constructor(readonly tool: string, hint: string) {
+    super(`"${tool}" was not found on PATH. ${hint}`);
+    this.name = 'ToolMissingError';
+  }
+}
+
+export class CommandFailedError extends Error {
+  constructor(
+    readonly argv: readonly string[],
+    readonly exitCode: number | undefined,
+    readonly output: string,
+    hint?: string,
+  ) {
+    const tail = output.trim().split('\n').slice(-15).join('\n');
+    super(
+      `${argv.slice(0, 3).join(' ')} ... failed` +
+        (exitCode === undefined ? '' : ` (exit code ${exitCode})`) +
+        (hint ? `\n${hint}` : '') +
+        (tail ? `\nLast output:\n${tail}` : ''),
+    );
+    this.name = 'CommandFailedError';
+  }
+}
+
+const INSTALL_HINTS: Record<string, string> = {
+  podman: 'Install podman >= 3.4 (Debian/Ubuntu: apt-get install podman), or install docker with the buildx plugin and set engine to docker.',
+  docker: 'Install docker with the buildx plugin, or install podman >= 3.4 (apt-get install podman) and set engine to podman.',
+  skopeo: 'docker-push uses skopeo to push the OCI layout: install it (Debian/Ubuntu: apt-get install skopeo).',
+  git: 'Install git.',
+};
+
+export function installHint(tool: string): string {
+  return INSTALL_HINTS[tool] ?? `Install ${tool}.`;
+}
+
+export const QEMU_HINT =
+  'A RUN step for a foreign architecture failed with "exec format error": QEMU user emulation is not registered with binfmt_misc. ' +
+  'Register it: apt-get install qemu-user-static binfmt-support && mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc; update-binfmts --enable qemu-aarch64 ' +
+  '(or: podman run --rm --privileged docker.io/tonistiigi/binfmt --install all). ' +
+  'Better still, cross-compile in a stage on $BUILDPLATFORM so nothing runs emulated.';
+
+/** Extra guidance for well-known failure output. */
+export function hintFor(output: string): string | undefined {
+  if (/exec format error/i.test(output)) return QEMU_HINT;
+  return undefined;
+}

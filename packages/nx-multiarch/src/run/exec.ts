@@ -1,0 +1,49 @@
+import { execa } from 'execa';
+import { CommandFailedError, ToolMissingError, hintFor, installHint } from './errors';
+
+/** One command of a plan: an argv array (never a shell string) and what it is for. */
+export interface Step {
+  argv: string[];
+  description: string;
+  env?: Record<string, string>;
+}
+
+export interface RunOptions {
+  cwd: string;
+  /** Called with each output line (stdout and stderr); when absent, output is only captured. */
+  onLine?: (line: string) => void;
+  /** Return true to treat a failure as expected and get the result instead of an exception. */
+  allowFailure?: boolean;
+}
+
+export interface RunResult {
+  exitCode: number;
+  stdout: string;
+  all: string;
+}
+
+export async function run(step: Step, options: RunOptions): Promise<RunResult> {
+  const [file, ...args] = step.argv;
+  const echo = (line: unknown) => {
+    options.onLine?.(String(line));
+  };
+  const result = await execa(file, args, {
+    cwd: options.cwd,
+    env: step.env,
+    all: true,
+    reject: false,
+    stdin: 'ignore',
+    stdout: options.onLine ? ['pipe', function* (line: unknown) { echo(line); yield line; }] : 'pipe',
+    stderr: options.onLine ? ['pipe', function* (line: unknown) { echo(line); yield line; }] : 'pipe',
+  });
+  if ((result as { code?: string }).code === 'ENOENT') throw new ToolMissingError(file, installHint(file));
+  const exitCode = result.exitCode ?? 1;
+  const all = String(result.all ?? '');
+  if (result.failed && !options.allowFailure) throw new CommandFailedError(step.argv, result.exitCode, all, hintFor(all));
+  return { exitCode: result.failed ? exitCode || 1 : 0, stdout: String(result.stdout ?? ''), all };
+}
+
+/** The same argv, printable for a dry run: each element quoted when it would need it in a shell. */
+export function formatArgv(argv: readonly string[]): string {
+  return argv.map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
