@@ -1,7 +1,22 @@
-export default {
+import type { Config } from 'jest';
+
+/** execa 9 and a few of its dependencies are ESM only: swc turns them into CommonJS for Jest's module loader. */
+const esmOnly = ['execa', 'unicorn-magic', '@sindresorhus', 'figures', 'get-stream', 'human-signals', 'is-plain-obj', 'is-stream',
+  'npm-run-path', 'path-key', 'pretty-ms', 'parse-ms', 'strip-final-newline', 'yoctocolors', 'is-unicode-supported', '@sec-ant'];
+
+const shared: Config = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/packages'],
   transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] },
-  transformIgnorePatterns: ['/node_modules/(?!(execa|unicorn-magic|@sindresorhus|figures|get-stream|human-signals|is-plain-obj|is-stream|npm-run-path|path-key|pretty-ms|parse-ms|strip-final-newline|yoctocolors|is-unicode-supported|@sec-ant)/)'],
+  transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
   moduleNameMapper: { '^unicorn-magic$': '<rootDir>/node_modules/unicorn-magic/node.js' },
+  setupFiles: ['<rootDir>/tools/test-env.ts'],
 };
+
+const config: Config = {
+  projects: [
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/packages/*/src/**/*.spec.ts', '<rootDir>/tools/**/*.spec.ts'] },
+    { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/packages/*/e2e/**/*.spec.ts'], slowTestThreshold: 120 },
+  ],
+};
+
+export default config;

@@ -76,8 +76,7 @@ export function targetsFor(root: string, facts: ProjectFacts, dockerfile: string
   return targets;
 }
 
-function createNodesForFile(file: string, rawOptions: PluginOptions | undefined, context: CreateNodesContextV2): CreateNodesResult {
-  const options = parseOptions(pluginSchema, rawOptions ?? {}, `the ${PLUGIN_NAME} plugin options in nx.json`);
+function createNodesForFile(file: string, options: PluginOptions | undefined, context: CreateNodesContextV2): CreateNodesResult {
   const root = dirname(file);
   const workspaceRoot = context.workspaceRoot;
   // A folder with project.json is handled through it; a bare Dockerfile folder through its Dockerfile (or else Containerfile).
@@ -86,12 +85,15 @@ function createNodesForFile(file: string, rawOptions: PluginOptions | undefined,
     if (basename(file) !== 'Dockerfile' && existsSync(join(workspaceRoot, root, 'Dockerfile'))) return {};
   }
   const facts = projectFacts(workspaceRoot, root);
-  const dockerfile = findDockerfile(workspaceRoot, root, facts, options);
+  const dockerfile = findDockerfile(workspaceRoot, root, facts, options ?? {});
   if (!dockerfile) return {};
-  return { projects: { [root]: { name: facts.name, root, targets: targetsFor(root, facts, dockerfile, options) } } };
+  return { projects: { [root]: { name: facts.name, root, targets: targetsFor(root, facts, dockerfile, options ?? {}) } } };
 }
 
 export const createNodesV2: CreateNodesV2<PluginOptions> = [
   `**/{${PROJECT_FILE},${DOCKERFILE_NAMES.join(',')}}`,
-  (files, options, context) => createNodesFromFiles(createNodesForFile, files, options ?? {}, context),
+  (files, rawOptions, context) => {
+    const options = parseOptions(pluginSchema, rawOptions ?? {}, `the ${PLUGIN_NAME} plugin options in nx.json`);
+    return createNodesFromFiles(createNodesForFile, files, options, context);
+  },
 ];

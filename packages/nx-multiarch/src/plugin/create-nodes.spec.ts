@@ -1,0 +1,86 @@
+import type { CreateNodesContextV2 } from '@nx/devkit';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createNodesV2 } from './create-nodes';
+
+function workspace(files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), 'nx-multiarch-nodes-'));
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), content);
+  }
+  return root;
+}
+
+async function infer(root: string, files: string[], options: Record<string, unknown> = {}) {
+  const context: CreateNodesContextV2 = { workspaceRoot: root, nxJsonConfiguration: {} };
+  const results = await createNodesV2[1](files, options, context);
+  return Object.assign({}, ...results.map(([, result]) => result.projects ?? {}));
+}
+
+describe('createNodesV2', () => {
+  it('gives the three targets to a project with a Dockerfile or Containerfile in its root', async () => {
+    const root = workspace({
+      'services/gw/project.json': JSON.stringify({ name: 'gateway-service' }),
+      'services/gw/Dockerfile': 'FROM scratch\n',
+      'services/cf/project.json': JSON.stringify({ name: 'cf' }),
+      'services/cf/Containerfile': 'FROM scratch\n',
+      'libs/common/project.json': JSON.stringify({ name: 'common' }),
+    });
+    const projects = await infer(root, ['services/gw/project.json', 'services/gw/Dockerfile', 'services/cf/project.json', 'services/cf/Containerfile', 'libs/common/project.json']);
+    expect(Object.keys(projects).sort()).toEqual(['services/cf', 'services/gw']);
+    const gw = projects['services/gw'];
+    expect(gw.name).toBe('gateway-service');
+    expect(Object.keys(gw.targets)).toEqual(['docker-build', 'docker-build-single', 'docker-push']);
+    expect(gw.targets['docker-build']).toMatchObject({
+      executor: 'nx-multiarch:docker-build',
+      cache: true,
+      outputs: ['{workspaceRoot}/dist/images/services/gw'],
+      options: { dockerfile: 'services/gw/Dockerfile', context: 'services/gw' },
+    });
+    expect(gw.targets['docker-push']).toMatchObject({ dependsOn: ['docker-build'], cache: false });
+    expect(gw.targets['docker-build-single'].cache).toBe(false);
+    expect(projects['services/cf'].targets['docker-build'].options.dockerfile).toBe('services/cf/Containerfile');
+  });
+
+  it('maps projects to a central docker/ folder with the workspace root as context', async () => {
+    const root = workspace({
+      'services/gateway/project.json': JSON.stringify({ name: 'gateway' }),
+      'services/other/project.json': JSON.stringify({ name: 'other' }),
+      'docker/gateway.Dockerfile': 'FROM scratch AS production\n',
+    });
+    const projects = await infer(root, ['services/gateway/project.json', 'services/other/project.json'], {
+      dockerfile: 'docker/{projectName}.Dockerfile',
+      context: '.',
+      target: 'production',
+    });
+    expect(Object.keys(projects)).toEqual(['services/gateway']);
+    expect(projects['services/gateway'].targets['docker-build'].options).toMatchObject({ dockerfile: 'docker/gateway.Dockerfile', context: '.', target: 'production' });
+  });
+
+  it('uses the configured target names and passes plugin options to the targets that use them', async () => {
+    const root = workspace({ 'svc/a/Dockerfile': 'FROM scratch\n' });
+    const projects = await infer(root, ['svc/a/Dockerfile'], {
+      buildTargetName: 'image', buildSingleTargetName: 'image-local', pushTargetName: 'image-push',
+      registry: 'quay.io', platforms: ['linux/arm64'], latest: true,
+    });
+    const targets = projects['svc/a'].targets;
+    expect(Object.keys(targets)).toEqual(['image', 'image-local', 'image-push']);
+    expect(projects['svc/a'].name).toBe('a');
+    expect(targets['image-push']).toMatchObject({ dependsOn: ['image'], options: { registry: 'quay.io', latest: true } });
+    expect(targets.image.options.platforms).toEqual(['linux/arm64']);
+    expect(targets.image.options.registry).toBeUndefined();
+  });
+
+  it('gives deprecated projects no push target', async () => {
+    const root = workspace({ 'services/old/project.json': JSON.stringify({ name: 'old', tags: ['deprecated'] }), 'services/old/Dockerfile': 'FROM scratch\n' });
+    const projects = await infer(root, ['services/old/project.json', 'services/old/Dockerfile']);
+    expect(Object.keys(projects['services/old'].targets)).toEqual(['docker-build', 'docker-build-single']);
+  });
+
+  it('names a bad plugin option', async () => {
+    const root = workspace({ 'a/Dockerfile': 'FROM scratch\n' });
+    await expect(infer(root, ['a/Dockerfile'], { engine: 'rkt' })).rejects.toThrow(/unknown engine "rkt"/);
+  });
+});
