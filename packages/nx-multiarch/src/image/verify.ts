@@ -15,21 +15,33 @@ const sha256 = (text: string) => `sha256:${createHash('sha256').update(text).dig
  * Reads what the registry now serves under `name:tag` and lists every way it differs from the build record.
  * As built, digests must match exactly; after a v2s2 conversion manifests differ, so each platform's config digest is compared.
  */
-export async function verifyRemote(name: string, tag: string, record: ImageRecord, mode: PushMode, tlsVerify: boolean, cwd: string): Promise<string[]> {
+export interface RemoteState {
+  digest: string;
+  platforms: Array<{ platform: string; digest: string }>;
+  problems: string[];
+}
+
+export async function verifyRemote(name: string, tag: string, record: ImageRecord, mode: PushMode, tlsVerify: boolean, cwd: string): Promise<RemoteState> {
   const remote = await fetchRaw(`${name}:${tag}`, tlsVerify, cwd);
-  const problems: string[] = [];
+  const state: RemoteState = { digest: sha256(remote.raw), platforms: [], problems: [] };
+  const problems = state.problems;
   const expected = mode.kind === 'single' ? record.platforms.filter((p) => p.platform === mode.platform) : record.platforms;
 
   if (mode.kind === 'single') {
     const config = remote.json.config?.digest;
     if (config !== expected[0]?.configDigest) problems.push(`${name}:${tag} has config ${config}, expected ${expected[0]?.configDigest} (${mode.platform})`);
-    return problems;
+    state.platforms = [{ platform: mode.platform, digest: state.digest }];
+    return state;
   }
-  if (!INDEX_MEDIA_TYPES.includes(remote.json.mediaType)) return [`${name}:${tag} is not a manifest list (media type ${remote.json.mediaType})`];
-  if (mode.kind === 'index' && sha256(remote.raw) !== record.index.digest) {
-    problems.push(`${name}:${tag} index digest is ${sha256(remote.raw)}, expected ${record.index.digest}`);
+  if (!INDEX_MEDIA_TYPES.includes(remote.json.mediaType)) {
+    problems.push(`${name}:${tag} is not a manifest list (media type ${remote.json.mediaType})`);
+    return state;
+  }
+  if (mode.kind === 'index' && state.digest !== record.index.digest) {
+    problems.push(`${name}:${tag} index digest is ${state.digest}, expected ${record.index.digest}`);
   }
   const remotePlatforms = describeIndex(remote.json);
+  state.platforms = remotePlatforms.map(({ platform, digest }) => ({ platform, digest }));
   for (const want of expected) {
     const got = remotePlatforms.find((p) => p.platform === want.platform);
     if (!got) {
@@ -43,5 +55,5 @@ export async function verifyRemote(name: string, tag: string, record: ImageRecor
   }
   const extra = remotePlatforms.filter((p) => !expected.some((want) => want.platform === p.platform));
   if (extra.length > 0) problems.push(`${name}:${tag} holds unexpected platforms ${extra.map((p) => p.platform).join(', ')}`);
-  return problems;
+  return state;
 }

@@ -5,8 +5,9 @@ import { mergeLayers, parseOptions, referenceEnvLayer } from '../../config/resol
 import { DEFAULTS, pushSchema } from '../../config/schemas';
 import { formatReference, isLoopbackRegistry } from '../../image/reference';
 import { hostPlatform } from '../../image/platform';
-import { readRecord, summaryTable, type ImageRecord } from '../../image/record';
-import { verifyRemote } from '../../image/verify';
+import { LAYOUT_DIR, readRecord, summaryTable, type ImageRecord } from '../../image/record';
+import { pushRecordPath, writePushRecord } from '../../image/push-record';
+import { verifyRemote, type RemoteState } from '../../image/verify';
 import { allTags, imageReference, mainTag } from '../../plan/reference';
 import { pushSteps, rejectedManifestType, type PushMode, type PushTarget } from '../../plan/push';
 import { run } from '../../run/exec';
@@ -23,16 +24,45 @@ export function resolvePushOptions(options: Record<string, unknown>, context: Ex
 
 class PushVerificationError extends Error {}
 
-async function pushAs(mode: PushMode, layoutDir: string, target: PushTarget, record: ImageRecord, cwd: string): Promise<void> {
+interface Pushed {
+  mode: PushMode;
+  remote: RemoteState;
+}
+
+async function pushAs(mode: PushMode, layoutDir: string, target: PushTarget, record: ImageRecord, cwd: string): Promise<Pushed> {
   for (const step of pushSteps(layoutDir, target, mode)) {
     logger.info(`> ${step.argv.join(' ')}`);
     await run(step, { cwd, onLine: (line) => process.stdout.write(`[push] ${line}\n`) });
   }
   const name = formatReference(target.reference);
+  let remote: RemoteState | undefined;
   for (const tag of target.tags) {
-    const problems = await verifyRemote(name, tag, record, mode, target.tlsVerify, cwd);
-    if (problems.length > 0) throw new PushVerificationError(`Verification of ${name}:${tag} failed:\n  - ${problems.join('\n  - ')}`);
+    remote = await verifyRemote(name, tag, record, mode, target.tlsVerify, cwd);
+    if (remote.problems.length > 0) throw new PushVerificationError(`Verification of ${name}:${tag} failed:\n  - ${remote.problems.join('\n  - ')}`);
   }
+  return { mode, remote: remote! };
+}
+
+/** OCI index first; a registry that rejects its media type gets a Docker v2s2 list, and failing that the host platform alone. */
+async function pushWithFallback(layoutDir: string, target: PushTarget, record: ImageRecord, cwd: string): Promise<Pushed> {
+  const registry = target.reference.registry;
+  try {
+    return await pushAs({ kind: 'index' }, layoutDir, target, record, cwd);
+  } catch (error) {
+    if (!(error instanceof CommandFailedError) || !rejectedManifestType(error.output)) throw error;
+  }
+  logger.warn(`${registry} rejected the OCI image index; retrying as a Docker v2s2 manifest list.`);
+  try {
+    return await pushAs({ kind: 'v2s2' }, layoutDir, target, record, cwd);
+  } catch (error) {
+    if (!(error instanceof CommandFailedError) || !rejectedManifestType(error.output)) throw error;
+  }
+  const host = hostPlatform();
+  if (!record.platforms.some((p) => p.platform === host)) {
+    throw new Error(`${registry} rejects manifest lists, and the build has no ${host} image to push alone. Nothing was pushed.`);
+  }
+  logger.warn(`${registry} rejected the Docker manifest list too; pushing ${host} alone.`);
+  return pushAs({ kind: 'single', platform: host }, layoutDir, target, record, cwd);
 }
 
 export default async function dockerPush(options: Record<string, unknown>, context: ExecutorContext) {
@@ -43,29 +73,28 @@ export default async function dockerPush(options: Record<string, unknown>, conte
     const tags = allTags(await mainTag(project, resolved.tag), resolved.tags, resolved.latest);
     const target: PushTarget = { reference, tags, tlsVerify: resolved.tlsVerify ?? !isLoopbackRegistry(reference.registry) };
     const outputDir = resolved.inputPath ? resolve(project.workspaceRoot, resolved.inputPath) : outputDirFor(project, undefined);
-    const layoutDir = join(outputDir, 'oci');
+    const layoutDir = join(outputDir, LAYOUT_DIR);
     if (resolved.dryRun) return printDryRun(pushSteps(layoutDir, target, { kind: 'index' }));
     if (!target.tlsVerify && !isLoopbackRegistry(reference.registry)) logger.warn(`TLS verification is off for ${reference.registry} (tlsVerify: false).`);
 
     const record = await readRecord(outputDir);
-    try {
-      await pushAs({ kind: 'index' }, join(outputDir, record.layout.path), target, record, project.workspaceRoot);
-    } catch (error) {
-      if (!(error instanceof CommandFailedError) || !rejectedManifestType(error.output)) throw error;
-      logger.warn(`${reference.registry} rejected the OCI image index; retrying as a Docker v2s2 manifest list.`);
-      try {
-        await pushAs({ kind: 'v2s2' }, join(outputDir, record.layout.path), target, record, project.workspaceRoot);
-      } catch (second) {
-        if (!(second instanceof CommandFailedError) || !rejectedManifestType(second.output)) throw second;
-        const host = hostPlatform();
-        const skipped = record.platforms.map((p) => p.platform).filter((p) => p !== host);
-        await pushAs({ kind: 'single', platform: host }, join(outputDir, record.layout.path), target, record, project.workspaceRoot);
-        const warning = `${reference.registry} rejects manifest lists: pushed only ${host} to ${tags.join(', ')}; NOT pushed: ${skipped.join(', ')}.`;
-        if (!resolved.allowSingleArchFallback) throw new Error(`${warning} Set allowSingleArchFallback: true to accept a single-arch image.`);
-        logger.warn(warning);
-        return;
-      }
+    const { mode, remote } = await pushWithFallback(join(outputDir, record.layout.path), target, record, project.workspaceRoot);
+    const references = tags.map((tag) => formatReference(reference, tag));
+    await writePushRecord(pushRecordPath(project.workspaceRoot, project.root), {
+      project: project.name,
+      references,
+      mode: mode.kind,
+      digest: remote.digest,
+      platforms: remote.platforms,
+      verifiedAt: new Date().toISOString(),
+    });
+    if (mode.kind === 'single') {
+      const skipped = record.platforms.map((p) => p.platform).filter((p) => p !== mode.platform);
+      const warning = `${reference.registry} rejects manifest lists: pushed only ${mode.platform} to ${references.join(', ')}; NOT pushed: ${skipped.join(', ')}.`;
+      if (!resolved.allowSingleArchFallback) throw new Error(`${warning} Set allowSingleArchFallback: true to accept a single-arch image.`);
+      logger.warn(warning);
+      return;
     }
-    logger.info(`\nPushed and verified ${tags.map((tag) => formatReference(reference, tag)).join(', ')}\n${summaryTable(record)}`);
+    logger.info(`\nPushed and verified ${references.join(', ')}${mode.kind === 'v2s2' ? ' (as a Docker v2s2 manifest list)' : ''}\n${summaryTable(record)}`);
   });
 }

@@ -1,0 +1,136 @@
+/**
+ * The core flow on real podman (with QEMU for arm64), real skopeo and the real registry on 127.0.0.1:5000,
+ * through the real nx CLI in this workspace. Images go to the registry under a namespace of this run only.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { hostPlatform } from '../src/image/platform';
+import {
+  RUN_ID, catalog, command, elfMachine, fileInImage, nx, outputDir, platformsOf, readRecordSync, remoteRaw, remoteTags, requireRealParts, workspaceRoot,
+} from './harness';
+import { describeIndex } from '../src/image/oci-layout';
+import { createHash } from 'node:crypto';
+
+jest.setTimeout(15 * 60 * 1000);
+
+const GATEWAY = 'services/gateway-service';
+const EMULATED = 'services/context-api';
+const HOST_UNAME = hostPlatform() === 'linux/arm64' ? 'aarch64' : 'x86_64';
+const imageName = `${RUN_ID}/{projectName}`;
+
+beforeAll(async () => {
+  await requireRealParts();
+});
+
+describe('docker-build', () => {
+  it('builds gateway-service (cross-compiled) as an index of exactly linux/amd64 and linux/arm64, with per-arch binaries', async () => {
+    const result = await nx(['run', 'gateway-service:docker-build']);
+    expect(result.exitCode).toBe(0);
+    expect(result.output).toMatch(/\[linux\/arm64\] STEP/);
+    expect(result.output).toMatch(/PLATFORM\s+DIGEST\s+SIZE\s+SECONDS/);
+
+    const record = readRecordSync(GATEWAY);
+    expect(platformsOf(record)).toEqual(['linux/amd64', 'linux/arm64']);
+    expect(record.engine.name).toBe('podman');
+    expect(record.index.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    for (const image of record.platforms) expect(image.size).toBeGreaterThan(1000);
+
+    const arm64 = record.platforms.find((p) => p.platform === 'linux/arm64')!;
+    const amd64 = record.platforms.find((p) => p.platform === 'linux/amd64')!;
+    expect(elfMachine(await fileInImage(GATEWAY, arm64.digest, 'usr/local/bin/gateway'))).toBe('aarch64');
+    expect(elfMachine(await fileInImage(GATEWAY, amd64.digest, 'usr/local/bin/gateway'))).toBe('x86_64');
+    // Cross-compiled: the builder stage ran once per target on the build platform, never under emulation.
+    expect(result.output).not.toMatch(/\[linux\/arm64\] STEP \d+\/\d+: FROM .*golang/);
+  });
+
+  it('runs the RUN steps of an emulated service under QEMU: its arm64 image says aarch64', async () => {
+    const result = await nx(['run', 'context-api:docker-build']);
+    expect(result.exitCode).toBe(0);
+    const record = readRecordSync(EMULATED);
+    expect(platformsOf(record)).toEqual(['linux/amd64', 'linux/arm64']);
+    for (const [platform, uname] of [['linux/arm64', 'aarch64'], ['linux/amd64', 'x86_64']]) {
+      const image = record.platforms.find((p) => p.platform === platform)!;
+      expect((await fileInImage(EMULATED, image.digest, 'www/build-arch')).toString().trim()).toBe(uname);
+    }
+  });
+});
+
+describe('docker-push', () => {
+  it('pushes the whole index, verifies it, and a second push uploads nothing', async () => {
+    const first = await nx(['run', 'gateway-service:docker-push', `--imageName=${imageName}`, '--exclude-task-dependencies'], { IMAGE_TAG: 'v1' });
+    expect(first.exitCode).toBe(0);
+    expect(first.output).toContain('Pushed and verified');
+
+    const record = readRecordSync(GATEWAY);
+    const remote = await remoteRaw(`127.0.0.1:5000/${RUN_ID}/gateway-service:v1`);
+    expect(`sha256:${createHash('sha256').update(remote.raw).digest('hex')}`).toBe(record.index.digest);
+    expect(describeIndex(remote.json).map(({ platform, digest }) => ({ platform, digest })).sort((a, b) => a.platform.localeCompare(b.platform)))
+      .toEqual(record.platforms.map(({ platform, digest }) => ({ platform, digest })).sort((a, b) => a.platform.localeCompare(b.platform)));
+
+    const again = await nx(['run', 'gateway-service:docker-push', `--imageName=${imageName}`, '--exclude-task-dependencies'], { IMAGE_TAG: 'v1' });
+    expect(again.exitCode).toBe(0);
+    const blobLines = again.output.split('\n').filter((line) => /Copying blob/.test(line));
+    expect(blobLines.length).toBeGreaterThan(0);
+    expect(blobLines.filter((line) => !/skipped: already exists/.test(line))).toEqual([]);
+  });
+});
+
+describe('docker-build-single', () => {
+  it('loads a host-arch image into podman that podman run starts', async () => {
+    const result = await nx(['run', 'context-api:docker-build-single', `--imageName=${imageName}`, '--tag=single']);
+    expect(result.exitCode).toBe(0);
+    const reference = `127.0.0.1:5000/${RUN_ID}/context-api:single`;
+    const run = await command(['podman', 'run', '--rm', reference, 'cat', '/www/build-arch']);
+    expect(run.output).toBe(HOST_UNAME);
+    expect(run.exitCode).toBe(0);
+    await command(['podman', 'rmi', reference]);
+  });
+});
+
+describe('rolling back to one platform', () => {
+  it('PLATFORMS=linux/amd64 gives a one-platform index', async () => {
+    const result = await nx(['run', 'context-api:docker-build'], { PLATFORMS: 'linux/amd64' });
+    expect(result.exitCode).toBe(0);
+    expect(platformsOf(readRecordSync(EMULATED))).toEqual(['linux/amd64']);
+  });
+
+  it('MULTI_ARCH=false builds only the host platform', async () => {
+    const result = await nx(['run', 'context-api:docker-build'], { MULTI_ARCH: 'false' });
+    expect(result.exitCode).toBe(0);
+    expect(platformsOf(readRecordSync(EMULATED))).toEqual([hostPlatform()]);
+  });
+});
+
+describe('--dry-run', () => {
+  it('prints the exact commands and runs nothing', async () => {
+    const outputPath = `dist/e2e/${RUN_ID}/dry`;
+    const result = await nx(['run', 'context-api:docker-build', '--dry-run', `--outputPath=${outputPath}`]);
+    expect(result.exitCode).toBe(0);
+    expect(result.output).toContain('podman build --platform linux/amd64,linux/arm64 --manifest');
+    expect(result.output).toContain('podman manifest push --all');
+    expect(existsSync(join(workspaceRoot, outputPath))).toBe(false);
+    expect(existsSync(join(workspaceRoot, `${outputPath}`, '..'))).toBe(false);
+  });
+});
+
+describe('bad input: clear error, non-zero exit, registry unchanged', () => {
+  const cases: Array<[string, string[], Record<string, string>, RegExp]> = [
+    ['unknown engine', ['run', 'context-api:docker-build', '--engine=containerd'], {}, /unknown engine "containerd": use one of auto, podman, docker/],
+    ['bad platform', ['run', 'context-api:docker-build'], { PLATFORMS: 'linux/amd64,arm64' }, /Invalid platform "arm64".*os\/arch\[\/variant\]/],
+    ['missing Dockerfile', ['run', 'context-api:docker-build', '--dockerfile=services/context-api/Nope.Dockerfile'], {}, /Dockerfile not found: services\/context-api\/Nope\.Dockerfile/],
+    ['registry down', ['run', 'gateway-service:docker-push', '--registry=127.0.0.1:5999', `--imageName=${imageName}`, '--exclude-task-dependencies'], { IMAGE_TAG: 'down' }, /127\.0\.0\.1:5999.*(connection refused|connect)/s],
+    ['bad IMG', ['run', 'gateway-service:docker-push', '--exclude-task-dependencies'], { IMG: '127.0.0.1:5000/Bad Name:1' }, /Invalid IMG="127\.0\.0\.1:5000\/Bad Name:1"/],
+  ];
+
+  it.each(cases)('%s', async (_name, args, env, message) => {
+    const before = await catalog();
+    const tagsBefore = await remoteTags(`${RUN_ID}/gateway-service`);
+    const recordBefore = existsSync(join(outputDir(EMULATED), 'image.json')) ? readRecordSync(EMULATED) : undefined;
+    const result = await nx(args, env);
+    expect(result.exitCode).not.toBe(0);
+    expect(result.output).toMatch(message);
+    expect(await catalog()).toEqual(before);
+    expect(await remoteTags(`${RUN_ID}/gateway-service`)).toEqual(tagsBefore);
+    if (recordBefore) expect(readRecordSync(EMULATED)).toEqual(recordBefore);
+  });
+});

@@ -1,0 +1,88 @@
+/** Shared pieces of the end-to-end tests: real nx, real podman, real skopeo, the real registry on 127.0.0.1:5000. */
+import { execa } from 'execa';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { onPath } from '../src/engines/detect';
+import { blobPath } from '../src/image/oci-layout';
+import type { ImageRecord } from '../src/image/record';
+
+export const workspaceRoot = resolve(__dirname, '..', '..', '..');
+export const REGISTRY = '127.0.0.1:5000';
+/** Every run pushes under its own namespace, so runs never see each other's images. */
+export const RUN_ID = `e2e-${Date.now().toString(36)}-${process.pid}`;
+
+/** Fails (never skips) with the missing tool named. */
+export async function requireRealParts(tools: string[] = ['podman', 'skopeo', 'git']): Promise<void> {
+  const missing = tools.filter((tool) => !onPath(tool));
+  if (missing.length > 0) throw new Error(`End-to-end tests need ${missing.join(', ')} on PATH: run sudo tools/setup.sh`);
+  const up = await fetch(`http://${REGISTRY}/v2/`).then((r) => r.ok, () => false);
+  if (!up) throw new Error(`End-to-end tests need the registry on ${REGISTRY}: run sudo tools/setup.sh (it starts one)`);
+}
+
+export interface Result {
+  exitCode: number;
+  output: string;
+}
+
+export async function nx(args: string[], env: Record<string, string> = {}): Promise<Result> {
+  const result = await execa('npx', ['nx', ...args, '--skip-nx-cache', '--verbose=false'], {
+    cwd: workspaceRoot,
+    env: { NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true', CI: 'true', ...env },
+    all: true,
+    reject: false,
+  });
+  return { exitCode: result.exitCode ?? 1, output: String(result.all) };
+}
+
+export async function command(argv: string[], env: Record<string, string> = {}): Promise<Result & { stdout: string }> {
+  const result = await execa(argv[0], argv.slice(1), { cwd: workspaceRoot, env, all: true, reject: false });
+  return { exitCode: result.exitCode ?? 1, output: String(result.all), stdout: String(result.stdout) };
+}
+
+export function outputDir(projectRoot: string): string {
+  return join(workspaceRoot, 'dist', 'images', projectRoot);
+}
+
+export function readRecordSync(projectRoot: string): ImageRecord {
+  return JSON.parse(readFileSync(join(outputDir(projectRoot), 'image.json'), 'utf8'));
+}
+
+export async function remoteRaw(reference: string): Promise<{ raw: string; json: any }> {
+  const result = await command(['skopeo', 'inspect', '--raw', '--tls-verify=false', `docker://${reference}`]);
+  if (result.exitCode !== 0) throw new Error(`skopeo inspect ${reference} failed:\n${result.output}`);
+  return { raw: result.stdout, json: JSON.parse(result.stdout) };
+}
+
+export async function remoteTags(repository: string): Promise<string[]> {
+  const response = await fetch(`http://${REGISTRY}/v2/${repository}/tags/list`);
+  if (response.status === 404) return [];
+  return ((await response.json()) as { tags?: string[] }).tags ?? [];
+}
+
+export async function catalog(): Promise<string[]> {
+  const response = await fetch(`http://${REGISTRY}/v2/_catalog?n=10000`);
+  return ((await response.json()) as { repositories: string[] }).repositories;
+}
+
+/** Reads one file out of a platform image in the build's OCI layout: the topmost layer that has it wins. */
+export async function fileInImage(projectRoot: string, manifestDigest: string, path: string): Promise<Buffer> {
+  const layout = join(outputDir(projectRoot), 'oci');
+  const manifest = JSON.parse(readFileSync(blobPath(layout, manifestDigest), 'utf8')) as { layers: Array<{ digest: string }> };
+  for (const layer of [...manifest.layers].reverse()) {
+    const result = await execa('tar', ['-xOf', blobPath(layout, layer.digest), '--wildcards', `*${path.replace(/^\//, '')}`], {
+      encoding: 'buffer',
+      reject: false,
+    });
+    if (result.exitCode === 0 && result.stdout.length > 0) return Buffer.from(result.stdout);
+  }
+  throw new Error(`${path} is in no layer of ${manifestDigest}`);
+}
+
+/** ELF e_machine: 0x3e x86-64, 0xb7 AArch64. */
+export function elfMachine(binary: Buffer): string {
+  if (binary.subarray(0, 4).toString('latin1') !== '\x7fELF') return 'not an ELF file';
+  const machine = binary.readUInt16LE(18);
+  return machine === 0xb7 ? 'aarch64' : machine === 0x3e ? 'x86_64' : `machine 0x${machine.toString(16)}`;
+}
+
+export const platformsOf = (record: ImageRecord) => record.platforms.map((p) => p.platform).sort();
