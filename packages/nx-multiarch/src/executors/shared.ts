@@ -17,11 +17,11 @@ export function printDryRun(steps: Step[]): void {
 }
 
 /** Runs the plan's steps in order, then its cleanup steps whatever happened. */
-export async function runPlan(plan: Plan, cwd: string, onLine: (line: string) => void): Promise<void> {
+export async function runPlan(plan: Plan, cwd: string, onLine: (line: string, stepIndex: number) => void): Promise<void> {
   try {
-    for (const step of plan.steps) {
+    for (const [index, step] of plan.steps.entries()) {
       logger.info(`> ${formatArgv(step.argv)}`);
-      await run({ ...step, env: step.env }, { cwd, onLine });
+      await run(step, { cwd, onLine: (line) => onLine(line, index) });
     }
   } finally {
     for (const step of plan.cleanup) await run(step, { cwd, allowFailure: true }).catch(() => undefined);

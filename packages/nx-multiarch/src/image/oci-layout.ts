@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatPlatform } from './platform';
 
@@ -87,4 +88,25 @@ export async function readLayout(layoutDir: string, tag = 'latest'): Promise<Lay
     }),
   );
   return { index: { digest: entry.digest, mediaType: entry.mediaType, size: entry.size }, images };
+}
+
+/**
+ * Engines list platforms in the order their builds finished, which varies run to run. Sorting the index by platform
+ * makes the index digest depend only on the images, so equal inputs give an equal index digest.
+ */
+export async function sortIndexByPlatform(layoutDir: string, tag = 'latest'): Promise<void> {
+  const top = await readJson<IndexJson>(join(layoutDir, 'index.json'));
+  const entry = top.manifests.find((m) => m.annotations?.['org.opencontainers.image.ref.name'] === tag) ?? top.manifests[0];
+  if (!entry || !INDEX_MEDIA_TYPES.includes(entry.mediaType)) return;
+  const index = await readJson<IndexJson>(blobPath(layoutDir, entry.digest));
+  const key = (m: Descriptor) => (m.platform ? formatPlatform(m.platform) : '~');
+  const sorted = [...index.manifests].sort((a, b) => key(a).localeCompare(key(b)));
+  if (sorted.every((m, i) => m === index.manifests[i])) return;
+  const bytes = JSON.stringify({ ...index, manifests: sorted });
+  const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+  await writeFile(blobPath(layoutDir, digest), bytes);
+  const oldDigest = entry.digest;
+  Object.assign(entry, { digest, size: Buffer.byteLength(bytes) });
+  await writeFile(join(layoutDir, 'index.json'), JSON.stringify(top));
+  await rm(blobPath(layoutDir, oldDigest));
 }

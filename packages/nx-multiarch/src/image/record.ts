@@ -9,7 +9,8 @@ export interface ImageRecord {
   /** OCI layout folder, relative to the output folder, and the tag of the image inside it */
   layout: { path: string; tag: string };
   index: { digest: string; mediaType: string; size: number };
-  platforms: LayoutImage[];
+  /** seconds: from the first to the last engine line about that platform, when the engine names platforms */
+  platforms: Array<LayoutImage & { seconds?: number }>;
   engine: { name: string; version: string };
   buildSeconds: number;
   revision?: string;
@@ -45,7 +46,7 @@ export function formatSize(bytes: number): string {
 export function summaryTable(record: ImageRecord): string {
   const rows = [
     ['PLATFORM', 'DIGEST', 'SIZE', 'SECONDS'],
-    ...record.platforms.map((p) => [p.platform, p.digest.slice(0, 19), formatSize(p.size), record.buildSeconds.toFixed(1)]),
+    ...record.platforms.map((p) => [p.platform, p.digest.slice(0, 19), formatSize(p.size), (p.seconds ?? record.buildSeconds).toFixed(1)]),
     ['(index)', record.index.digest.slice(0, 19), formatSize(record.index.size), ''],
   ];
   const widths = rows[0].map((_, col) => Math.max(...rows.map((row) => row[col].length)));

@@ -7,7 +7,7 @@ import { buildEnvLayer, mergeLayers, parseOptions } from '../../config/resolve';
 import { buildSchema, DEFAULTS, type BuildOptions } from '../../config/schemas';
 import { selectEngine } from '../../engines/detect';
 import { lastCommitTouching, originUrl } from '../../git/info';
-import { readLayout } from '../../image/oci-layout';
+import { readLayout, sortIndexByPlatform } from '../../image/oci-layout';
 import { hostPlatform, parsePlatformList } from '../../image/platform';
 import { LAYOUT_DIR, RECORD_FILE, summaryTable, type ImageRecord } from '../../image/record';
 import { buildRequest, BuildInputError, locateSources, revisionPaths } from '../../plan/build';
@@ -55,8 +55,11 @@ export default async function dockerBuild(options: Record<string, unknown>, cont
     }
     try {
       const started = Date.now();
-      const progress = new PlatformProgress((line) => process.stdout.write(`${line}\n`));
-      await runPlan(plan, project.workspaceRoot, progress.line);
+      const write = (line: string) => process.stdout.write(`${line}\n`);
+      const progress = new PlatformProgress(write);
+      // The first step builds (podman names platforms); later steps export the result.
+      await runPlan(plan, project.workspaceRoot, (line, step) => (step === 0 ? progress.line(line) : write(`[export] ${line}`)));
+      await sortIndexByPlatform(request.layoutDir);
       const layout = await readLayout(request.layoutDir);
       const built = layout.images.map((image) => image.platform);
       const missing = request.platforms.filter((platform) => !built.includes(platform));
@@ -71,7 +74,7 @@ export default async function dockerBuild(options: Record<string, unknown>, cont
         project: project.name,
         layout: { path: LAYOUT_DIR, tag: 'latest' },
         index: layout.index,
-        platforms: layout.images,
+        platforms: layout.images.map((image) => ({ ...image, seconds: progress.seconds(image.platform) })),
         engine: { name: engine.name, version },
         buildSeconds: Math.round((Date.now() - started) / 100) / 10,
         revision: revision?.sha,
