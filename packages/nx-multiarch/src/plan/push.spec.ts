@@ -22,6 +22,7 @@ describe('push plans', () => {
 
   it('tells a manifest-type rejection from other failures', () => {
     expect(rejectedManifestType('Error: writing manifest: uploading manifest latest: manifest invalid')).toBe(true);
+    expect(rejectedManifestType('Manifest list must be converted to type "application/vnd.docker.distribution.manifest.list.v2+json" to be written to destination, but we cannot modify it: "Instructed to preserve digests"')).toBe(true);
     expect(rejectedManifestType('unauthorized: authentication required')).toBe(false);
     expect(rejectedManifestType('dial tcp 127.0.0.1:5999: connect: connection refused')).toBe(false);
   });

@@ -43,5 +43,5 @@ export function inspectStep(reference: string, tlsVerify: boolean): Step {
 
 /** Output of a push the registry refused because of the manifest list's media type (not auth, not network). */
 export function rejectedManifestType(output: string): boolean {
-  return /manifest invalid|MANIFEST_INVALID|unsupported media type|manifest.*not supported|unsupported manifest|400 Bad Request/i.test(output);
+  return /manifest invalid|MANIFEST_INVALID|unsupported media type|manifest.*not supported|unsupported manifest|400 Bad Request|must be converted to type/i.test(output);
 }

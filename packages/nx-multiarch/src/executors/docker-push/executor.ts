@@ -95,6 +95,11 @@ export default async function dockerPush(options: Record<string, unknown>, conte
       logger.warn(warning);
       return;
     }
-    logger.info(`\nPushed and verified ${references.join(', ')}${mode.kind === 'v2s2' ? ' (as a Docker v2s2 manifest list)' : ''}\n${summaryTable(record)}`);
+    if (mode.kind === 'v2s2') {
+      const landed = remote.platforms.map((p) => `  ${p.platform.padEnd(14)} ${p.digest}`).join('\n');
+      logger.info(`\nPushed and verified ${references.join(', ')} as a Docker v2s2 manifest list ${remote.digest}\n${landed}`);
+      return;
+    }
+    logger.info(`\nPushed and verified ${references.join(', ')}\n${summaryTable(record)}`);
   });
 }

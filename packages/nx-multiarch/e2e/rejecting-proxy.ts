@@ -1,0 +1,38 @@
+/**
+ * A loopback HTTP proxy in front of the real registry that refuses manifest lists by media type, the way some
+ * registries do. Everything else passes through unchanged, so pushes behind it reach the real registry.
+ */
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+export const DOCKER_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
+
+export interface RejectingProxy {
+  registry: string;
+  rejected: string[];
+  close(): Promise<void>;
+}
+
+export async function startRejectingProxy(upstreamPort: number, rejectTypes: string[]): Promise<RejectingProxy> {
+  const rejected: string[] = [];
+  const server: Server = createServer((req, res) => {
+    const type = String(req.headers['content-type'] ?? '');
+    if (req.method === 'PUT' && /\/manifests\//.test(req.url ?? '') && rejectTypes.includes(type)) {
+      rejected.push(`${type} ${req.url}`);
+      req.resume();
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ errors: [{ code: 'MANIFEST_INVALID', message: 'manifest invalid', detail: `media type ${type} is not supported` }] }));
+      return;
+    }
+    const upstream = request({ host: '127.0.0.1', port: upstreamPort, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { registry: `127.0.0.1:${port}`, rejected, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
