@@ -14,6 +14,7 @@ const base = {
   labels: { 'org.opencontainers.image.title': 'gateway' },
   extraArgs: ['--pull=never'],
   sourceDateEpoch: 1700000000,
+  buildPlatform: 'linux/amd64',
 };
 const multi: MultiArchRequest = { ...base, platforms: ['linux/amd64', 'linux/arm64'], layoutDir: '/ws/dist/x/oci', workName: 'localhost/work/gw:1' };
 const single: SingleRequest = { ...base, platform: 'linux/arm64', reference: '127.0.0.1:5000/gw:dev' };
@@ -24,11 +25,18 @@ describe('podman plans', () => {
     expect(plan.steps.map((s) => s.argv)).toEqual([
       ['podman', 'build', '--platform', 'linux/amd64,linux/arm64', '--manifest', 'localhost/work/gw:1', '--timestamp', '1700000000',
         '--file', '/ws/docker/gateway.Dockerfile', '--target', 'production',
+        '--build-arg', 'BUILDPLATFORM=linux/amd64', '--build-arg', 'BUILDOS=linux', '--build-arg', 'BUILDARCH=amd64',
         '--build-arg', 'APP_VERSION=1.2.3', '--build-arg', 'GIT_COMMIT=x; rm -rf /',
         '--label', 'org.opencontainers.image.title=gateway', '--pull=never', '/ws'],
       ['podman', 'manifest', 'push', '--all', 'localhost/work/gw:1', 'oci:/ws/dist/x/oci:latest'],
     ]);
     expect(plan.cleanup.map((s) => s.argv)).toEqual([['podman', 'manifest', 'rm', 'localhost/work/gw:1']]);
+  });
+
+  it('keeps a BUILDPLATFORM the user set (older podman does not predefine it)', () => {
+    const [step] = podman.planMultiArch({ ...multi, buildArgs: { BUILDPLATFORM: 'linux/arm64' } }).steps;
+    expect(step.argv).toContain('BUILDPLATFORM=linux/arm64');
+    expect(step.argv).not.toContain('BUILDPLATFORM=linux/amd64');
   });
 
   it('builds one platform with a tag in the local store', () => {

@@ -1,4 +1,4 @@
-import { commonBuildFlags, compareVersions, type Engine } from './types';
+import { commonBuildFlags, compareVersions, type BuildRequest, type Engine } from './types';
 
 export class UnsupportedEngineVersionError extends Error {
   constructor(message: string) {
@@ -10,6 +10,16 @@ export class UnsupportedEngineVersionError extends Error {
 const MIN_VERSION = '3.4.0';
 
 const timestampFlags = (epoch: number | undefined) => (epoch === undefined ? [] : ['--timestamp', String(epoch)]);
+
+/**
+ * podman before 4.5 (buildah 1.30) does not predefine BUILDPLATFORM/BUILDOS/BUILDARCH, so a cross-compiling
+ * `FROM --platform=$BUILDPLATFORM` stage would silently run the target's toolchain under emulation. Passing
+ * them (unless the user did) gives the same values newer engines predefine.
+ */
+function withBuildPlatformArgs(request: BuildRequest): BuildRequest {
+  const [os, arch] = request.buildPlatform.split('/');
+  return { ...request, buildArgs: { BUILDPLATFORM: request.buildPlatform, BUILDOS: os, BUILDARCH: arch, ...request.buildArgs } };
+}
 
 export const podman: Engine = {
   name: 'podman',
@@ -33,7 +43,7 @@ export const podman: Engine = {
             '--platform', request.platforms.join(','),
             '--manifest', request.workName,
             ...timestampFlags(request.sourceDateEpoch),
-            ...commonBuildFlags(request),
+            ...commonBuildFlags(withBuildPlatformArgs(request)),
             ...request.extraArgs,
             request.context,
           ],
@@ -56,7 +66,7 @@ export const podman: Engine = {
             '--platform', request.platform,
             '--tag', request.reference,
             ...timestampFlags(request.sourceDateEpoch),
-            ...commonBuildFlags(request),
+            ...commonBuildFlags(withBuildPlatformArgs(request)),
             ...request.extraArgs,
             request.context,
           ],

@@ -10,6 +10,8 @@ export interface BuildRequest {
   extraArgs: string[];
   /** Seconds since the epoch used for image and file timestamps, for reproducible digests. */
   sourceDateEpoch?: number;
+  /** The platform the engine runs on (os/arch), e.g. linux/amd64. */
+  buildPlatform: string;
 }
 
 export interface MultiArchRequest extends BuildRequest {

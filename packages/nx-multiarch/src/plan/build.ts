@@ -3,6 +3,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { ProjectInfo } from '../executors/context';
 import type { BuildRequest } from '../engines/types';
 import type { SourceRevision } from '../git/info';
+import { hostPlatform } from '../image/platform';
 
 export class BuildInputError extends Error {
   constructor(message: string) {
@@ -72,6 +73,7 @@ export function buildRequest(
     labels: { ...ociLabels(project, revision, sourceUrl), ...(options.labels ?? {}) },
     extraArgs: options.extraArgs ?? [],
     sourceDateEpoch: revision?.epoch,
+    buildPlatform: hostPlatform(),
   };
 }
 
