@@ -1,0 +1,3 @@
+module gateway-service
+
+go 1.19
