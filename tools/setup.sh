@@ -403,18 +403,12 @@ if [ "${NX_MULTIARCH_SKIP_NPM:-0}" = 1 ]; then
 else
   command -v npm >/dev/null || die "npm not found: install Node.js 20 (e.g. from NodeSource) first"
   hidden=node_modules/.package-lock.json
-  if [ -f package-lock.json ]; then
-    if [ -f "$hidden" ] && [ ! "$hidden" -ot package-lock.json ] && [ ! "$hidden" -ot package.json ]; then
-      info "already current: node_modules"
-    else
-      info "npm ci"
-      npm ci --no-audit --no-fund ||
-        die "npm ci failed (if package-lock.json is out of sync with package.json, run npm install and commit the lock file)"
-    fi
-  elif [ -f "$hidden" ] && [ ! "$hidden" -ot package.json ]; then
+  if [ -f "$hidden" ] && [ ! "$hidden" -ot package.json ] && { [ ! -f package-lock.json ] || [ ! "$hidden" -ot package-lock.json ]; }; then
     info "already current: node_modules"
   else
-    info "npm install (no package-lock.json)"
+    # npm install, not npm ci: npm 11 leaves nx's optional per-platform packages out of the lock file and
+    # npm ci then refuses it. npm install still installs the locked versions.
+    info "npm install (versions from package-lock.json)"
     npm install --no-audit --no-fund || die "npm install failed"
   fi
 fi

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { hostPlatform } from '../src/image/platform';
-import { DOCKER_LIST, OCI_INDEX, startRejectingProxy } from './rejecting-proxy';
+import { DOCKER_LIST, OCI_INDEX, startRegistryProxy } from './registry-proxy';
 import { RUN_ID, nx, outputDir, readRecordSync, remoteRaw, remoteTags, requireRealParts } from './harness';
 import { describeIndex } from '../src/image/oci-layout';
 
@@ -22,7 +22,7 @@ const push = (registry: string, tag: string, extra: string[] = []) =>
   nx(['run', 'gateway-service:docker-push', `--registry=${registry}`, `--imageName=${repository}`, `--tag=${tag}`, '--exclude-task-dependencies', ...extra]);
 
 it('retries as a Docker v2s2 manifest list when the registry rejects the OCI index, and verifies it', async () => {
-  const proxy = await startRejectingProxy(5000, [OCI_INDEX]);
+  const proxy = await startRegistryProxy(5000, [OCI_INDEX]);
   try {
     const result = await push(proxy.registry, 'v2s2');
     expect(result.output).toContain('rejected the OCI image index; retrying as a Docker v2s2 manifest list');
@@ -37,7 +37,7 @@ it('retries as a Docker v2s2 manifest list when the registry rejects the OCI ind
 });
 
 it('pushes the host platform alone when lists are rejected, names what was not pushed, and fails unless allowed', async () => {
-  const proxy = await startRejectingProxy(5000, [OCI_INDEX, DOCKER_LIST]);
+  const proxy = await startRegistryProxy(5000, [OCI_INDEX, DOCKER_LIST]);
   const others = readRecordSync(GATEWAY).platforms.map((p) => p.platform).filter((p) => p !== hostPlatform());
   try {
     const refused = await push(proxy.registry, 'single');

@@ -1,6 +1,6 @@
 /**
- * A loopback HTTP proxy in front of the real registry that refuses manifest lists by media type, the way some
- * registries do. Everything else passes through unchanged, so pushes behind it reach the real registry.
+ * A loopback HTTP proxy in front of the real registry. It logs every request (to count blob uploads) and can refuse
+ * manifest lists by media type, the way some registries do. Everything else passes through unchanged.
  */
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,15 +8,19 @@ import type { AddressInfo } from 'node:net';
 export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 export const DOCKER_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
 
-export interface RejectingProxy {
+export interface RegistryProxy {
   registry: string;
+  /** "METHOD /path" of every request */
+  requests: string[];
   rejected: string[];
   close(): Promise<void>;
 }
 
-export async function startRejectingProxy(upstreamPort: number, rejectTypes: string[]): Promise<RejectingProxy> {
+export async function startRegistryProxy(upstreamPort: number, rejectTypes: string[] = []): Promise<RegistryProxy> {
   const rejected: string[] = [];
+  const requests: string[] = [];
   const server: Server = createServer((req, res) => {
+    requests.push(`${req.method} ${req.url}`);
     const type = String(req.headers['content-type'] ?? '');
     if (req.method === 'PUT' && /\/manifests\//.test(req.url ?? '') && rejectTypes.includes(type)) {
       rejected.push(`${type} ${req.url}`);
@@ -34,5 +38,5 @@ export async function startRejectingProxy(upstreamPort: number, rejectTypes: str
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return { registry: `127.0.0.1:${port}`, rejected, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return { registry: `127.0.0.1:${port}`, requests, rejected, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
