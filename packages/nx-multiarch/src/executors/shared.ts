@@ -1,10 +1,18 @@
 import { logger } from '@nx/devkit';
+import { readFile } from 'node:fs/promises';
+import { relative } from 'node:path';
+import { findPlatformLeaks, platformLeakWarning } from '../dockerfile/platform-leak';
 import type { Engine, Plan } from '../engines/types';
 import { formatArgv, run, type Step } from '../run/exec';
 
-export async function engineVersion(engine: Engine, cwd: string): Promise<string> {
+/** Asks the engine its version, refuses unsupported ones, and warns about known engine quirks the Dockerfile would hit. */
+export async function engineVersion(engine: Engine, cwd: string, dockerfile: string): Promise<string> {
   const version = engine.parseVersion((await run(engine.versionStep, { cwd })).all);
   engine.assertSupported(version);
+  if (engine.name === 'podman') {
+    const leaks = findPlatformLeaks(await readFile(dockerfile, 'utf8'));
+    if (leaks.length > 0) logger.warn(platformLeakWarning(relative(cwd, dockerfile), version, leaks));
+  }
   return version;
 }
 

@@ -29,7 +29,7 @@ export default async function dockerBuildSingle(options: Record<string, unknown>
     const request = { ...buildRequest(project, resolved, revision, await originUrl(project.workspaceRoot)), platform: resolved.platform, reference };
     const plan = engine.planSingle(request);
     if (resolved.dryRun) return printDryRun(plan.steps);
-    await engineVersion(engine, project.workspaceRoot);
+    await engineVersion(engine, project.workspaceRoot, request.dockerfile);
     await runPlan(plan, project.workspaceRoot, (line) => process.stdout.write(`[${resolved.platform}] ${line}\n`));
     logger.info(`\n${project.name}: ${resolved.platform} image loaded as ${reference} (run it: ${engine.name} run --rm ${reference})`);
   });

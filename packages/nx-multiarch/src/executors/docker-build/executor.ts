@@ -46,7 +46,7 @@ export default async function dockerBuild(options: Record<string, unknown>, cont
     const plan = engine.planMultiArch(request);
     if (resolved.dryRun) return printDryRun([...plan.steps, ...plan.cleanup]);
 
-    const version = await engineVersion(engine, project.workspaceRoot);
+    const version = await engineVersion(engine, project.workspaceRoot, request.dockerfile);
     try {
       await mkdir(dirname(workDir), { recursive: true });
       await mkdir(workDir);
