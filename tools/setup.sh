@@ -18,7 +18,7 @@
 # Environment:
 #   NX_MULTIARCH_CACHE              cache dir (default: $HOME/.cache/nx-multiarch)
 #   NX_MULTIARCH_REBUILD_FIXTURES=1 rebuild and re-push the fixture images
-#   NX_MULTIARCH_SKIP_NPM=1         skip the npm ci step
+#   NX_MULTIARCH_SKIP_NPM=1         skip the npm install step
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
