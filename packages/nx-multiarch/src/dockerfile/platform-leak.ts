@@ -18,7 +18,7 @@ export function findPlatformLeaks(dockerfileText: string): PlatformLeak[] {
   let pinned: string | undefined;
   for (const from of froms) {
     const platform = from.getPlatformFlag()?.getValue();
-    const image = from.getImageName() ?? '';
+    const image = from.getImage() ?? '';
     if (platform) {
       pinned = platform;
     } else if (pinned && image !== 'scratch' && !stageNames.has(image.toLowerCase())) {

@@ -1,6 +1,9 @@
 import { logger } from '@nx/devkit';
 import { readFile } from 'node:fs/promises';
-import { relative } from 'node:path';
+import { relative, sep } from 'node:path';
+import { parseDockerfile } from '../dockerfile/parse';
+import { lastCommitTouching, type SourceRevision } from '../git/info';
+import { gitPathspecs, imageSources } from '../plugin/inputs';
 import { findPlatformLeaks, platformLeakWarning } from '../dockerfile/platform-leak';
 import type { Engine, Plan } from '../engines/types';
 import { formatArgv, run, type Step } from '../run/exec';
@@ -34,4 +37,14 @@ export async function runPlan(plan: Plan, cwd: string, onLine: (line: string, st
   } finally {
     for (const step of plan.cleanup) await run(step, { cwd, allowFailure: true }).catch(() => undefined);
   }
+}
+
+/**
+ * The newest commit that touched what shapes the image (Dockerfile, ignore files, copied sources minus ignored ones):
+ * the revision label and timestamp, so commits that change nothing in the image leave its digest alone.
+ */
+export async function sourceRevision(workspaceRoot: string, sources: { dockerfile: string; context: string }): Promise<SourceRevision | undefined> {
+  const parsed = parseDockerfile(await readFile(sources.dockerfile, 'utf8'));
+  const rel = (path: string) => relative(workspaceRoot, path).split(sep).join('/');
+  return lastCommitTouching(workspaceRoot, gitPathspecs(imageSources(workspaceRoot, rel(sources.dockerfile), rel(sources.context), parsed)));
 }

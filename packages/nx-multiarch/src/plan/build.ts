@@ -76,9 +76,3 @@ export function buildRequest(
     buildPlatform: hostPlatform(),
   };
 }
-
-/** Paths git looks at to date an image: the Dockerfile and the context (the whole context until inputs are parsed). */
-export function revisionPaths(project: ProjectInfo, request: { dockerfile: string; context: string }): string[] {
-  const rel = (path: string) => relative(project.workspaceRoot, path) || '.';
-  return [...new Set([rel(request.dockerfile), rel(request.context)])];
-}

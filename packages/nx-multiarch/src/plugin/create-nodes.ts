@@ -4,6 +4,8 @@ import { basename, dirname, join } from 'node:path';
 import { DEFAULTS, pluginSchema, type PluginOptions } from '../config/schemas';
 import { parseOptions } from '../config/resolve';
 import { DOCKERFILE_NAMES } from '../plan/build';
+import { parseDockerfile } from '../dockerfile/parse';
+import { buildInputs, imageSources, normalisePath } from './inputs';
 
 const PROJECT_FILE = 'project.json';
 export const PLUGIN_NAME = 'nx-multiarch';
@@ -43,16 +45,21 @@ const SOURCE_KEYS = ['target', 'buildArgs', 'labels', 'engine', 'extraArgs'] as 
 const NAMING_KEYS = ['registry', 'imageName'] as const;
 const PUSH_KEYS = ['tags', 'latest', 'tlsVerify', 'allowSingleArchFallback'] as const;
 
-export function targetsFor(root: string, facts: ProjectFacts, dockerfile: string, options: PluginOptions): Record<string, TargetConfiguration> {
+export function targetsFor(
+  root: string,
+  facts: ProjectFacts,
+  dockerfile: string,
+  options: PluginOptions,
+  inputs: (context: string) => TargetConfiguration['inputs'] = (context) => [`{workspaceRoot}/${normalisePath(context) || '.'}/**/*`],
+): Record<string, TargetConfiguration> {
   const context = options.context ? fillPattern(options.context, facts, root) : root;
   const source = { dockerfile, context, ...pick(options, SOURCE_KEYS) };
-  const contextInput = context === '.' || context === '' ? '{workspaceRoot}/**/*' : `{workspaceRoot}/${context}/**/*`;
   const buildName = options.buildTargetName ?? DEFAULTS.buildTargetName;
   const targets: Record<string, TargetConfiguration> = {
     [buildName]: {
       executor: `${PLUGIN_NAME}:docker-build`,
       cache: true,
-      inputs: [contextInput, `{workspaceRoot}/${dockerfile}`, { env: 'PLATFORMS' }, { env: 'MULTI_ARCH' }],
+      inputs: inputs(context),
       outputs: [`{workspaceRoot}/dist/images/${root}`],
       options: { ...source, ...pick(options, ['platforms'] as const) },
       metadata: { technologies: ['docker'], description: 'Build the multi-arch image (manifest list) into dist/images as an OCI layout' },
@@ -87,7 +94,9 @@ function createNodesForFile(file: string, options: PluginOptions | undefined, co
   const facts = projectFacts(workspaceRoot, root);
   const dockerfile = findDockerfile(workspaceRoot, root, facts, options ?? {});
   if (!dockerfile) return {};
-  return { projects: { [root]: { name: facts.name, root, targets: targetsFor(root, facts, dockerfile, options ?? {}) } } };
+  const parsed = parseDockerfile(readFileSync(join(workspaceRoot, dockerfile), 'utf8'));
+  const inputs = (context: string) => buildInputs(imageSources(workspaceRoot, dockerfile, context, parsed), options?.engine);
+  return { projects: { [root]: { name: facts.name, root, targets: targetsFor(root, facts, dockerfile, options ?? {}, inputs) } } };
 }
 
 export const createNodesV2: CreateNodesV2<PluginOptions> = [

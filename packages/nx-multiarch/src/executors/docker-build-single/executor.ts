@@ -3,13 +3,13 @@ import { logger } from '@nx/devkit';
 import { buildSingleEnvLayer, mergeLayers, parseOptions } from '../../config/resolve';
 import { buildSingleSchema, DEFAULTS } from '../../config/schemas';
 import { selectEngine } from '../../engines/detect';
-import { lastCommitTouching, originUrl } from '../../git/info';
+import { originUrl } from '../../git/info';
 import { formatPlatform, hostPlatform, parsePlatform } from '../../image/platform';
 import { formatReference } from '../../image/reference';
-import { buildRequest, locateSources, revisionPaths } from '../../plan/build';
+import { buildRequest, locateSources } from '../../plan/build';
 import { imageReference, mainTag } from '../../plan/reference';
 import { projectInfo, reportErrors, splitOptions } from '../context';
-import { engineVersion, printDryRun, runPlan } from '../shared';
+import { engineVersion, printDryRun, runPlan, sourceRevision } from '../shared';
 
 export function resolveBuildSingleOptions(options: Record<string, unknown>, context: ExecutorContext, env = process.env) {
   const { configured, cli } = splitOptions(options, context);
@@ -25,7 +25,7 @@ export default async function dockerBuildSingle(options: Record<string, unknown>
     const project = projectInfo(context);
     const engine = selectEngine(resolved.engine ?? 'auto');
     const reference = formatReference(imageReference(project, resolved, false), await mainTag(project, resolved.tag));
-    const revision = await lastCommitTouching(project.workspaceRoot, revisionPaths(project, locateSources(project, resolved)));
+    const revision = await sourceRevision(project.workspaceRoot, locateSources(project, resolved));
     const request = { ...buildRequest(project, resolved, revision, await originUrl(project.workspaceRoot)), platform: resolved.platform, reference };
     const plan = engine.planSingle(request);
     if (resolved.dryRun) return printDryRun(plan.steps);

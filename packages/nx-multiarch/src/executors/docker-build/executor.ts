@@ -6,14 +6,14 @@ import { dirname, join, resolve } from 'node:path';
 import { buildEnvLayer, mergeLayers, parseOptions } from '../../config/resolve';
 import { buildSchema, DEFAULTS, type BuildOptions } from '../../config/schemas';
 import { selectEngine } from '../../engines/detect';
-import { lastCommitTouching, originUrl } from '../../git/info';
+import { originUrl } from '../../git/info';
 import { readLayout, sortIndexByPlatform } from '../../image/oci-layout';
 import { hostPlatform, parsePlatformList } from '../../image/platform';
 import { LAYOUT_DIR, RECORD_FILE, summaryTable, type ImageRecord } from '../../image/record';
-import { buildRequest, BuildInputError, locateSources, revisionPaths } from '../../plan/build';
+import { buildRequest, BuildInputError, locateSources } from '../../plan/build';
 import { PlatformProgress } from '../../run/progress';
 import { projectInfo, reportErrors, splitOptions, type ProjectInfo } from '../context';
-import { engineVersion, printDryRun, runPlan } from '../shared';
+import { engineVersion, printDryRun, runPlan, sourceRevision } from '../shared';
 
 export function resolveBuildOptions(options: Record<string, unknown>, context: ExecutorContext, env = process.env) {
   const { configured, cli } = splitOptions(options, context);
@@ -36,7 +36,7 @@ export default async function dockerBuild(options: Record<string, unknown>, cont
     const outputDir = outputDirFor(project, resolved.outputPath);
     // Build into a sibling folder and rename at the end: a failed or interrupted build never leaves an output that looks complete.
     const workDir = `${outputDir}.partial-${process.pid}-${randomBytes(3).toString('hex')}`;
-    const revision = await lastCommitTouching(project.workspaceRoot, revisionPaths(project, locateSources(project, resolved)));
+    const revision = await sourceRevision(project.workspaceRoot, locateSources(project, resolved));
     const request = {
       ...buildRequest(project, resolved, revision, await originUrl(project.workspaceRoot)),
       platforms: resolved.platforms,

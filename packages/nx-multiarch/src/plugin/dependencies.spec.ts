@@ -1,0 +1,40 @@
+import type { CreateDependenciesContext } from '@nx/devkit';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createDependencies, copiedPaths } from './dependencies';
+
+function workspace(files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), 'deps-'));
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), content);
+  }
+  return root;
+}
+
+const build = (dockerfile: string, context: string) => ({ 'docker-build': { executor: 'nx-multiarch:docker-build', options: { dockerfile, context } } });
+
+describe('createDependencies', () => {
+  it('links a service to the projects its Dockerfile copies from the workspace-root context, and to no other', async () => {
+    const root = workspace({
+      'docker/gateway.Dockerfile': 'FROM x\nCOPY go.mod ./\nCOPY libs/common ./libs/common\nCOPY services/gateway ./services/gateway\n',
+      'services/solo/Dockerfile': 'FROM x\nCOPY . .\n',
+    });
+    const context = {
+      workspaceRoot: root,
+      projects: {
+        gateway: { root: 'services/gateway', targets: build('docker/gateway.Dockerfile', '.') },
+        solo: { root: 'services/solo', targets: build('services/solo/Dockerfile', 'services/solo') },
+        common: { root: 'libs/common' },
+        other: { root: 'libs/other' },
+      },
+    } as unknown as CreateDependenciesContext;
+    expect(await createDependencies({}, context)).toEqual([{ source: 'gateway', target: 'common', type: 'implicit' }]);
+  });
+
+  it('resolves sources against the context; `.` at the workspace root reaches everything', () => {
+    expect(copiedPaths(['libs/', './go.mod', '${X}'], '.')).toEqual(['libs', 'go.mod', '']);
+    expect(copiedPaths(['.'], 'services/a')).toEqual(['services/a']);
+  });
+});

@@ -1,0 +1,43 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseDockerfile } from '../dockerfile/parse';
+import { buildInputs, copiedGlobs, gitPathspecs, ignoredGlobs, imageSources, normalisePath } from './inputs';
+
+describe('build inputs', () => {
+  it('normalises paths to workspace-relative POSIX', () => {
+    expect(normalisePath('.')).toBe('');
+    expect(normalisePath('./src/')).toBe('src');
+    expect(normalisePath('/libs/common/')).toBe('libs/common');
+    expect(normalisePath('services/gw')).toBe('services/gw');
+  });
+
+  it('takes the files COPY names, or the whole context for `.` and for variables', () => {
+    expect(copiedGlobs(['go.mod', 'src/'], 'services/gw')).toEqual(['services/gw/go.mod', 'services/gw/go.mod/**/*', 'services/gw/src', 'services/gw/src/**/*']);
+    expect(copiedGlobs(['.'], 'services/gw')).toEqual(['services/gw/**/*']);
+    expect(copiedGlobs(['./'], '')).toEqual(['**/*']);
+    expect(copiedGlobs(['${APP}/bin'], 'svc')).toEqual(['svc/**/*']);
+  });
+
+  it('turns .dockerignore exclusions into negative inputs rooted at the context, dropping those a re-include overlaps', () => {
+    expect(ignoredGlobs(['*.md', 'tests/'], 'svc')).toEqual(['svc/*.md', 'svc/*.md/**', 'svc/tests', 'svc/tests/**']);
+    expect(ignoredGlobs(['docs', '!docs/keep.txt', 'tmp'], '')).toEqual(['tmp', 'tmp/**']);
+    expect(ignoredGlobs(['*', '!src'], 'svc')).toEqual([]);
+  });
+
+  it('puts the Dockerfile, ignore files, sources, exclusions, env and engine together', () => {
+    const root = mkdtempSync(join(tmpdir(), 'inputs-'));
+    mkdirSync(join(root, 'svc'));
+    writeFileSync(join(root, 'svc', '.dockerignore'), '# docs\nREADME.md\n');
+    const sources = imageSources(root, 'svc/Dockerfile', 'svc', parseDockerfile('FROM x\nCOPY app/ /app/\n'));
+    expect(gitPathspecs(sources)).toContain(':(exclude,glob)svc/README.md');
+    expect(gitPathspecs(sources)).toContain(':(glob)svc/app/**/*');
+    expect(buildInputs(sources, 'podman')).toEqual([
+      '{workspaceRoot}/svc/Dockerfile',
+      '{workspaceRoot}/svc/Dockerfile.dockerignore', '{workspaceRoot}/svc/.dockerignore', '{workspaceRoot}/svc/.containerignore',
+      '{workspaceRoot}/svc/app', '{workspaceRoot}/svc/app/**/*',
+      '!{workspaceRoot}/svc/README.md', '!{workspaceRoot}/svc/README.md/**',
+      { env: 'PLATFORMS' }, { env: 'MULTI_ARCH' }, { runtime: 'echo podman' },
+    ]);
+  });
+});
