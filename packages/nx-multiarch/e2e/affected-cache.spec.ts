@@ -1,0 +1,139 @@
+/**
+ * Affected-only, cache-correct builds on a throwaway workspace (tools/fixtures/matrix-workspace.ts): six services in
+ * both layouts sharing two libs. Real nx, real podman, the real registry; nothing is faked.
+ */
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { createMatrixWorkspace, MATRIX_SERVICES } from '../../../tools/fixtures/matrix-workspace';
+import type { ImageRecord } from '../src/image/record';
+import { RUN_ID, remoteRaw, requireRealParts, workspaceRoot } from './harness';
+import { describeIndex } from '../src/image/oci-layout';
+
+jest.setTimeout(20 * 60 * 1000);
+
+const cacheDir = mkdtempSync(join(tmpdir(), 'nx-multiarch-cache-'));
+const cloneA = mkdtempSync(join(tmpdir(), 'nx-multiarch-a-'));
+const env = (extra: Record<string, string> = {}) => ({ NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true', CI: 'true', NX_CACHE_DIRECTORY: cacheDir, ...extra });
+
+interface TaskRun {
+  exitCode: number;
+  output: string;
+  ran: string[];
+  misses: string[];
+}
+
+async function nxIn(dir: string, args: string[], extraEnv: Record<string, string> = {}): Promise<TaskRun> {
+  const result = await execa('npx', ['nx', ...args, '--outputStyle=static', '--parallel=2'], { cwd: dir, env: env(extraEnv), all: true, reject: false });
+  const output = String(result.all).replace(/\x1b\[[0-9;]*m/g, '');
+  const tasks = [...output.matchAll(/^> nx run (\S+?):(\S+)(.*)$/gm)].map(([, project, target, rest]) => ({ project, target, hit: /local cache|existing outputs match/.test(rest) }));
+  const builds = tasks.filter((t) => t.target === 'docker-build');
+  return {
+    exitCode: result.exitCode ?? 1,
+    output,
+    ran: [...new Set(builds.map((t) => t.project))].sort(),
+    misses: [...new Set(builds.filter((t) => !t.hit).map((t) => t.project))].sort(),
+  };
+}
+
+const record = (dir: string, root: string): ImageRecord => JSON.parse(readFileSync(join(dir, 'dist', 'images', root, 'image.json'), 'utf8'));
+const git = (dir: string, ...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' });
+
+beforeAll(async () => {
+  await requireRealParts();
+  createMatrixWorkspace(cloneA);
+  const baseline = await nxIn(cloneA, ['run-many', '-t', 'docker-build']);
+  if (baseline.exitCode !== 0) throw new Error(`baseline build failed:\n${baseline.output}`);
+});
+
+type Row = [name: string, change: (dir: string) => void, files: string[], ran: string[], misses: string[]];
+const edit = (path: string, text: string) => (dir: string) => appendFileSync(join(dir, path), text);
+const setJson = (path: string, update: (json: any) => void) => (dir: string) => {
+  const json = JSON.parse(readFileSync(join(dir, path), 'utf8'));
+  update(json);
+  writeFileSync(join(dir, path), JSON.stringify(json));
+};
+const FIXTURE = '127.0.0.1:5000/fixtures/busybox:latest';
+
+const rows: Row[] = [
+  ["a service's own source", edit('services/svc-a/src/app.sh', '# x\n'), ['services/svc-a/src/app.sh'], ['svc-a'], ['svc-a']],
+  ['a file its .dockerignore excludes', edit('services/svc-a/README.md', 'more\n'), ['services/svc-a/README.md'], [], []],
+  ['a lib its Dockerfile copies', edit('libs/common/common.txt', 'v2\n'), ['libs/common/common.txt'], ['svc-c', 'svc-d'], ['svc-c', 'svc-d']],
+  ['a lib it does not copy (svc-c and svc-d do not copy proto)', edit('libs/proto/proto.txt', 'v2\n'), ['libs/proto/proto.txt'], ['svc-e'], ['svc-e']],
+  ['the Dockerfile', edit('services/svc-b/Dockerfile', 'LABEL x=y\n'), ['services/svc-b/Dockerfile'], ['svc-b'], ['svc-b']],
+  ['a central Dockerfile', edit('docker/svc-e.Dockerfile', 'LABEL x=y\n'), ['docker/svc-e.Dockerfile'], ['svc-e'], ['svc-e']],
+  ['a build arg', setJson('services/svc-a/project.json', (j) => { j.targets = { 'docker-build': { options: { buildArgs: { BASE_IMAGE: FIXTURE, GREETING: 'hola' } } } }; }), ['services/svc-a/project.json'], ['svc-a'], ['svc-a']],
+  ['the target stage', setJson('apps/svc-d/project.json', (j) => { j.targets = { 'docker-build': { options: { target: 'debug' } } }; }), ['apps/svc-d/project.json'], ['svc-d'], ['svc-d']],
+  ['an unrelated README', edit('README.md', 'more\n'), ['README.md'], [], []],
+  ['the root .dockerignore (workspace-root context)', edit('.dockerignore', 'nothing-here\n'), ['.dockerignore'], ['svc-c', 'svc-d', 'svc-e'], ['svc-c', 'svc-d', 'svc-e']],
+  ['a lockfile the Dockerfile copies', edit('deps.lock', 'v2\n'), ['deps.lock'], ['svc-c'], ['svc-c']],
+  ['plugin options in nx.json that shape the build (labels)', setJson('nx.json', (j) => { j.plugins[0].options.labels = { team: 'platform' }; }), ['nx.json'], MATRIX_SERVICES, ['svc-a', 'svc-b', 'svc-f']],
+  ['plugin options in nx.json that do not (registry)', setJson('nx.json', (j) => { j.plugins[0].options.registry = 'quay.io'; }), ['nx.json'], MATRIX_SERVICES, []],
+];
+
+describe('nx affected -t docker-build: exactly what changed is rebuilt', () => {
+  it.each(rows)('%s', async (_name, change, files, ran, misses) => {
+    change(cloneA);
+    try {
+      const result = await nxIn(cloneA, ['affected', '-t', 'docker-build', `--files=${files.join(',')}`]);
+      expect(result.exitCode).toBe(0);
+      expect({ ran: result.ran, misses: result.misses }).toEqual({ ran, misses });
+    } finally {
+      git(cloneA, 'checkout', '--', '.');
+    }
+  });
+
+  it('PLATFORMS rebuilds every service, and going back restores every one from the cache', async () => {
+    const single = await nxIn(cloneA, ['run-many', '-t', 'docker-build'], { PLATFORMS: 'linux/amd64' });
+    expect(single.misses).toEqual(MATRIX_SERVICES);
+    expect(record(cloneA, 'services/svc-a').platforms.map((p) => p.platform)).toEqual(['linux/amd64']);
+    const back = await nxIn(cloneA, ['run-many', '-t', 'docker-build']);
+    expect({ ran: back.ran, misses: back.misses }).toEqual({ ran: MATRIX_SERVICES, misses: [] });
+    expect(record(cloneA, 'services/svc-a').platforms.map((p) => p.platform)).toEqual(['linux/amd64', 'linux/arm64']);
+  });
+});
+
+describe('reproducible digests', () => {
+  it('two clean builds give the same digests; a one-byte source change gives others', async () => {
+    const clean = ['run', 'svc-f:docker-build', '--skip-nx-cache', '--extraArgs=--no-cache'];
+    expect((await nxIn(cloneA, clean)).exitCode).toBe(0);
+    const first = record(cloneA, 'services/svc-f');
+    expect((await nxIn(cloneA, clean)).exitCode).toBe(0);
+    const second = record(cloneA, 'services/svc-f');
+    expect(second.index.digest).toBe(first.index.digest);
+    expect(second.platforms.map((p) => p.digest)).toEqual(first.platforms.map((p) => p.digest));
+
+    edit('services/svc-f/src/app.sh', '#')(cloneA);
+    try {
+      expect((await nxIn(cloneA, clean)).exitCode).toBe(0);
+      const changed = record(cloneA, 'services/svc-f');
+      expect(changed.index.digest).not.toBe(first.index.digest);
+      for (const platform of changed.platforms) expect(platform.digest).not.toBe(first.platforms.find((p) => p.platform === platform.platform)!.digest);
+    } finally {
+      git(cloneA, 'checkout', '--', '.');
+      await nxIn(cloneA, ['run', 'svc-f:docker-build', '--skip-nx-cache']);
+    }
+  });
+});
+
+describe('push from a cache hit in another clone', () => {
+  it('clone B, sharing only the Nx cache and with an empty engine store, pushes exactly clone A digests without building', async () => {
+    const cloneB = mkdtempSync(join(tmpdir(), 'nx-multiarch-b-'));
+    git(tmpdir(), 'clone', '-q', cloneA, cloneB);
+    symlinkSync(join(workspaceRoot, 'node_modules'), join(cloneB, 'node_modules'));
+    symlinkSync(join(workspaceRoot, 'packages', 'nx-multiarch', 'node_modules'), join(cloneB, 'packages', 'nx-multiarch', 'node_modules'));
+    // An engine store of its own, empty: if anything tried to build, it would have no layers to reuse.
+    const storage = mkdtempSync(join(tmpdir(), 'nx-multiarch-storage-'));
+    writeFileSync(join(storage, 'storage.conf'), `[storage]\ndriver = "vfs"\ngraphroot = "${storage}/graph"\nrunroot = "${storage}/run"\n`);
+    const result = await nxIn(cloneB, ['run', 'svc-c:docker-push', `--imageName=${RUN_ID}-cache/{projectName}`, '--tag=from-cache'], { CONTAINERS_STORAGE_CONF: join(storage, 'storage.conf') });
+    expect(result.exitCode).toBe(0);
+    expect(result.ran).toEqual(['svc-c']);
+    expect(result.misses).toEqual([]);
+    const local = record(cloneA, 'apps/svc-c');
+    expect(record(cloneB, 'apps/svc-c')).toEqual(local);
+    const remote = await remoteRaw(`127.0.0.1:5000/${RUN_ID}-cache/svc-c:from-cache`);
+    expect(describeIndex(remote.json).map((p) => p.digest).sort()).toEqual(local.platforms.map((p) => p.digest).sort());
+  });
+});
