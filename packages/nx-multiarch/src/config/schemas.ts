@@ -37,6 +37,7 @@ export const buildSchema = z.strictObject({
   ...imageSource,
   platforms: platformList.describe('Platforms of the manifest list (env PLATFORMS overrides the configured value)').optional(),
   multiArch: z.boolean().describe('false builds only the host platform (env MULTI_ARCH=false)').optional(),
+  provenance: z.boolean().describe('docker buildx: attach provenance attestations (off by default: they make digests differ between builds)').optional(),
   outputPath: z.string().min(1).describe('Output folder for the OCI layout and image.json, relative to the workspace root').optional(),
 });
 
@@ -76,6 +77,7 @@ export const pluginSchema = z.strictObject({
   buildArgs: stringMap('buildArgs').optional(),
   labels: stringMap('labels').optional(),
   extraArgs: z.array(z.string()).optional(),
+  provenance: z.boolean().optional(),
   registry: z.string().optional(),
   imageName: z.string().min(1).optional(),
   tags: z.array(z.string()).optional(),

@@ -23,7 +23,7 @@ export const docker: Engine = {
           argv: [
             'docker', 'buildx', 'build',
             '--platform', request.platforms.join(','),
-            '--provenance=false',
+            `--provenance=${request.provenance === true}`,
             '--output', `type=oci,dest=${request.layoutDir},tar=false,name=latest,rewrite-timestamp=true`,
             ...commonBuildFlags(request),
             ...request.extraArgs,

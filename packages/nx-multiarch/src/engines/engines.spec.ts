@@ -64,6 +64,11 @@ describe('docker buildx plans (command level: no buildx on these machines)', () 
     expect(step.env).toEqual({ SOURCE_DATE_EPOCH: '1700000000' });
   });
 
+  it('turns provenance attestations on only when asked; podman refuses them', () => {
+    expect(docker.planMultiArch({ ...multi, provenance: true }).steps[0].argv).toContain('--provenance=true');
+    expect(() => podman.planMultiArch({ ...multi, provenance: true })).toThrow(/provenance: true needs docker buildx/);
+  });
+
   it('loads a single platform with --load', () => {
     const [step] = docker.planSingle(single).steps;
     expect(step.argv).toEqual(expect.arrayContaining(['--load', '--tag', '127.0.0.1:5000/gw:dev', '--platform', 'linux/arm64']));

@@ -34,6 +34,9 @@ export const podman: Engine = {
     }
   },
   planMultiArch(request) {
+    if (request.provenance) {
+      throw new UnsupportedEngineVersionError('provenance: true needs docker buildx (podman does not write provenance attestations): set engine to docker, or drop the option.');
+    }
     return {
       steps: [
         {

@@ -16,6 +16,8 @@ export interface BuildRequest {
 
 export interface MultiArchRequest extends BuildRequest {
   platforms: string[];
+  /** provenance attestations (buildx only) */
+  provenance?: boolean;
   /** Folder that receives the OCI image layout (index.json, blobs/), tagged "latest". */
   layoutDir: string;
   /** A name unique to this run, for temporary engine objects (podman manifest lists). */

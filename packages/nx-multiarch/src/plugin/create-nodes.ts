@@ -61,7 +61,7 @@ export function targetsFor(
       cache: true,
       inputs: inputs(context),
       outputs: [`{workspaceRoot}/dist/images/${root}`],
-      options: { ...source, ...pick(options, ['platforms'] as const) },
+      options: { ...source, ...pick(options, ['platforms', 'provenance'] as const) },
       metadata: { technologies: ['docker'], description: 'Build the multi-arch image (manifest list) into dist/images as an OCI layout' },
     },
     [options.buildSingleTargetName ?? DEFAULTS.buildSingleTargetName]: {

@@ -40,6 +40,7 @@ export default async function dockerBuild(options: Record<string, unknown>, cont
     const request = {
       ...buildRequest(project, resolved, revision, await originUrl(project.workspaceRoot)),
       platforms: resolved.platforms,
+      provenance: resolved.provenance,
       layoutDir: join(workDir, LAYOUT_DIR),
       workName: `localhost/nx-multiarch-work/${project.name}:${process.pid}-${randomBytes(4).toString('hex')}`,
     };
