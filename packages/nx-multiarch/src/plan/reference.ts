@@ -1,5 +1,5 @@
 import type { ProjectInfo } from '../executors/context';
-import { formatReference, InvalidReferenceError, validateRegistry, validateRepository, validateTag, type ImageReference } from '../image/reference';
+import { InvalidReferenceError, validateRegistry, validateRepository, validateTag, type ImageReference } from '../image/reference';
 import { shortHeadSha } from '../git/info';
 
 /** `{projectName}` / `{projectRoot}` in the imageName pattern, then the registry in front. */
@@ -28,5 +28,3 @@ export async function mainTag(project: ProjectInfo, tag: string | undefined): Pr
 export function allTags(main: string, extra: string[] = [], latest = false): string[] {
   return [...new Set([main, ...extra.map(validateTag), ...(latest ? ['latest'] : [])])];
 }
-
-export { formatReference };

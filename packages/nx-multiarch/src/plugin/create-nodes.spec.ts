@@ -1,17 +1,8 @@
 import type { CreateNodesContextV2 } from '@nx/devkit';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { throwawayWorkspace } from './test-workspace';
 import { createNodesV2 } from './create-nodes';
 
-function workspace(files: Record<string, string>): string {
-  const root = mkdtempSync(join(tmpdir(), 'nx-multiarch-nodes-'));
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), content);
-  }
-  return root;
-}
+const workspace = throwawayWorkspace;
 
 async function infer(root: string, files: string[], options: Record<string, unknown> = {}) {
   const context: CreateNodesContextV2 = { workspaceRoot: root, nxJsonConfiguration: {} };

@@ -1,17 +1,8 @@
 import type { CreateDependenciesContext } from '@nx/devkit';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { throwawayWorkspace } from './test-workspace';
 import { createDependencies, copiedPaths } from './dependencies';
 
-function workspace(files: Record<string, string>): string {
-  const root = mkdtempSync(join(tmpdir(), 'deps-'));
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), content);
-  }
-  return root;
-}
+const workspace = throwawayWorkspace;
 
 const build = (dockerfile: string, context: string) => ({ 'docker-build': { executor: 'nx-multiarch:docker-build', options: { dockerfile, context } } });
 
