@@ -38,7 +38,7 @@ interface TaskRun {
 async function nxIn(dir: string, args: string[], extraEnv: Record<string, string> = {}): Promise<TaskRun> {
   const result = await execa('npx', ['nx', ...args, '--outputStyle=static', '--parallel=2'], { cwd: dir, env: { ...cloneEnv(dir), ...extraEnv }, all: true, reject: false });
   const output = String(result.all).replace(/\x1b\[[0-9;]*m/g, '');
-  const tasks = [...output.matchAll(/^> nx run (\S+?):(\S+)(.*)$/gm)].map(([, project, target, rest]) => ({ project, target, hit: /local cache|existing outputs match/.test(rest) }));
+  const tasks = [...output.matchAll(/^> nx run (\S+?):(\S+)(.*)$/gm)].map(([, project, target, rest]) => ({ project, target, hit: /local cache|remote cache|existing outputs match/.test(rest) }));
   const builds = tasks.filter((t) => t.target === 'docker-build');
   return {
     exitCode: result.exitCode ?? 1,

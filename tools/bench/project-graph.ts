@@ -1,0 +1,60 @@
+/**
+ * Project-graph time with N Dockerfile services, with the plugin vs the same workspace without it (issue target:
+ * ratio <= 1.5 at 1,000 services). Each side runs `nx show projects` with the daemon off and Nx's graph cache
+ * cleared, interleaved, median of R runs; one run of this script gives the ratio.
+ * Run: node -r @swc-node/register tools/bench/project-graph.ts [services=1000] [runs=3]
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const repoRoot = join(__dirname, '..', '..');
+const services = Number(process.argv[2] ?? 1000);
+const runs = Number(process.argv[3] ?? 3);
+
+function workspace(withPlugin: boolean): string {
+  const dir = mkdtempSync(join(tmpdir(), `graph-bench-${withPlugin ? 'plugin' : 'plain'}-`));
+  writeFileSync(join(dir, 'nx.json'), JSON.stringify({ plugins: withPlugin ? [{ plugin: 'nx-multiarch', options: { registry: '127.0.0.1:5000' } }] : [] }));
+  for (const file of ['package.json', 'tsconfig.base.json']) cpSync(join(repoRoot, file), join(dir, file));
+  const plugin = join(dir, 'packages', 'nx-multiarch');
+  mkdirSync(plugin, { recursive: true });
+  for (const entry of ['src', 'package.json', 'executors.json']) cpSync(join(repoRoot, 'packages', 'nx-multiarch', entry), join(plugin, entry), { recursive: true });
+  symlinkSync(join(repoRoot, 'packages', 'nx-multiarch', 'node_modules'), join(plugin, 'node_modules'));
+  symlinkSync(join(repoRoot, 'node_modules'), join(dir, 'node_modules'));
+  for (let i = 0; i < services; i++) {
+    const root = join(dir, 'services', `svc-${i}`);
+    mkdirSync(join(root, 'src'), { recursive: true });
+    writeFileSync(join(root, 'project.json'), JSON.stringify({ name: `svc-${i}` }));
+    writeFileSync(join(root, 'Dockerfile'), `ARG BASE_IMAGE=busybox\nFROM \${BASE_IMAGE}\nCOPY src/ /app/\nRUN uname -m > /app/arch\n`);
+    writeFileSync(join(root, '.dockerignore'), '*.md\n');
+    writeFileSync(join(root, 'src', 'app.sh'), `echo ${i}\n`);
+  }
+  execFileSync('git', ['init', '-q'], { cwd: dir });
+  return dir;
+}
+
+function graphSeconds(dir: string): number {
+  rmSync(join(dir, '.nx'), { recursive: true, force: true });
+  const started = process.hrtime.bigint();
+  const out = execFileSync('npx', ['nx', 'show', 'projects', '--json'], {
+    cwd: dir,
+    env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_CACHE_DIRECTORY: join(dir, '.nx', 'cache'), NX_WORKSPACE_DATA_DIRECTORY: join(dir, '.nx', 'data') },
+    encoding: 'utf8',
+  });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (JSON.parse(out).length < services) throw new Error(`expected ${services} projects in ${dir}`);
+  return seconds;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const plain = workspace(false);
+const plugin = workspace(true);
+const withPlugin: number[] = [];
+const without: number[] = [];
+for (let i = 0; i < runs; i++) {
+  without.push(graphSeconds(plain));
+  withPlugin.push(graphSeconds(plugin));
+}
+const ratio = median(withPlugin) / median(without);
+console.log(`project graph, ${services} Dockerfile services, median of ${runs}: with plugin ${median(withPlugin).toFixed(2)}s, without ${median(without).toFixed(2)}s, ratio ${ratio.toFixed(2)} (target <= 1.5: ${ratio <= 1.5 ? 'met' : 'NOT met'})`);
