@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { createMatrixWorkspace, MATRIX_SERVICES } from '../../../tools/fixtures/matrix-workspace';
 import type { ImageRecord } from '../src/image/record';
-import { RUN_ID, remoteRaw, requireRealParts, workspaceRoot } from './harness';
+import { RUN_ID, fileInImage, remoteRaw, requireRealParts, workspaceRoot } from './harness';
 import { describeIndex } from '../src/image/oci-layout';
 import { startRemoteCache, type RemoteCache } from './remote-cache-server';
 
@@ -79,6 +79,7 @@ const rows: Row[] = [
   ['the target stage', setJson('apps/svc-d/project.json', (j) => { j.targets = { 'docker-build': { options: { target: 'debug' } } }; }), ['apps/svc-d/project.json'], ['svc-d'], ['svc-d']],
   ['an unrelated README', edit('README.md', 'more\n'), ['README.md'], [], []],
   ['the root .dockerignore (workspace-root context)', edit('.dockerignore', 'nothing-here\n'), ['.dockerignore'], ['svc-c', 'svc-d', 'svc-e'], ['svc-c', 'svc-d', 'svc-e']],
+  ['a base-image project (svc-b builds FROM it)', edit('services/base-image/src/base.txt', 'v2\n'), ['services/base-image/src/base.txt'], ['base-image', 'svc-b'], ['base-image', 'svc-b']],
   ['a lockfile the Dockerfile copies', edit('deps.lock', 'v2\n'), ['deps.lock'], ['svc-c'], ['svc-c']],
   // Nx itself hashes nx.json into every task, so any edit there rebuilds everything (an Nx limit, see README).
   ['plugin options in nx.json (labels)', setJson('nx.json', (j) => { j.plugins[0].options.labels = { team: 'platform' }; }), ['nx.json'], MATRIX_SERVICES, MATRIX_SERVICES],
@@ -103,6 +104,22 @@ describe('nx affected -t docker-build: exactly what changed is rebuilt', () => {
     const back = await nxIn(cloneA, ['run-many', '-t', 'docker-build']);
     expect({ ran: back.ran, misses: back.misses }).toEqual({ ran: MATRIX_SERVICES, misses: [] });
     expect(record(cloneA, 'services/svc-a').platforms.map((p) => p.platform)).toEqual(['linux/amd64', 'linux/arm64']);
+  });
+});
+
+describe('base images built in the workspace', () => {
+  it('svc-b is built FROM the fresh base-image build output, not a registry copy (there is none)', async () => {
+    edit('services/base-image/src/base.txt', 'fresh\n')(cloneA);
+    try {
+      const result = await nxIn(cloneA, ['run', 'svc-b:docker-build']);
+      expect(result.exitCode).toBe(0);
+      expect(result.output).toContain('Using the fresh build output of base-image as base image');
+      for (const image of record(cloneA, 'services/svc-b').platforms) {
+        expect((await fileInImage('services/svc-b', image.digest, 'base/base.txt', cloneA)).toString()).toBe('base v1\nfresh\n');
+      }
+    } finally {
+      git(cloneA, 'checkout', '--', '.');
+    }
   });
 });
 

@@ -65,8 +65,8 @@ export async function catalog(): Promise<string[]> {
 }
 
 /** Reads one file out of a platform image in the build's OCI layout: the topmost layer that has it wins. */
-export async function fileInImage(projectRoot: string, manifestDigest: string, path: string): Promise<Buffer> {
-  const layout = join(outputDir(projectRoot), 'oci');
+export async function fileInImage(projectRoot: string, manifestDigest: string, path: string, root = workspaceRoot): Promise<Buffer> {
+  const layout = join(root, 'dist', 'images', projectRoot, 'oci');
   const manifest = JSON.parse(readFileSync(blobPath(layout, manifestDigest), 'utf8')) as { layers: Array<{ digest: string }> };
   for (const layer of [...manifest.layers].reverse()) {
     const result = await execa('tar', ['-xOf', blobPath(layout, layer.digest), '--wildcards', `*${path.replace(/^\//, '')}`], {

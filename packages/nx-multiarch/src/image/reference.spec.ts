@@ -1,4 +1,4 @@
-import { formatReference, isLoopbackRegistry, parseReference, validateRepository, validateTag } from './reference';
+import { formatReference, isLoopbackRegistry, parseReference, repositoryOf, validateRepository, validateTag } from './reference';
 
 describe('image references', () => {
   it('parses IMG-style references with and without registry and tag', () => {
@@ -26,5 +26,14 @@ describe('image references', () => {
     expect(isLoopbackRegistry('localhost')).toBe(true);
     expect(isLoopbackRegistry('quay.io')).toBe(false);
     expect(isLoopbackRegistry('127.0.0.1.example.com')).toBe(false);
+  });
+});
+
+describe('repositoryOf', () => {
+  it('drops registry, tag and digest', () => {
+    expect(repositoryOf('127.0.0.1:5000/team/base:1.0')).toBe('team/base');
+    expect(repositoryOf('quay.io/team/base@sha256:abc')).toBe('team/base');
+    expect(repositoryOf('base')).toBe('base');
+    expect(repositoryOf('team/base:latest')).toBe('team/base');
   });
 });

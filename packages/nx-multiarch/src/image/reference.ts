@@ -73,3 +73,13 @@ export function isLoopbackRegistry(registry: string): boolean {
   const host = registry.replace(/:\d+$/, '');
   return host === 'localhost' || host === '127.0.0.1' || host === '[::1]';
 }
+
+/** The repository path of any image reference (registry, tag and digest dropped), for matching FROM lines to projects. */
+export function repositoryOf(reference: string): string {
+  const withoutDigest = reference.split('@')[0];
+  const slash = withoutDigest.indexOf('/');
+  const first = slash === -1 ? '' : withoutDigest.slice(0, slash);
+  const rest = first.includes('.') || first.includes(':') || first === 'localhost' ? withoutDigest.slice(slash + 1) : withoutDigest;
+  const colon = rest.lastIndexOf(':');
+  return colon === -1 ? rest : rest.slice(0, colon);
+}

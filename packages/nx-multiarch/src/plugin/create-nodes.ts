@@ -59,7 +59,9 @@ export function targetsFor(
     [buildName]: {
       executor: `${PLUGIN_NAME}:docker-build`,
       cache: true,
-      inputs: inputs(context),
+      // Base images built in this workspace build first; their image.json (index digest) is part of this hash.
+      dependsOn: [`^${buildName}`],
+      inputs: [...(inputs(context) ?? []), { dependentTasksOutputFiles: '**/image.json' }],
       outputs: [`{workspaceRoot}/dist/images/${root}`],
       options: { ...source, ...pick(options, ['platforms', 'provenance'] as const) },
       metadata: { technologies: ['docker'], description: 'Build the multi-arch image (manifest list) into dist/images as an OCI layout' },

@@ -24,6 +24,22 @@ describe('createDependencies', () => {
     expect(await createDependencies({}, context)).toEqual([{ source: 'gateway', target: 'common', type: 'implicit' }]);
   });
 
+  it('links a service to the workspace project whose image it builds FROM, through build args too', async () => {
+    const root = workspace({
+      'services/app/Dockerfile': 'ARG BASE_IMAGE=busybox\nFROM ${BASE_IMAGE} AS production\n',
+      'services/base/Dockerfile': 'FROM busybox\n',
+    });
+    const single = { executor: 'nx-multiarch:docker-build-single', options: { imageName: 'team/{projectName}' } };
+    const context = {
+      workspaceRoot: root,
+      projects: {
+        app: { root: 'services/app', targets: { 'docker-build': { executor: 'nx-multiarch:docker-build', options: { dockerfile: 'services/app/Dockerfile', context: 'services/app', buildArgs: { BASE_IMAGE: 'quay.io/team/base:1.2' } } }, 'docker-build-single': single } },
+        base: { root: 'services/base', targets: { ...build('services/base/Dockerfile', 'services/base'), 'docker-build-single': single } },
+      },
+    } as unknown as CreateDependenciesContext;
+    expect(await createDependencies({}, context)).toEqual([{ source: 'app', target: 'base', type: 'implicit' }]);
+  });
+
   it('resolves sources against the context; `.` at the workspace root reaches everything', () => {
     expect(copiedPaths(['libs/', './go.mod', '${X}'], '.')).toEqual(['libs', 'go.mod', '']);
     expect(copiedPaths(['.'], 'services/a')).toEqual(['services/a']);

@@ -1,7 +1,8 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { logger } from '@nx/devkit';
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { buildEnvLayer, mergeLayers, parseOptions } from '../../config/resolve';
 import { buildSchema, DEFAULTS, type BuildOptions } from '../../config/schemas';
@@ -13,6 +14,7 @@ import { LAYOUT_DIR, RECORD_FILE, summaryTable, type ImageRecord } from '../../i
 import { buildRequest, BuildInputError, locateSources } from '../../plan/build';
 import { PlatformProgress } from '../../run/progress';
 import { projectInfo, reportErrors, splitOptions, type ProjectInfo } from '../context';
+import { useWorkspaceBases } from '../workspace-bases';
 import { engineVersion, printDryRun, runPlan, sourceRevision } from '../shared';
 
 export function resolveBuildOptions(options: Record<string, unknown>, context: ExecutorContext, env = process.env) {
@@ -44,8 +46,10 @@ export default async function dockerBuild(options: Record<string, unknown>, cont
       layoutDir: join(workDir, LAYOUT_DIR),
       workName: `localhost/nx-multiarch-work/${project.name}:${process.pid}-${randomBytes(4).toString('hex')}`,
     };
-    const plan = engine.planMultiArch(request);
-    if (resolved.dryRun) return printDryRun([...plan.steps, ...plan.cleanup]);
+    if (resolved.dryRun) {
+      const plan = engine.planMultiArch(request);
+      return printDryRun([...plan.steps, ...plan.cleanup]);
+    }
 
     const version = await engineVersion(engine, project.workspaceRoot, request.dockerfile);
     try {
@@ -54,7 +58,14 @@ export default async function dockerBuild(options: Record<string, unknown>, cont
     } catch (error) {
       throw new BuildInputError(`Cannot write the build output under ${dirname(workDir)}: ${(error as Error).message}. Make the folder writable or set outputPath.`);
     }
+    const scratchDir = await mkdtemp(join(tmpdir(), 'nx-multiarch-'));
     try {
+      if (engine.name === 'podman') {
+        const { dockerfile, bases } = await useWorkspaceBases(context, request.dockerfile, request.buildArgs, scratchDir);
+        if (bases.length > 0) logger.info(`Using the fresh build output of ${bases.join(', ')} as base image (not a registry copy).`);
+        request.dockerfile = dockerfile;
+      }
+      const plan = engine.planMultiArch(request);
       const started = Date.now();
       const write = (line: string) => process.stdout.write(`${line}\n`);
       const progress = new PlatformProgress(write);
@@ -87,6 +98,7 @@ export default async function dockerBuild(options: Record<string, unknown>, cont
       logger.info(`\n${project.name}: ${record.index.digest} -> ${outputDir}\n${summaryTable(record)}`);
     } finally {
       await rm(workDir, { recursive: true, force: true });
+      await rm(scratchDir, { recursive: true, force: true });
     }
   });
 }
