@@ -5,32 +5,27 @@
  * Run: node -r @swc-node/register tools/bench/project-graph.ts [services=1000] [runs=3]
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-const repoRoot = join(__dirname, '..', '..');
+import { commitAll, installPlugin, writeFiles } from '../fixtures/workspace-kit';
 const services = Number(process.argv[2] ?? 1000);
 const runs = Number(process.argv[3] ?? 3);
 
 function workspace(withPlugin: boolean): string {
   const dir = mkdtempSync(join(tmpdir(), `graph-bench-${withPlugin ? 'plugin' : 'plain'}-`));
-  writeFileSync(join(dir, 'nx.json'), JSON.stringify({ plugins: withPlugin ? [{ plugin: 'nx-multiarch', options: { registry: '127.0.0.1:5000' } }] : [] }));
-  for (const file of ['package.json', 'tsconfig.base.json']) cpSync(join(repoRoot, file), join(dir, file));
-  const plugin = join(dir, 'packages', 'nx-multiarch');
-  mkdirSync(plugin, { recursive: true });
-  for (const entry of ['src', 'package.json', 'executors.json']) cpSync(join(repoRoot, 'packages', 'nx-multiarch', entry), join(plugin, entry), { recursive: true });
-  symlinkSync(join(repoRoot, 'packages', 'nx-multiarch', 'node_modules'), join(plugin, 'node_modules'));
-  symlinkSync(join(repoRoot, 'node_modules'), join(dir, 'node_modules'));
+  const files: Record<string, string> = {
+    'nx.json': JSON.stringify({ plugins: withPlugin ? [{ plugin: 'nx-multiarch', options: { registry: '127.0.0.1:5000' } }] : [] }),
+  };
   for (let i = 0; i < services; i++) {
-    const root = join(dir, 'services', `svc-${i}`);
-    mkdirSync(join(root, 'src'), { recursive: true });
-    writeFileSync(join(root, 'project.json'), JSON.stringify({ name: `svc-${i}` }));
-    writeFileSync(join(root, 'Dockerfile'), `ARG BASE_IMAGE=busybox\nFROM \${BASE_IMAGE}\nCOPY src/ /app/\nRUN uname -m > /app/arch\n`);
-    writeFileSync(join(root, '.dockerignore'), '*.md\n');
-    writeFileSync(join(root, 'src', 'app.sh'), `echo ${i}\n`);
+    files[`services/svc-${i}/project.json`] = JSON.stringify({ name: `svc-${i}` });
+    files[`services/svc-${i}/Dockerfile`] = `ARG BASE_IMAGE=busybox\nFROM \${BASE_IMAGE}\nCOPY src/ /app/\nRUN uname -m > /app/arch\n`;
+    files[`services/svc-${i}/.dockerignore`] = '*.md\n';
+    files[`services/svc-${i}/src/app.sh`] = `echo ${i}\n`;
   }
-  execFileSync('git', ['init', '-q'], { cwd: dir });
+  writeFiles(dir, files);
+  installPlugin(dir);
+  commitAll(dir, 'graph bench');
   return dir;
 }
 

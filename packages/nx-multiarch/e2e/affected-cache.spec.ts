@@ -73,7 +73,8 @@ const rows: Row[] = [
   ['a file its .dockerignore excludes', edit('services/svc-a/README.md', 'more\n'), ['services/svc-a/README.md'], [], []],
   ['a lib its Dockerfile copies', edit('libs/common/common.txt', 'v2\n'), ['libs/common/common.txt'], ['svc-c', 'svc-d'], ['svc-c', 'svc-d']],
   ['a lib it does not copy (svc-c and svc-d do not copy proto)', edit('libs/proto/proto.txt', 'v2\n'), ['libs/proto/proto.txt'], ['svc-e'], ['svc-e']],
-  ['the Dockerfile', edit('services/svc-b/Dockerfile', 'LABEL x=y\n'), ['services/svc-b/Dockerfile'], ['svc-b'], ['svc-b']],
+  // svc-b builds FROM base-image, so base-image's build runs first: restored from the cache.
+  ['the Dockerfile', edit('services/svc-b/Dockerfile', 'LABEL x=y\n'), ['services/svc-b/Dockerfile'], ['base-image', 'svc-b'], ['svc-b']],
   ['a central Dockerfile', edit('docker/svc-e.Dockerfile', 'LABEL x=y\n'), ['docker/svc-e.Dockerfile'], ['svc-e'], ['svc-e']],
   ['a build arg', setJson('services/svc-a/project.json', (j) => { j.targets = { 'docker-build': { options: { buildArgs: { BASE_IMAGE: FIXTURE, GREETING: 'hola' } } } }; }), ['services/svc-a/project.json'], ['svc-a'], ['svc-a']],
   ['the target stage', setJson('apps/svc-d/project.json', (j) => { j.targets = { 'docker-build': { options: { target: 'debug' } } }; }), ['apps/svc-d/project.json'], ['svc-d'], ['svc-d']],

@@ -71,6 +71,7 @@ export async function fileInImage(projectRoot: string, manifestDigest: string, p
   for (const layer of [...manifest.layers].reverse()) {
     const result = await execa('tar', ['-xOf', blobPath(layout, layer.digest), '--wildcards', `*${path.replace(/^\//, '')}`], {
       encoding: 'buffer',
+      stripFinalNewline: false,
       reject: false,
     });
     if (result.exitCode === 0 && result.stdout.length > 0) return Buffer.from(result.stdout);
