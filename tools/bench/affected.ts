@@ -5,7 +5,8 @@
  *  (c) docker-push in a second clone restoring from the (remote) Nx cache vs build + push in the first [<= 0.3]
  * Needs tools/setup.sh (podman, registry). Run: node -r @swc-node/register tools/bench/affected.ts [services=50]
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { appendFileSync, mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,11 +17,15 @@ const services = Number(process.argv[2] ?? 50);
 const REGISTRY = '127.0.0.1:5000';
 const BASE = `${REGISTRY}/fixtures/busybox:latest`;
 
-function timed(fn: () => string): { seconds: number; output: string } {
+async function timed(fn: () => Promise<string>): Promise<{ seconds: number; output: string }> {
   const started = process.hrtime.bigint();
-  const output = fn();
+  const output = await fn();
   return { seconds: Number(process.hrtime.bigint() - started) / 1e9, output };
 }
+
+// Asynchronous on purpose: the remote cache server answers from this same process.
+const run = async (file: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) =>
+  (await promisify(execFile)(file, args, { ...options, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 })).stdout;
 
 async function main() {
   const cache = await startRemoteCache();
@@ -39,42 +44,41 @@ async function main() {
   commitAll(dirA, 'affected bench');
 
   const nx = (dir: string, args: string[]) =>
-    execFileSync('npx', ['nx', ...args, '--outputStyle=static', '--parallel=2'], {
+    run('npx', ['nx', ...args, '--outputStyle=static', '--parallel=2'], {
       cwd: dir,
-      encoding: 'utf8',
       env: { ...process.env, NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true', CI: 'true', NX_SELF_HOSTED_REMOTE_CACHE_SERVER: cache.url,
         NX_CACHE_DIRECTORY: join(dir, '.nx', 'own-cache'), NX_WORKSPACE_DATA_DIRECTORY: join(dir, '.nx', 'own-data') },
     });
   const misses = (output: string) => [...output.replace(/\x1b\[[0-9;]*m/g, '').matchAll(/^> nx run \S+:docker-build(.*)$/gm)].filter(([, rest]) => !/cache|existing outputs/.test(rest)).length;
 
   console.log(`building ${services} services once (cache warm-up)...`);
-  nx(dirA, ['run-many', '-t', 'docker-build']);
+  await nx(dirA, ['run-many', '-t', 'docker-build']);
 
   // (a) one service changed: nx affected vs the plain engine build of that service
   appendFileSync(join(dirA, 'services/svc-7/src/app.sh'), '# changed\n');
-  const affected = timed(() => nx(dirA, ['affected', '-t', 'docker-build', '--files=services/svc-7/src/app.sh']));
+  const affected = await timed(() => nx(dirA, ['affected', '-t', 'docker-build', '--files=services/svc-7/src/app.sh']));
   appendFileSync(join(dirA, 'services/svc-7/src/app.sh'), '# changed again\n');
-  const plain = timed(() => {
+  const plain = await timed(async () => {
     const list = `localhost/bench-plain/svc-7:${process.pid}`;
-    const out = execFileSync('podman', ['build', '--platform', 'linux/amd64,linux/arm64', '--manifest', list, '--build-arg', `BASE_IMAGE=${BASE}`, join(dirA, 'services/svc-7')], { encoding: 'utf8' });
-    execFileSync('podman', ['manifest', 'rm', list]);
+    const out = await run('podman', ['build', '--platform', 'linux/amd64,linux/arm64', '--manifest', list, '--build-arg', `BASE_IMAGE=${BASE}`, join(dirA, 'services/svc-7')]);
+    await run('podman', ['manifest', 'rm', list]);
     return out;
   });
   execFileSync('git', ['checkout', '--', '.'], { cwd: dirA });
-  nx(dirA, ['run', 'svc-7:docker-build']);
+  await nx(dirA, ['run', 'svc-7:docker-build']);
   console.log(`(a) 1 of ${services} changed: nx affected ${affected.seconds.toFixed(1)}s (${misses(affected.output)} engine build), plain podman build ${plain.seconds.toFixed(1)}s, ratio ${(affected.seconds / plain.seconds).toFixed(2)} [target <= 1.2]`);
 
   // (b) nothing changed
-  const none = timed(() => nx(dirA, ['run-many', '-t', 'docker-build']));
+  const none = await timed(() => nx(dirA, ['run-many', '-t', 'docker-build']));
   console.log(`(b) no change over ${services}: ${misses(none.output)} engine builds, ${none.seconds.toFixed(1)}s [target 0 builds, <= 3 s]`);
 
   // (c) push from a cache-restored clone vs build + push
-  const buildAndPush = timed(() => nx(dirA, ['run', 'svc-3:docker-push', '--tag=a', '--skip-nx-cache']));
+  const buildAndPush = await timed(() => nx(dirA, ['run', 'svc-3:docker-push', '--tag=a', '--skip-nx-cache']));
   const dirB = mkdtempSync(join(tmpdir(), 'affected-bench-b-'));
   execFileSync('git', ['clone', '-q', dirA, dirB]);
   symlinkSync(join(repoRoot, 'node_modules'), join(dirB, 'node_modules'));
   symlinkSync(join(repoRoot, 'packages', 'nx-multiarch', 'node_modules'), join(dirB, 'packages', 'nx-multiarch', 'node_modules'));
-  const fromCache = timed(() => nx(dirB, ['run', 'svc-3:docker-push', '--tag=b']));
+  const fromCache = await timed(() => nx(dirB, ['run', 'svc-3:docker-push', '--tag=b']));
   console.log(`(c) docker-push from a cache-restored clone ${fromCache.seconds.toFixed(1)}s (${misses(fromCache.output)} engine builds) vs build+push ${buildAndPush.seconds.toFixed(1)}s, ratio ${(fromCache.seconds / buildAndPush.seconds).toFixed(2)} [target <= 0.3]`);
   await cache.close();
 }
