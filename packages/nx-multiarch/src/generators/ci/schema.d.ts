@@ -1,0 +1,12 @@
+export interface CiGeneratorSchema {
+  /** CI provider; only github for now. */
+  provider?: 'github' | string;
+  /** One job per arch on native runners plus a stitching job: needs the per-arch targets (issue 5), an error until then. */
+  splitByArch?: boolean;
+  /** Branch whose pushes publish images, and nx-set-shas' main branch. Default: nx.json defaultBase, else main. */
+  mainBranch?: string;
+  /** Registry to log in to. Default: the nx-multiarch plugin's registry in nx.json. */
+  registry?: string;
+  /** Node.js version for actions/setup-node. Default: 20. */
+  nodeVersion?: string;
+}
