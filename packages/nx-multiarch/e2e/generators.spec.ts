@@ -1,0 +1,154 @@
+/**
+ * The generators end to end, in a throwaway workspace (this repo's plugin, a fresh git repository): `nx g
+ * nx-multiarch:service` writes a Go and a static service, inference gives them the three targets at once, and
+ * `docker-push` builds both platforms offline against the fixture images and pushes them to the real registry.
+ * The Go image's arm64 binary is an aarch64 ELF compiled by a toolchain running on the host's own arch (no QEMU).
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { machine, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { commitAll, installPlugin, repoRoot, writeFiles } from '../../../tools/fixtures/workspace-kit';
+import type { ImageRecord } from '../src/image/record';
+import { REGISTRY, RUN_ID, elfMachine, fileInImage, remoteRaw, requireRealParts } from './harness';
+
+jest.setTimeout(20 * 60 * 1000);
+
+const dir = mkdtempSync(join(tmpdir(), 'nx-multiarch-gen-'));
+const ENV = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', CI: 'true', NX_TUI: 'false' };
+const TARGETS = ['docker-build', 'docker-build-single', 'docker-push'];
+
+async function nxIn(args: string[]): Promise<{ exitCode: number; output: string }> {
+  const result = await execa('npx', ['nx', ...args], { cwd: dir, env: ENV, all: true, reject: false });
+  return { exitCode: result.exitCode ?? 1, output: String(result.all).replace(/\x1b\[[0-9;]*m/g, '') };
+}
+
+async function nxOk(args: string[]): Promise<string> {
+  const result = await nxIn(args);
+  if (result.exitCode !== 0) throw new Error(`nx ${args.join(' ')} failed (exit ${result.exitCode}):\n${result.output}`);
+  return result.output;
+}
+
+const gitStatus = () => execFileSync('git', ['status', '--porcelain'], { cwd: dir, encoding: 'utf8' });
+const record = (root: string): ImageRecord => JSON.parse(readFileSync(join(dir, 'dist', 'images', root, 'image.json'), 'utf8'));
+const imageOf = (root: string, platform: string) => {
+  const image = record(root).platforms.find((p) => p.platform === platform);
+  if (!image) throw new Error(`${root}: no ${platform} image in image.json`);
+  return image;
+};
+
+async function remotePlatforms(name: string): Promise<string[]> {
+  const { json } = await remoteRaw(`${REGISTRY}/${RUN_ID}/${name}:e2e`);
+  const manifests = (json.manifests ?? []) as Array<{ platform?: { os: string; architecture: string } }>;
+  return manifests.map((m) => `${m.platform?.os}/${m.platform?.architecture}`).sort();
+}
+
+beforeAll(async () => {
+  await requireRealParts(['podman', 'skopeo', 'git', 'tar']);
+  installPlugin(dir);
+  // The kit copies the plugin without its generators (it predates them).
+  cpSync(join(repoRoot, 'packages', 'nx-multiarch', 'generators.json'), join(dir, 'packages', 'nx-multiarch', 'generators.json'));
+  writeFiles(dir, {
+    '.gitignore': 'node_modules\ndist\n.nx\n',
+    'nx.json': `${JSON.stringify({
+      plugins: [{
+        plugin: 'nx-multiarch',
+        options: {
+          registry: REGISTRY,
+          imageName: `${RUN_ID}/{projectName}`,
+          buildArgs: { BASE_IMAGE: `${REGISTRY}/fixtures/busybox:latest`, BUILDER_IMAGE: `${REGISTRY}/fixtures/golang:1.19` },
+        },
+      }],
+    }, null, 2)}\n`,
+  });
+  commitAll(dir, 'workspace');
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('nx g nx-multiarch:init', () => {
+  it('registers the plugin in a workspace without it, as nx add runs it; a second run changes nothing', async () => {
+    const bare = mkdtempSync(join(tmpdir(), 'nx-multiarch-init-'));
+    try {
+      installPlugin(bare);
+      cpSync(join(repoRoot, 'packages', 'nx-multiarch', 'generators.json'), join(bare, 'packages', 'nx-multiarch', 'generators.json'));
+      writeFiles(bare, { '.gitignore': 'node_modules\n.nx\n', 'nx.json': '{}\n' });
+      commitAll(bare, 'bare');
+      const run = async () => {
+        const result = await execa('npx', ['nx', 'g', 'nx-multiarch:init', '--keepExistingVersions'], { cwd: bare, env: ENV, all: true, reject: false });
+        if (result.exitCode !== 0) throw new Error(`nx g nx-multiarch:init failed:\n${result.all}`);
+      };
+      await run();
+      expect(JSON.parse(readFileSync(join(bare, 'nx.json'), 'utf8')).plugins).toEqual([{
+        plugin: 'nx-multiarch',
+        options: { platforms: ['linux/amd64', 'linux/arm64'], buildTargetName: 'docker-build', buildSingleTargetName: 'docker-build-single', pushTargetName: 'docker-push' },
+      }]);
+      expect(readFileSync(join(bare, '.gitignore'), 'utf8')).toContain('\n/dist/images\n');
+      execFileSync('git', ['-c', 'user.email=e2e@example.com', '-c', 'user.name=e2e', 'commit', '-qam', 'init'], { cwd: bare });
+      await run();
+      expect(execFileSync('git', ['status', '--porcelain'], { cwd: bare, encoding: 'utf8' })).toBe('');
+    } finally {
+      rmSync(bare, { recursive: true, force: true });
+    }
+  });
+
+  it('changes nothing in a workspace that already registers the plugin and ignores dist', async () => {
+    const output = await nxOk(['g', 'nx-multiarch:init']);
+    expect(output).toContain('nx-multiarch is already set up: nothing to change.');
+    expect(gitStatus()).toBe('');
+  });
+});
+
+describe('nx g nx-multiarch:service', () => {
+  it('writes a Go and a static service and prints the next three commands', async () => {
+    for (const [name, language] of [['pay-go', 'go'], ['static-site', 'static']]) {
+      const output = await nxOk(['g', 'nx-multiarch:service', name, '--language', language]);
+      for (const target of TARGETS) expect(output).toMatch(new RegExp(`nx run ${name}:${target} +#`));
+      expect(existsSync(join(dir, 'services', name, 'Dockerfile'))).toBe(true);
+    }
+    expect(existsSync(join(dir, 'services/pay-go/main_test.go'))).toBe(true);
+    expect(existsSync(join(dir, 'services/static-site/www/healthz'))).toBe(true);
+  });
+
+  it('refuses an existing project, naming it', async () => {
+    const result = await nxIn(['g', 'nx-multiarch:service', 'pay-go', '--language', 'static']);
+    expect(result.exitCode).not.toBe(0);
+    expect(result.output).toContain('A project named "pay-go" already exists (in services/pay-go)');
+  });
+
+  it.each(['pay-go', 'static-site'])('%s has docker-build, docker-build-single and docker-push through inference', async (name) => {
+    const project = JSON.parse(await nxOk(['show', 'project', name, '--json']));
+    expect(Object.keys(project.targets)).toEqual(expect.arrayContaining(TARGETS));
+    expect(project.targets['docker-build'].executor).toBe('nx-multiarch:docker-build');
+    expect(project.tags).toEqual(expect.arrayContaining(['type:service']));
+    // Nothing but inference: project.json holds no target config.
+    expect(JSON.parse(readFileSync(join(dir, 'services', name, 'project.json'), 'utf8'))).not.toHaveProperty('targets');
+  });
+});
+
+describe('docker-push of the generated services, offline against the fixture images', () => {
+  it('pay-go: both platforms land in the registry; the arm64 binary is aarch64, compiled on the host arch (no emulated compiler)', async () => {
+    await nxOk(['run', 'pay-go:docker-push', '--tag=e2e', '--skip-nx-cache']);
+    expect(await remotePlatforms('pay-go')).toEqual(['linux/amd64', 'linux/arm64']);
+
+    const root = 'services/pay-go';
+    const arm64 = imageOf(root, 'linux/arm64').digest;
+    const amd64 = imageOf(root, 'linux/amd64').digest;
+    expect(elfMachine(await fileInImage(root, arm64, 'usr/local/bin/pay-go', dir))).toBe('aarch64');
+    expect(elfMachine(await fileInImage(root, amd64, 'usr/local/bin/pay-go', dir))).toBe('x86_64');
+    // The compiler ran on the build platform for both targets: the host's arch, never aarch64 under QEMU.
+    for (const digest of [arm64, amd64]) {
+      expect((await fileInImage(root, digest, 'usr/local/share/pay-go/built-on', dir)).toString().trim()).toBe(machine());
+    }
+  });
+
+  it('static-site: both platforms land in the registry, each serving /healthz', async () => {
+    await nxOk(['run', 'static-site:docker-push', '--tag=e2e', '--skip-nx-cache']);
+    expect(await remotePlatforms('static-site')).toEqual(['linux/amd64', 'linux/arm64']);
+    for (const platform of ['linux/amd64', 'linux/arm64']) {
+      const digest = imageOf('services/static-site', platform).digest;
+      expect((await fileInImage('services/static-site', digest, 'www/healthz', dir)).toString()).toBe('ok\n');
+    }
+  });
+});
