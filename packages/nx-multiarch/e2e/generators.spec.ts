@@ -5,11 +5,11 @@
  * The Go image's arm64 binary is an aarch64 ELF compiled by a toolchain running on the host's own arch (no QEMU).
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { machine, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { commitAll, installPlugin, repoRoot, writeFiles } from '../../../tools/fixtures/workspace-kit';
+import { commitAll, installPlugin, writeFiles } from '../../../tools/fixtures/workspace-kit';
 import type { ImageRecord } from '../src/image/record';
 import { REGISTRY, RUN_ID, elfMachine, fileInImage, remoteRaw, requireRealParts } from './harness';
 
@@ -47,8 +47,6 @@ async function remotePlatforms(name: string): Promise<string[]> {
 beforeAll(async () => {
   await requireRealParts(['podman', 'skopeo', 'git', 'tar']);
   installPlugin(dir);
-  // The kit copies the plugin without its generators (it predates them).
-  cpSync(join(repoRoot, 'packages', 'nx-multiarch', 'generators.json'), join(dir, 'packages', 'nx-multiarch', 'generators.json'));
   writeFiles(dir, {
     '.gitignore': 'node_modules\ndist\n.nx\n',
     'nx.json': `${JSON.stringify({
@@ -72,7 +70,6 @@ describe('nx g nx-multiarch:init', () => {
     const bare = mkdtempSync(join(tmpdir(), 'nx-multiarch-init-'));
     try {
       installPlugin(bare);
-      cpSync(join(repoRoot, 'packages', 'nx-multiarch', 'generators.json'), join(bare, 'packages', 'nx-multiarch', 'generators.json'));
       writeFiles(bare, { '.gitignore': 'node_modules\n.nx\n', 'nx.json': '{}\n' });
       commitAll(bare, 'bare');
       const run = async () => {
