@@ -1,7 +1,8 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { logger } from '@nx/devkit';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { defaultOutputPath } from '../plugin/create-nodes';
 
 export interface ProjectInfo {
   name: string;
@@ -54,4 +55,15 @@ export async function reportErrors(work: () => Promise<void>): Promise<{ success
     if (process.env.NX_VERBOSE_LOGGING === 'true' && error instanceof Error) logger.error(error.stack ?? '');
     return { success: false };
   }
+}
+
+export function outputDirFor(project: ProjectInfo, outputPath: string | undefined): string {
+  return resolve(project.workspaceRoot, outputPath ?? defaultOutputPath(project.root));
+}
+
+/** Where a project's docker-build target writes: its outputPath option, else the default. Push and base images read it. */
+export function buildOutputOf(context: ExecutorContext, projectName: string): string {
+  const config = context.projectsConfigurations.projects[projectName];
+  const build = Object.values(config.targets ?? {}).find((t) => t.executor === 'nx-multiarch:docker-build');
+  return resolve(context.root, (build?.options?.outputPath as string | undefined) ?? defaultOutputPath(config.root));
 }

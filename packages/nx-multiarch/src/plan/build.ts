@@ -63,11 +63,12 @@ export function ociLabels(project: ProjectInfo, revision: SourceRevision | undef
 export function buildRequest(
   project: ProjectInfo,
   options: SourceOptions,
+  sources: { dockerfile: string; context: string },
   revision: SourceRevision | undefined,
   sourceUrl: string | undefined,
 ): BuildRequest {
   return {
-    ...locateSources(project, options),
+    ...sources,
     target: options.target,
     buildArgs: options.buildArgs ?? {},
     labels: { ...ociLabels(project, revision, sourceUrl), ...(options.labels ?? {}) },

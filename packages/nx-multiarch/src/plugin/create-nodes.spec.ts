@@ -27,8 +27,8 @@ describe('createNodesV2', () => {
     expect(gw.targets['docker-build']).toMatchObject({
       executor: 'nx-multiarch:docker-build',
       cache: true,
-      outputs: ['{workspaceRoot}/dist/images/services/gw'],
-      options: { dockerfile: 'services/gw/Dockerfile', context: 'services/gw' },
+      outputs: ['{options.outputPath}'],
+      options: { dockerfile: 'services/gw/Dockerfile', context: 'services/gw', outputPath: 'dist/images/services/gw' },
     });
     expect(gw.targets['docker-push']).toMatchObject({ dependsOn: ['docker-build'], cache: false });
     expect(gw.targets['docker-build-single'].cache).toBe(false);

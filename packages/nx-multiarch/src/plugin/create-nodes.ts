@@ -41,6 +41,8 @@ function findDockerfile(workspaceRoot: string, root: string, facts: ProjectFacts
 const pick = <T extends object, K extends keyof T>(source: T, keys: readonly K[]): Partial<Pick<T, K>> =>
   Object.fromEntries(keys.filter((key) => source[key] !== undefined).map((key) => [key, source[key]])) as Partial<Pick<T, K>>;
 
+export const defaultOutputPath = (root: string) => ['dist', 'images', root].join('/');
+
 const SOURCE_KEYS = ['target', 'buildArgs', 'labels', 'engine', 'extraArgs'] as const;
 const NAMING_KEYS = ['registry', 'imageName'] as const;
 const PUSH_KEYS = ['tags', 'latest', 'tlsVerify', 'allowSingleArchFallback'] as const;
@@ -62,8 +64,9 @@ export function targetsFor(
       // Base images built in this workspace build first; their image.json (index digest) is part of this hash.
       dependsOn: [`^${buildName}`],
       inputs: [...(inputs(context) ?? []), { dependentTasksOutputFiles: '**/image.json' }],
-      outputs: [`{workspaceRoot}/dist/images/${root}`],
-      options: { ...source, ...pick(options, ['platforms', 'provenance'] as const) },
+      // The output folder is an option so that a project.json outputPath moves what Nx caches too.
+      outputs: ['{options.outputPath}'],
+      options: { ...source, outputPath: defaultOutputPath(root), ...pick(options, ['platforms', 'provenance'] as const) },
       metadata: { technologies: ['docker'], description: 'Build the multi-arch image (manifest list) into dist/images as an OCI layout' },
     },
     [options.buildSingleTargetName ?? DEFAULTS.buildSingleTargetName]: {

@@ -25,8 +25,9 @@ export default async function dockerBuildSingle(options: Record<string, unknown>
     const project = projectInfo(context);
     const engine = selectEngine(resolved.engine ?? 'auto');
     const reference = formatReference(imageReference(project, resolved, false), await mainTag(project, resolved.tag));
-    const revision = await sourceRevision(project.workspaceRoot, locateSources(project, resolved));
-    const request = { ...buildRequest(project, resolved, revision, await originUrl(project.workspaceRoot)), platform: resolved.platform, reference };
+    const sources = locateSources(project, resolved);
+    const revision = await sourceRevision(project.workspaceRoot, sources);
+    const request = { ...buildRequest(project, resolved, sources, revision, await originUrl(project.workspaceRoot)), platform: resolved.platform, reference };
     const plan = engine.planSingle(request);
     if (resolved.dryRun) return printDryRun(plan.steps);
     await engineVersion(engine, project.workspaceRoot, request.dockerfile);

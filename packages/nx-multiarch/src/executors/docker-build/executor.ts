@@ -13,7 +13,7 @@ import { hostPlatform, parsePlatformList } from '../../image/platform';
 import { LAYOUT_DIR, RECORD_FILE, summaryTable, type ImageRecord } from '../../image/record';
 import { buildRequest, BuildInputError, locateSources } from '../../plan/build';
 import { PlatformProgress } from '../../run/progress';
-import { projectInfo, reportErrors, splitOptions, type ProjectInfo } from '../context';
+import { outputDirFor, projectInfo, reportErrors, splitOptions } from '../context';
 import { useWorkspaceBases } from '../workspace-bases';
 import { engineVersion, printDryRun, runPlan, sourceRevision } from '../shared';
 
@@ -26,10 +26,6 @@ export function resolveBuildOptions(options: Record<string, unknown>, context: E
 
 const DEFAULTS_FOR_BUILD: BuildOptions = { engine: DEFAULTS.engine, platforms: [...DEFAULTS.platforms], multiArch: DEFAULTS.multiArch };
 
-export function outputDirFor(project: ProjectInfo, outputPath: string | undefined): string {
-  return resolve(project.workspaceRoot, outputPath ?? join('dist', 'images', project.root));
-}
-
 export default async function dockerBuild(options: Record<string, unknown>, context: ExecutorContext) {
   return reportErrors(async () => {
     const resolved = resolveBuildOptions(options, context);
@@ -38,9 +34,10 @@ export default async function dockerBuild(options: Record<string, unknown>, cont
     const outputDir = outputDirFor(project, resolved.outputPath);
     // Build into a sibling folder and rename at the end: a failed or interrupted build never leaves an output that looks complete.
     const workDir = `${outputDir}.partial-${process.pid}-${randomBytes(3).toString('hex')}`;
-    const revision = await sourceRevision(project.workspaceRoot, locateSources(project, resolved));
+    const sources = locateSources(project, resolved);
+    const revision = await sourceRevision(project.workspaceRoot, sources);
     const request = {
-      ...buildRequest(project, resolved, revision, await originUrl(project.workspaceRoot)),
+      ...buildRequest(project, resolved, sources, revision, await originUrl(project.workspaceRoot)),
       platforms: resolved.platforms,
       provenance: resolved.provenance,
       layoutDir: join(workDir, LAYOUT_DIR),

@@ -12,8 +12,7 @@ import { allTags, imageReference, mainTag } from '../../plan/reference';
 import { pushSteps, rejectedManifestType, type PushMode, type PushTarget } from '../../plan/push';
 import { run } from '../../run/exec';
 import { CommandFailedError } from '../../run/errors';
-import { projectInfo, reportErrors, splitOptions } from '../context';
-import { outputDirFor } from '../docker-build/executor';
+import { buildOutputOf, projectInfo, reportErrors, splitOptions } from '../context';
 import { printDryRun } from '../shared';
 
 export function resolvePushOptions(options: Record<string, unknown>, context: ExecutorContext, env = process.env) {
@@ -72,7 +71,7 @@ export default async function dockerPush(options: Record<string, unknown>, conte
     const reference = imageReference(project, resolved, true);
     const tags = allTags(await mainTag(project, resolved.tag), resolved.tags, resolved.latest);
     const target: PushTarget = { reference, tags, tlsVerify: resolved.tlsVerify ?? !isLoopbackRegistry(reference.registry) };
-    const outputDir = resolved.inputPath ? resolve(project.workspaceRoot, resolved.inputPath) : outputDirFor(project, undefined);
+    const outputDir = resolved.inputPath ? resolve(project.workspaceRoot, resolved.inputPath) : buildOutputOf(context, project.name);
     const layoutDir = join(outputDir, LAYOUT_DIR);
     if (resolved.dryRun) return printDryRun(pushSteps(layoutDir, target, { kind: 'index' }));
     if (!target.tlsVerify && !isLoopbackRegistry(reference.registry)) logger.warn(`TLS verification is off for ${reference.registry} (tlsVerify: false).`);
