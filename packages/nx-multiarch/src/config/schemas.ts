@@ -17,6 +17,17 @@ const platformList = z.union([z.string(), z.array(z.string())], {
 export const engineNames = ['auto', 'podman', 'docker'] as const;
 const engine = z.enum(engineNames, { error: (issue) => `unknown engine ${JSON.stringify(issue.input)}: use one of auto, podman, docker` });
 
+const remoteBuilder = {
+  connection: z.string().min(1).describe('podman: build on this podman system connection (podman --connection)').optional(),
+  url: z.string().min(1).describe('podman: build on the podman service at this URL, e.g. tcp://builder:8080 (podman --url)').optional(),
+  builder: z.string().min(1).describe('docker: the buildx builder to build on, e.g. a multi-node builder with native arm64 nodes (--builder)').optional(),
+};
+
+const archTagSuffix = z
+  .string()
+  .regex(/\{arch\}/, { error: 'archTagSuffix must contain {arch}, e.g. "-{arch}"' })
+  .describe('Suffix of per-arch tags; {arch} is the architecture plus variant (amd64, arm64, armv7). Default "-{arch}"');
+
 const imageSource = {
   dockerfile: z.string().min(1).describe('Dockerfile path, relative to the workspace root').optional(),
   context: z.string().min(1).describe('Build context folder, relative to the workspace root').optional(),
@@ -26,6 +37,7 @@ const imageSource = {
   engine: engine.describe('Container engine: auto prefers podman, then docker with buildx').optional(),
   extraArgs: z.array(z.string()).describe('Extra arguments passed to the engine build command as they are (escape hatch)').optional(),
   dryRun: z.boolean().describe('Print the commands and run nothing').optional(),
+  ...remoteBuilder,
 };
 
 const naming = {
@@ -36,6 +48,7 @@ const naming = {
 export const buildSchema = z.strictObject({
   ...imageSource,
   platforms: platformList.describe('Platforms of the manifest list (env PLATFORMS overrides the configured value)').optional(),
+  platform: z.string().describe('Build only this platform (per-arch runners: the configuration named after the arch sets it); wins over platforms, PLATFORMS and MULTI_ARCH').optional(),
   multiArch: z.boolean().describe('false builds only the host platform (env MULTI_ARCH=false)').optional(),
   provenance: z.boolean().describe('docker buildx: attach provenance attestations (off by default: they make digests differ between builds)').optional(),
   outputPath: z.string().min(1).describe('Output folder for the OCI layout and image.json, relative to the workspace root').optional(),
@@ -46,6 +59,10 @@ export const buildSingleSchema = z.strictObject({
   ...naming,
   platform: z.string().describe('The one platform to build; default the host (env TARGETARCH picks another arch)').optional(),
   tag: z.string().describe('Tag of the local image; default as for docker-push').optional(),
+  kind: z
+    .union([z.boolean(), z.string()], { error: 'kind must be true (the current KIND cluster) or a KIND cluster name' })
+    .describe('Load the image into a KIND cluster (kind load image-archive): true picks the cluster of the current kube-context, else "kind"; a string names the cluster')
+    .optional(),
 });
 
 export const pushSchema = z.strictObject({
@@ -56,17 +73,34 @@ export const pushSchema = z.strictObject({
   tlsVerify: z.boolean().describe('Verify TLS; default true except for localhost/127.0.0.1 registries').optional(),
   allowSingleArchFallback: z.boolean().describe('Succeed (with a warning) when only the host platform could be pushed').optional(),
   inputPath: z.string().min(1).describe('Build output to push (OCI layout + image.json), relative to the workspace root').optional(),
+  platform: z.string().describe('Push only this platform, by digest, as <tag><archTagSuffix> (per-arch runners; docker-manifest stitches the list)').optional(),
+  archTagSuffix: archTagSuffix.optional(),
+  dryRun: z.boolean().describe('Print the commands and run nothing').optional(),
+});
+
+export const manifestSchema = z.strictObject({
+  ...naming,
+  tag: z.string().describe('Main tag of the list; default as for docker-push').optional(),
+  tags: z.array(z.string()).describe('Extra tags the list is pushed to').optional(),
+  latest: z.boolean().describe('Also push the list as "latest"').optional(),
+  platforms: platformList.describe('Platforms the list must hold; each comes from <tag><archTagSuffix> (env PLATFORMS overrides)').optional(),
+  archTagSuffix: archTagSuffix.optional(),
+  tlsVerify: z.boolean().describe('Verify TLS; default true except for localhost/127.0.0.1 registries').optional(),
+  engine: engine.describe('Engine that writes the list: podman (manifest create/add/push) or docker (buildx imagetools create)').optional(),
+  ...remoteBuilder,
   dryRun: z.boolean().describe('Print the commands and run nothing').optional(),
 });
 
 export type BuildOptions = z.infer<typeof buildSchema>;
 export type BuildSingleOptions = z.infer<typeof buildSingleSchema>;
 export type PushOptions = z.infer<typeof pushSchema>;
+export type ManifestOptions = z.infer<typeof manifestSchema>;
 
 export const pluginSchema = z.strictObject({
   buildTargetName: z.string().min(1).optional(),
   buildSingleTargetName: z.string().min(1).optional(),
   pushTargetName: z.string().min(1).optional(),
+  manifestTargetName: z.string().min(1).optional(),
   /** Dockerfile path pattern for projects whose Dockerfile is not in their root, e.g. docker/{projectName}.Dockerfile */
   dockerfile: z.string().min(1).optional(),
   /** Context pattern; "." is the workspace root. Default: the project root. */
@@ -84,6 +118,8 @@ export const pluginSchema = z.strictObject({
   latest: z.boolean().optional(),
   tlsVerify: z.boolean().optional(),
   allowSingleArchFallback: z.boolean().optional(),
+  archTagSuffix: archTagSuffix.optional(),
+  ...remoteBuilder,
 });
 export type PluginOptions = z.infer<typeof pluginSchema>;
 
@@ -91,6 +127,8 @@ export const DEFAULTS = {
   buildTargetName: 'docker-build',
   buildSingleTargetName: 'docker-build-single',
   pushTargetName: 'docker-push',
+  manifestTargetName: 'docker-manifest',
+  archTagSuffix: '-{arch}',
   platforms: ['linux/amd64', 'linux/arm64'],
   engine: 'auto',
   imageName: '{projectName}',
@@ -104,4 +142,5 @@ export const executorSchemas = {
   'docker-build': buildSchema,
   'docker-build-single': buildSingleSchema,
   'docker-push': pushSchema,
+  'docker-manifest': manifestSchema,
 } as const;

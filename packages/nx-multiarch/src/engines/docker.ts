@@ -1,5 +1,15 @@
 import { UnsupportedEngineVersionError } from './podman';
-import { commonBuildFlags, type Engine, type BuildRequest } from './types';
+import { commonBuildFlags, type Engine, type BuildRequest, type RemoteBuilder } from './types';
+
+/** `docker buildx` on the chosen builder (e.g. a multi-node builder with native arm64 nodes). */
+function buildx(remote: RemoteBuilder | undefined): string[] {
+  if (remote?.connection || remote?.url) {
+    throw new UnsupportedEngineVersionError(
+      `connection/url (${remote.connection ?? remote.url}) are podman options: with docker use builder (a buildx builder: docker buildx create --name <builder> ...).`,
+    );
+  }
+  return ['docker', 'buildx', ...(remote?.builder ? ['--builder', remote.builder] : [])];
+}
 
 /** SOURCE_DATE_EPOCH is how BuildKit makes timestamps reproducible. */
 const epochEnv = (request: BuildRequest) =>
@@ -21,7 +31,7 @@ export const docker: Engine = {
           description: `buildx ${request.platforms.join(', ')} into an OCI layout`,
           env: epochEnv(request),
           argv: [
-            'docker', 'buildx', 'build',
+            ...buildx(request.remote), 'build',
             '--platform', request.platforms.join(','),
             `--provenance=${request.provenance === true}`,
             '--output', `type=oci,dest=${request.layoutDir},tar=false,name=latest,rewrite-timestamp=true`,
@@ -41,7 +51,7 @@ export const docker: Engine = {
           description: `buildx ${request.platform} and load it as ${request.reference}`,
           env: epochEnv(request),
           argv: [
-            'docker', 'buildx', 'build',
+            ...buildx(request.remote), 'build',
             '--platform', request.platform,
             '--provenance=false',
             '--load',
@@ -50,6 +60,21 @@ export const docker: Engine = {
             ...request.extraArgs,
             request.context,
           ],
+        },
+      ],
+      cleanup: [],
+    };
+  },
+  saveArchive(reference, archive) {
+    return { description: `save ${reference} as a docker-archive`, argv: ['docker', 'save', '--output', archive, reference] };
+  },
+  planStitch(request) {
+    // imagetools create writes the index from the images' manifests in the registry and pushes it to every --tag.
+    return {
+      steps: [
+        {
+          description: `create the manifest list ${request.destinations.join(', ')}`,
+          argv: [...buildx(request.remote), 'imagetools', 'create', ...request.destinations.flatMap((d) => ['--tag', d]), ...request.sources],
         },
       ],
       cleanup: [],

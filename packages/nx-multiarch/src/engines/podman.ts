@@ -1,4 +1,6 @@
-import { commonBuildFlags, compareVersions, type BuildRequest, type Engine } from './types';
+import { dirname, join } from 'node:path';
+import { archKey } from '../image/platform';
+import { commonBuildFlags, compareVersions, type BuildRequest, type Engine, type MultiArchRequest, type Plan, type RemoteBuilder } from './types';
 
 export class UnsupportedEngineVersionError extends Error {
   constructor(message: string) {
@@ -8,6 +10,23 @@ export class UnsupportedEngineVersionError extends Error {
 }
 
 const MIN_VERSION = '3.4.0';
+
+/** `podman` plus the global flags that send the command to a remote service (podman system service / podman machine). */
+function podmanCommand(remote: RemoteBuilder | undefined): string[] {
+  if (remote?.builder) {
+    throw new UnsupportedEngineVersionError(`builder "${remote.builder}" is a docker buildx option: with podman use connection (a podman system connection) or url (e.g. tcp://host:8080).`);
+  }
+  if (remote?.connection && remote.url) {
+    throw new UnsupportedEngineVersionError(`connection "${remote.connection}" and url "${remote.url}" both name a podman service: set only one.`);
+  }
+  return [
+    'podman',
+    ...(remote?.connection ? ['--connection', remote.connection] : []),
+    ...(remote?.url ? ['--url', remote.url] : []),
+  ];
+}
+
+const tlsFlags = (verify: boolean) => (verify ? [] : ['--tls-verify=false']);
 
 const timestampFlags = (epoch: number | undefined) => (epoch === undefined ? [] : ['--timestamp', String(epoch)]);
 
@@ -19,6 +38,40 @@ const timestampFlags = (epoch: number | undefined) => (epoch === undefined ? [] 
 function withBuildPlatformArgs(request: BuildRequest): BuildRequest {
   const [os, arch] = request.buildPlatform.split('/');
   return { ...request, buildArgs: { BUILDPLATFORM: request.buildPlatform, BUILDOS: os, BUILDARCH: arch, ...request.buildArgs } };
+}
+
+/**
+ * A podman service writes `manifest push` destinations on its own machine and only pushes lists to registries, so a
+ * remote build builds each platform as an image and streams it back with `save` (which remote podman supports).
+ */
+function planRemoteMultiArch(request: MultiArchRequest, podmanArgv: string[]): Plan {
+  const images = request.platforms.map((platform) => {
+    const arch = archKey(platform);
+    return { platform, name: `${request.workName}-${arch}`, archive: join(dirname(request.layoutDir), 'archives', `${arch}.tar`) };
+  });
+  return {
+    steps: images.flatMap((image) => [
+      {
+        description: `build ${image.platform} as ${image.name} on the podman service`,
+        platform: image.platform,
+        argv: [
+          ...podmanArgv, 'build',
+          '--platform', image.platform,
+          '--tag', image.name,
+          ...timestampFlags(request.sourceDateEpoch),
+          ...commonBuildFlags(withBuildPlatformArgs(request)),
+          ...request.extraArgs,
+          request.context,
+        ],
+      },
+      {
+        description: `fetch ${image.platform} from the podman service as an oci-archive`,
+        argv: [...podmanArgv, 'save', '--format', 'oci-archive', '--output', image.archive, image.name],
+      },
+    ]),
+    archives: images.map((image) => ({ platform: image.platform, path: image.archive })),
+    cleanup: images.map((image) => ({ description: `remove ${image.name}`, argv: [...podmanArgv, 'rmi', image.name] })),
+  };
 }
 
 export const podman: Engine = {
@@ -37,12 +90,14 @@ export const podman: Engine = {
     if (request.provenance) {
       throw new UnsupportedEngineVersionError('provenance: true needs docker buildx (podman does not write provenance attestations): set engine to docker, or drop the option.');
     }
+    const podmanArgv = podmanCommand(request.remote);
+    if (request.remote) return planRemoteMultiArch(request, podmanArgv);
     return {
       steps: [
         {
           description: `build ${request.platforms.join(', ')} into manifest list ${request.workName}`,
           argv: [
-            'podman', 'build',
+            ...podmanArgv, 'build',
             '--platform', request.platforms.join(','),
             '--manifest', request.workName,
             ...timestampFlags(request.sourceDateEpoch),
@@ -53,10 +108,10 @@ export const podman: Engine = {
         },
         {
           description: 'write the manifest list and its images as an OCI layout',
-          argv: ['podman', 'manifest', 'push', '--all', request.workName, `oci:${request.layoutDir}:latest`],
+          argv: [...podmanArgv, 'manifest', 'push', '--all', request.workName, `oci:${request.layoutDir}:latest`],
         },
       ],
-      cleanup: [{ description: 'remove the temporary manifest list', argv: ['podman', 'manifest', 'rm', request.workName] }],
+      cleanup: [{ description: 'remove the temporary manifest list', argv: [...podmanArgv, 'manifest', 'rm', request.workName] }],
     };
   },
   planSingle(request) {
@@ -65,7 +120,7 @@ export const podman: Engine = {
         {
           description: `build ${request.platform} as ${request.reference}`,
           argv: [
-            'podman', 'build',
+            ...podmanCommand(request.remote), 'build',
             '--platform', request.platform,
             '--tag', request.reference,
             ...timestampFlags(request.sourceDateEpoch),
@@ -76,6 +131,27 @@ export const podman: Engine = {
         },
       ],
       cleanup: [],
+    };
+  },
+  saveArchive(reference, archive, remote) {
+    return { description: `save ${reference} as a docker-archive`, argv: [...podmanCommand(remote), 'save', '--format', 'docker-archive', '--output', archive, reference] };
+  },
+  planStitch(request) {
+    const podmanArgv = podmanCommand(request.remote);
+    return {
+      steps: [
+        { description: `create manifest list ${request.workName}`, argv: [...podmanArgv, 'manifest', 'create', request.workName] },
+        ...request.sources.map((source) => ({
+          description: `add ${source}`,
+          argv: [...podmanArgv, 'manifest', 'add', ...tlsFlags(request.tlsVerify), request.workName, `docker://${source}`],
+        })),
+        // --all=false: the images are in the registry already; only the list goes up, after them, so no tag points to a partial list.
+        ...request.destinations.map((destination) => ({
+          description: `push the list to ${destination}`,
+          argv: [...podmanArgv, 'manifest', 'push', '--all=false', '--format', request.format, ...tlsFlags(request.tlsVerify), request.workName, `docker://${destination}`],
+        })),
+      ],
+      cleanup: [{ description: 'remove the temporary manifest list', argv: [...podmanArgv, 'manifest', 'rm', request.workName] }],
     };
   },
 };

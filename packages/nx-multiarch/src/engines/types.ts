@@ -12,6 +12,15 @@ export interface BuildRequest {
   sourceDateEpoch?: number;
   /** The platform the engine runs on (os/arch), e.g. linux/amd64. */
   buildPlatform: string;
+  /** Where the build runs when not on the local engine. */
+  remote?: RemoteBuilder;
+}
+
+/** podman: a named system connection or a service URL (--connection / --url); docker: a buildx builder (--builder). */
+export interface RemoteBuilder {
+  connection?: string;
+  url?: string;
+  builder?: string;
 }
 
 export interface MultiArchRequest extends BuildRequest {
@@ -32,6 +41,11 @@ export interface SingleRequest extends BuildRequest {
 
 export interface Plan {
   steps: Step[];
+  /**
+   * Set when the engine can't write the OCI layout itself (a remote podman service writes files on its own machine):
+   * one single-image oci-archive per platform, fetched to this machine, that the executor joins into the layout.
+   */
+  archives?: Array<{ platform: string; path: string }>;
   /** Always run afterwards, also after a failure (temporary manifest lists and the like). */
   cleanup: Step[];
 }
@@ -45,6 +59,22 @@ export interface Engine {
   assertSupported(version: string): void;
   planMultiArch(request: MultiArchRequest): Plan;
   planSingle(request: SingleRequest): Plan;
+  /** Writes one image from the local store as a docker-archive (what `kind load image-archive` takes). */
+  saveArchive(reference: string, archive: string, remote?: RemoteBuilder): Step;
+  /** Creates `list` from images already in the registry (by digest) and pushes it to each reference. */
+  planStitch(request: StitchRequest): Plan;
+}
+
+export interface StitchRequest {
+  /** name@sha256:... of each per-arch image, already in the registry */
+  sources: string[];
+  /** Full references the list is pushed to, e.g. 127.0.0.1:5000/team/app:1.2 */
+  destinations: string[];
+  /** oci for OCI image manifests, v2s2 for Docker ones: the list matches its images, so nothing is converted */
+  format: 'oci' | 'v2s2';
+  tlsVerify: boolean;
+  workName: string;
+  remote?: RemoteBuilder;
 }
 
 /** Flags shared by every build: Dockerfile, stage, build args, labels, escape hatch. */

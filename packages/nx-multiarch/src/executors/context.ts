@@ -61,9 +61,13 @@ export function outputDirFor(project: ProjectInfo, outputPath: string | undefine
   return resolve(project.workspaceRoot, outputPath ?? defaultOutputPath(project.root));
 }
 
-/** Where a project's docker-build target writes: its outputPath option, else the default. Push and base images read it. */
+/**
+ * Where a project's docker-build target writes: its outputPath option (from the configuration this run uses, such as
+ * a per-arch one, when the build target has it), else the default. Push and base images read it.
+ */
 export function buildOutputOf(context: ExecutorContext, projectName: string): string {
   const config = context.projectsConfigurations.projects[projectName];
   const build = Object.values(config.targets ?? {}).find((t) => t.executor === 'nx-multiarch:docker-build');
-  return resolve(context.root, (build?.options?.outputPath as string | undefined) ?? defaultOutputPath(config.root));
+  const configured = context.configurationName ? build?.configurations?.[context.configurationName]?.outputPath : undefined;
+  return resolve(context.root, (configured ?? build?.options?.outputPath ?? defaultOutputPath(config.root)) as string);
 }

@@ -7,6 +7,7 @@ import { gitPathspecs, imageSources } from '../plugin/inputs';
 import { findPlatformLeaks, platformLeakWarning } from '../dockerfile/platform-leak';
 import type { Engine, Plan } from '../engines/types';
 import { formatArgv, run, type Step } from '../run/exec';
+import { CommandFailedError } from '../run/errors';
 
 /** Asks the engine its version, refuses unsupported ones, and warns about known engine quirks the Dockerfile would hit. */
 export async function engineVersion(engine: Engine, cwd: string, dockerfile: string): Promise<string> {
@@ -27,15 +28,32 @@ export function printDryRun(steps: Step[]): void {
   }
 }
 
-/** Runs the plan's steps in order, then its cleanup steps whatever happened. */
+/**
+ * podman 4.x loses a base image it has just pulled when parallel builds pull other platforms of the same tag
+ * ("locating pulled image ...: image not known"); the storage is fine and the same build then succeeds.
+ */
+const TRANSIENT_ENGINE_ERROR = /locating pulled image .*image not known|layer not known/;
+const ATTEMPTS = 3;
+
+async function runCleanup(plan: Plan, cwd: string): Promise<void> {
+  for (const step of plan.cleanup) await run(step, { cwd, allowFailure: true }).catch(() => undefined);
+}
+
+/** Runs the plan's steps in order, then its cleanup steps whatever happened; a known transient engine race restarts the plan. */
 export async function runPlan(plan: Plan, cwd: string, onLine: (line: string, stepIndex: number) => void): Promise<void> {
-  try {
-    for (const [index, step] of plan.steps.entries()) {
-      logger.info(`> ${formatArgv(step.argv)}`);
-      await run(step, { cwd, onLine: (line) => onLine(line, index) });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      for (const [index, step] of plan.steps.entries()) {
+        logger.info(`> ${formatArgv(step.argv)}`);
+        await run(step, { cwd, onLine: (line) => onLine(line, index) });
+      }
+      return;
+    } catch (error) {
+      if (!(error instanceof CommandFailedError) || !TRANSIENT_ENGINE_ERROR.test(error.output) || attempt === ATTEMPTS) throw error;
+      logger.warn(`The engine lost an image to a race between parallel builds (a known podman 4.x problem); starting again (attempt ${attempt + 1} of ${ATTEMPTS}).`);
+    } finally {
+      await runCleanup(plan, cwd);
     }
-  } finally {
-    for (const step of plan.cleanup) await run(step, { cwd, allowFailure: true }).catch(() => undefined);
   }
 }
 

@@ -60,3 +60,9 @@ export function samePlatform(a: Platform, b: Platform): boolean {
   const variantB = b.architecture === 'arm64' && !b.variant ? 'v8' : b.variant;
   return a.os === b.os && a.architecture === b.architecture && (variantA ?? '') === (variantB ?? '');
 }
+
+/** The short name per-arch tags and configurations use: architecture plus variant (amd64, arm64, armv7). */
+export function archKey(platform: string): string {
+  const { architecture, variant } = parsePlatform(platform);
+  return `${architecture}${variant ?? ''}`;
+}

@@ -5,14 +5,16 @@ import { dirname, join } from 'node:path';
 export interface PushRecord {
   project: string;
   references: string[];
-  mode: 'index' | 'v2s2' | 'single';
+  mode: 'index' | 'v2s2' | 'single' | 'platform' | 'stitched';
   /** digest of what the registry serves under the tags (the index, or the one image after a single-arch fallback) */
   digest: string;
   platforms: Array<{ platform: string; digest: string }>;
   verifiedAt: string;
 }
 
-export const pushRecordPath = (workspaceRoot: string, projectRoot: string) => join(workspaceRoot, 'dist', 'push-records', `${projectRoot}.json`);
+/** One record per project, plus one per arch for per-arch pushes (`<root>.<arch>.json`). */
+export const pushRecordPath = (workspaceRoot: string, projectRoot: string, arch?: string) =>
+  join(workspaceRoot, 'dist', 'push-records', `${projectRoot}${arch ? `.${arch}` : ''}.json`);
 
 export async function writePushRecord(path: string, record: PushRecord): Promise<void> {
   await mkdir(dirname(path), { recursive: true });

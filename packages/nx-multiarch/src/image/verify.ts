@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { run } from '../run/exec';
+import { CommandFailedError } from '../run/errors';
 import { describeIndex, INDEX_MEDIA_TYPES } from './oci-layout';
 import type { ImageRecord } from './record';
 import { inspectStep, type PushMode } from '../plan/push';
@@ -9,7 +10,26 @@ async function fetchRaw(reference: string, tlsVerify: boolean, cwd: string): Pro
   return { raw: stdout, json: JSON.parse(stdout) };
 }
 
-const sha256 = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
+export const sha256 = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
+
+const NOT_FOUND = /manifest unknown|not found|name unknown|404/i;
+
+/** The manifest the registry serves for a reference, or undefined when there is none; any other failure throws. */
+export async function readRemoteManifest(reference: string, tlsVerify: boolean, cwd: string): Promise<{ digest: string; json: any } | undefined> {
+  const result = await run(inspectStep(reference, tlsVerify), { cwd, allowFailure: true });
+  if (result.exitCode !== 0) {
+    if (NOT_FOUND.test(result.all)) return undefined;
+    throw new CommandFailedError(inspectStep(reference, tlsVerify).argv, result.exitCode, result.all);
+  }
+  return { digest: sha256(result.stdout), json: JSON.parse(result.stdout) };
+}
+
+/** The image config (os, architecture, variant, ...) of one image manifest. */
+export async function readRemoteConfig(reference: string, tlsVerify: boolean, cwd: string): Promise<{ os?: string; architecture?: string; variant?: string }> {
+  const argv = ['skopeo', 'inspect', '--config', '--raw', ...(tlsVerify ? [] : ['--tls-verify=false']), `docker://${reference}`];
+  const { stdout } = await run({ argv, description: `read the config of ${reference}` }, { cwd });
+  return JSON.parse(stdout);
+}
 
 /**
  * Reads what the registry now serves under `name:tag` and lists every way it differs from the build record.
@@ -25,7 +45,14 @@ export async function verifyRemote(name: string, tag: string, record: ImageRecor
   const remote = await fetchRaw(`${name}:${tag}`, tlsVerify, cwd);
   const state: RemoteState = { digest: sha256(remote.raw), platforms: [], problems: [] };
   const problems = state.problems;
-  const expected = mode.kind === 'single' ? record.platforms.filter((p) => p.platform === mode.platform) : record.platforms;
+  const expected = 'platform' in mode ? record.platforms.filter((p) => p.platform === mode.platform) : record.platforms;
+
+  if (mode.kind === 'platform') {
+    if (INDEX_MEDIA_TYPES.includes(remote.json.mediaType)) problems.push(`${name}:${tag} is a manifest list, expected the ${mode.platform} image alone`);
+    else if (state.digest !== expected[0]?.digest) problems.push(`${name}:${tag} is ${state.digest}, expected ${expected[0]?.digest} (${mode.platform} as built)`);
+    state.platforms = [{ platform: mode.platform, digest: state.digest }];
+    return state;
+  }
 
   if (mode.kind === 'single') {
     const config = remote.json.config?.digest;

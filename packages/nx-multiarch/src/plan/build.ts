@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { ProjectInfo } from '../executors/context';
-import type { BuildRequest } from '../engines/types';
+import type { BuildRequest, RemoteBuilder } from '../engines/types';
 import type { SourceRevision } from '../git/info';
 import { hostPlatform } from '../image/platform';
 
@@ -19,6 +19,9 @@ interface SourceOptions {
   buildArgs?: Record<string, string>;
   labels?: Record<string, string>;
   extraArgs?: string[];
+  connection?: string;
+  url?: string;
+  builder?: string;
 }
 
 export const DOCKERFILE_NAMES = ['Dockerfile', 'Containerfile'];
@@ -75,5 +78,12 @@ export function buildRequest(
     extraArgs: options.extraArgs ?? [],
     sourceDateEpoch: revision?.epoch,
     buildPlatform: hostPlatform(),
+    remote: remoteBuilderOf(options),
   };
+}
+
+/** The remote builder options, or undefined when the build runs on the local engine. */
+export function remoteBuilderOf(options: { connection?: string; url?: string; builder?: string }): RemoteBuilder | undefined {
+  const { connection, url, builder } = options;
+  return connection || url || builder ? { connection, url, builder } : undefined;
 }

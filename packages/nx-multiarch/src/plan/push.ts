@@ -9,7 +9,22 @@ export interface PushTarget {
 }
 
 /** How the manifest list goes up: as built (OCI index), converted to a Docker v2s2 list, or only one platform. */
-export type PushMode = { kind: 'index' } | { kind: 'v2s2' } | { kind: 'single'; platform: string };
+export type PushMode =
+  | { kind: 'index' }
+  | { kind: 'v2s2' }
+  | { kind: 'single'; platform: string }
+  /** per-arch runners: one platform's image as built, by digest, under <tag>-<arch> */
+  | { kind: 'platform'; platform: string };
+
+/** Picks one image out of the layout's index. */
+function platformSelection(value: string): string[] {
+  const platform = parsePlatform(value);
+  return [
+    '--override-os', platform.os,
+    '--override-arch', platform.architecture,
+    ...(platform.variant ? ['--override-variant', platform.variant] : []),
+  ];
+}
 
 const tlsFlag = (flag: string, verify: boolean) => (verify ? [] : [`${flag}=false`]);
 
@@ -21,18 +36,14 @@ export function pushSteps(layoutDir: string, target: PushTarget, mode: PushMode)
         return ['--all', '--preserve-digests'];
       case 'v2s2':
         return ['--all', '--format', 'v2s2'];
-      case 'single': {
-        const platform = parsePlatform(mode.platform);
-        return [
-          '--override-os', platform.os,
-          '--override-arch', platform.architecture,
-          ...(platform.variant ? ['--override-variant', platform.variant] : []),
-        ];
-      }
+      case 'single':
+        return platformSelection(mode.platform);
+      case 'platform':
+        return [...platformSelection(mode.platform), '--preserve-digests'];
     }
   })();
   return target.tags.map((tag) => ({
-    description: `push ${mode.kind === 'single' ? mode.platform : 'all platforms'} to ${formatReference(target.reference, tag)}`,
+    description: `push ${'platform' in mode ? mode.platform : 'all platforms'} to ${formatReference(target.reference, tag)}`,
     argv: ['skopeo', 'copy', '--retry-times', '3', ...modeFlags, ...tlsFlag('--dest-tls-verify', target.tlsVerify), source, `docker://${formatReference(target.reference, tag)}`],
   }));
 }

@@ -1,6 +1,7 @@
 import type { ProjectInfo } from '../executors/context';
 import { InvalidReferenceError, validateRegistry, validateRepository, validateTag, type ImageReference } from '../image/reference';
 import { shortHeadSha } from '../git/info';
+import { archKey } from '../image/platform';
 
 /** `{projectName}` / `{projectRoot}` in the imageName pattern, then the registry in front. */
 export function imageReference(project: ProjectInfo, options: { registry?: string; imageName?: string }, requireRegistry: boolean): ImageReference {
@@ -27,4 +28,9 @@ export async function mainTag(project: ProjectInfo, tag: string | undefined): Pr
 
 export function allTags(main: string, extra: string[] = [], latest = false): string[] {
   return [...new Set([main, ...extra.map(validateTag), ...(latest ? ['latest'] : [])])];
+}
+
+/** `<tag><suffix>` with {arch} filled in, e.g. 1.2.0-arm64: the tag a per-arch runner pushes and docker-manifest reads. */
+export function archTag(tag: string, suffix: string, platform: string): string {
+  return validateTag(`${tag}${suffix.replaceAll('{arch}', archKey(platform))}`);
 }

@@ -23,7 +23,7 @@ describe('createNodesV2', () => {
     expect(Object.keys(projects).sort()).toEqual(['services/cf', 'services/gw']);
     const gw = projects['services/gw'];
     expect(gw.name).toBe('gateway-service');
-    expect(Object.keys(gw.targets)).toEqual(['docker-build', 'docker-build-single', 'docker-push']);
+    expect(Object.keys(gw.targets)).toEqual(['docker-build', 'docker-build-single', 'docker-push', 'docker-manifest']);
     expect(gw.targets['docker-build']).toMatchObject({
       executor: 'nx-multiarch:docker-build',
       cache: true,
@@ -32,6 +32,13 @@ describe('createNodesV2', () => {
     });
     expect(gw.targets['docker-push']).toMatchObject({ dependsOn: ['docker-build'], cache: false });
     expect(gw.targets['docker-build-single'].cache).toBe(false);
+    // one configuration per default platform, for per-arch runners (docker-push -c arm64)
+    expect(gw.targets['docker-build'].configurations).toEqual({
+      amd64: { platform: 'linux/amd64', outputPath: 'dist/images-per-arch/amd64/services/gw' },
+      arm64: { platform: 'linux/arm64', outputPath: 'dist/images-per-arch/arm64/services/gw' },
+    });
+    expect(gw.targets['docker-push'].configurations).toEqual({ amd64: { platform: 'linux/amd64' }, arm64: { platform: 'linux/arm64' } });
+    expect(gw.targets['docker-manifest']).toMatchObject({ executor: 'nx-multiarch:docker-manifest', cache: false });
     expect(projects['services/cf'].targets['docker-build'].options.dockerfile).toBe('services/cf/Containerfile');
   });
 
@@ -53,14 +60,19 @@ describe('createNodesV2', () => {
   it('uses the configured target names and passes plugin options to the targets that use them', async () => {
     const root = workspace({ 'svc/a/Dockerfile': 'FROM scratch\n' });
     const projects = await infer(root, ['svc/a/Dockerfile'], {
-      buildTargetName: 'image', buildSingleTargetName: 'image-local', pushTargetName: 'image-push',
-      registry: 'quay.io', platforms: ['linux/arm64'], latest: true,
+      buildTargetName: 'image', buildSingleTargetName: 'image-local', pushTargetName: 'image-push', manifestTargetName: 'image-stitch',
+      registry: 'quay.io', platforms: ['linux/arm64', 'linux/arm/v7'], latest: true, archTagSuffix: '_{arch}', url: 'tcp://builder:8080',
     });
     const targets = projects['svc/a'].targets;
-    expect(Object.keys(targets)).toEqual(['image', 'image-local', 'image-push']);
+    expect(Object.keys(targets)).toEqual(['image', 'image-local', 'image-push', 'image-stitch']);
+    expect(Object.keys(targets.image.configurations)).toEqual(['arm64', 'armv7']);
+    expect(targets['image-push'].options.archTagSuffix).toBe('_{arch}');
+    expect(targets['image-stitch'].options).toMatchObject({ archTagSuffix: '_{arch}', platforms: ['linux/arm64', 'linux/arm/v7'], url: 'tcp://builder:8080' });
+    expect(targets.image.options.url).toBe('tcp://builder:8080');
+    expect(targets['image-local'].options.url).toBe('tcp://builder:8080');
     expect(projects['svc/a'].name).toBe('a');
     expect(targets['image-push']).toMatchObject({ dependsOn: ['image'], options: { registry: 'quay.io', latest: true } });
-    expect(targets.image.options.platforms).toEqual(['linux/arm64']);
+    expect(targets.image.options.platforms).toEqual(['linux/arm64', 'linux/arm/v7']);
     expect(targets.image.options.registry).toBeUndefined();
   });
 

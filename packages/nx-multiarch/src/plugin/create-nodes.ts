@@ -4,6 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import { DEFAULTS, pluginSchema, type PluginOptions } from '../config/schemas';
 import { parseOptions } from '../config/resolve';
 import { DOCKERFILE_NAMES } from '../plan/build';
+import { archKey, parsePlatformList } from '../image/platform';
 import { parseDockerfile } from '../dockerfile/parse';
 import { buildInputs, imageSources, normalisePath } from './inputs';
 
@@ -42,10 +43,24 @@ const pick = <T extends object, K extends keyof T>(source: T, keys: readonly K[]
   Object.fromEntries(keys.filter((key) => source[key] !== undefined).map((key) => [key, source[key]])) as Partial<Pick<T, K>>;
 
 export const defaultOutputPath = (root: string) => ['dist', 'images', root].join('/');
+/** Per-arch builds (configuration <arch>) keep their own output, so they never overwrite or restore the multi-arch one. */
+export const archOutputPath = (root: string, arch: string) => ['dist', 'images-per-arch', arch, root].join('/');
+
+/** One configuration per configured platform, named after its arch: `nx affected -t docker-push -c arm64` on an arm64 runner. */
+function perArchConfigurations(options: PluginOptions, configure: (platform: string, arch: string) => Record<string, unknown>) {
+  let platforms: string[];
+  try {
+    platforms = parsePlatformList(options.platforms ?? DEFAULTS.platforms);
+  } catch {
+    return undefined; // the executor reports the bad platform list with its fix; the project graph must still load
+  }
+  return Object.fromEntries(platforms.map((platform) => [archKey(platform), configure(platform, archKey(platform))]));
+}
 
 const SOURCE_KEYS = ['target', 'buildArgs', 'labels', 'engine', 'extraArgs'] as const;
 const NAMING_KEYS = ['registry', 'imageName'] as const;
-const PUSH_KEYS = ['tags', 'latest', 'tlsVerify', 'allowSingleArchFallback'] as const;
+const REMOTE_KEYS = ['connection', 'url', 'builder'] as const;
+const PUSH_KEYS = ['tags', 'latest', 'tlsVerify', 'allowSingleArchFallback', 'archTagSuffix'] as const;
 
 export function targetsFor(
   root: string,
@@ -55,7 +70,7 @@ export function targetsFor(
   inputs: (context: string) => TargetConfiguration['inputs'] = (context) => [`{workspaceRoot}/${normalisePath(context) || '.'}/**/*`],
 ): Record<string, TargetConfiguration> {
   const context = options.context ? fillPattern(options.context, facts, root) : root;
-  const source = { dockerfile, context, ...pick(options, SOURCE_KEYS) };
+  const source = { dockerfile, context, ...pick(options, [...SOURCE_KEYS, ...REMOTE_KEYS]) };
   const buildName = options.buildTargetName ?? DEFAULTS.buildTargetName;
   const targets: Record<string, TargetConfiguration> = {
     [buildName]: {
@@ -67,6 +82,7 @@ export function targetsFor(
       // The output folder is an option so that a project.json outputPath moves what Nx caches too.
       outputs: ['{options.outputPath}'],
       options: { ...source, outputPath: defaultOutputPath(root), ...pick(options, ['platforms', 'provenance'] as const) },
+      configurations: perArchConfigurations(options, (platform, arch) => ({ platform, outputPath: archOutputPath(root, arch) })),
       metadata: { technologies: ['docker'], description: 'Build the multi-arch image (manifest list) into dist/images as an OCI layout' },
     },
     [options.buildSingleTargetName ?? DEFAULTS.buildSingleTargetName]: {
@@ -82,7 +98,14 @@ export function targetsFor(
       cache: false,
       dependsOn: [buildName],
       options: pick(options, [...NAMING_KEYS, ...PUSH_KEYS]),
+      configurations: perArchConfigurations(options, (platform) => ({ platform })),
       metadata: { technologies: ['docker'], description: 'Push the manifest list from the build output and verify it in the registry' },
+    };
+    targets[options.manifestTargetName ?? DEFAULTS.manifestTargetName] = {
+      executor: `${PLUGIN_NAME}:docker-manifest`,
+      cache: false,
+      options: pick(options, [...NAMING_KEYS, 'tags', 'latest', 'tlsVerify', 'archTagSuffix', 'platforms', 'engine', 'connection', 'url'] as const),
+      metadata: { technologies: ['docker'], description: 'Stitch the manifest list <tag> from the per-arch tags pushed by docker-push -c <arch>, and verify it' },
     };
   }
   return targets;

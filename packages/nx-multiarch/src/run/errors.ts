@@ -29,6 +29,8 @@ const INSTALL_HINTS: Record<string, string> = {
   docker: 'Install docker with the buildx plugin, or install podman >= 3.4 (apt-get install podman) and set engine to podman.',
   skopeo: 'docker-push uses skopeo to push the OCI layout: install it (Debian/Ubuntu: apt-get install skopeo).',
   git: 'Install git.',
+  kind: 'docker-build-single --kind loads the image with kind: install it (https://kind.sigs.k8s.io/docs/user/quick-start/#installation), or drop --kind.',
+  ctr: 'Install containerd (Debian/Ubuntu: apt-get install containerd).',
 };
 
 export function installHint(tool: string): string {

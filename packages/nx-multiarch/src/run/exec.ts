@@ -6,6 +6,8 @@ export interface Step {
   argv: string[];
   description: string;
   env?: Record<string, string>;
+  /** The platform this step builds, when the engine's own output doesn't say. */
+  platform?: string;
 }
 
 export interface RunOptions {

@@ -1,8 +1,14 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { logger } from '@nx/devkit';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { buildSingleEnvLayer, mergeLayers, parseOptions } from '../../config/resolve';
 import { buildSingleSchema, DEFAULTS } from '../../config/schemas';
 import { selectEngine } from '../../engines/detect';
+import type { Engine, RemoteBuilder } from '../../engines/types';
+import { kindLoadStep, kindTarget, type KindTarget } from '../../kind/kind-load';
+import { run } from '../../run/exec';
 import { originUrl } from '../../git/info';
 import { formatPlatform, hostPlatform, parsePlatform } from '../../image/platform';
 import { formatReference } from '../../image/reference';
@@ -29,9 +35,26 @@ export default async function dockerBuildSingle(options: Record<string, unknown>
     const revision = await sourceRevision(project.workspaceRoot, sources);
     const request = { ...buildRequest(project, resolved, sources, revision, await originUrl(project.workspaceRoot)), platform: resolved.platform, reference };
     const plan = engine.planSingle(request);
-    if (resolved.dryRun) return printDryRun(plan.steps);
+    const kind = kindTarget(resolved.kind);
+    if (resolved.dryRun) return printDryRun([...plan.steps, ...(kind ? [engine.saveArchive(reference, '<archive>', request.remote), kindLoadStep('<archive>', kind.cluster)] : [])]);
+    // Before building: kind missing must not cost a build.
+    if (kind) await run({ argv: ['kind', 'version'], description: 'kind version' }, { cwd: project.workspaceRoot });
     await engineVersion(engine, project.workspaceRoot, request.dockerfile);
     await runPlan(plan, project.workspaceRoot, (line) => process.stdout.write(`[${resolved.platform}] ${line}\n`));
     logger.info(`\n${project.name}: ${resolved.platform} image loaded as ${reference} (run it: ${engine.name} run --rm ${reference})`);
+    if (kind) await loadIntoKind(engine, reference, resolved.platform, kind, request.remote, project.workspaceRoot);
   });
+}
+
+/** KIND can't load manifest lists (kind#3795): a single-platform docker-archive goes in instead. */
+async function loadIntoKind(engine: Engine, reference: string, platform: string, kind: KindTarget, remote: RemoteBuilder | undefined, cwd: string) {
+  logger.info(`KIND cluster ${kind.cluster} (${kind.reason}): loading the ${platform} image alone, as KIND cannot load manifest lists.`);
+  const scratch = await mkdtemp(join(tmpdir(), 'nx-multiarch-kind-'));
+  try {
+    const archive = join(scratch, 'image.tar');
+    await runPlan({ steps: [engine.saveArchive(reference, archive, remote), kindLoadStep(archive, kind.cluster)], cleanup: [] }, cwd, (line) => process.stdout.write(`[kind] ${line}\n`));
+    logger.info(`${reference} is in KIND cluster ${kind.cluster}.`);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
 }

@@ -9,7 +9,8 @@ import { buildSchema, DEFAULTS, type BuildOptions } from '../../config/schemas';
 import { selectEngine } from '../../engines/detect';
 import { originUrl } from '../../git/info';
 import { readLayout, sortIndexByPlatform } from '../../image/oci-layout';
-import { hostPlatform, parsePlatformList } from '../../image/platform';
+import { assembleLayout } from '../../image/assemble-layout';
+import { formatPlatform, hostPlatform, parsePlatform, parsePlatformList } from '../../image/platform';
 import { LAYOUT_DIR, RECORD_FILE, summaryTable, type ImageRecord } from '../../image/record';
 import { buildRequest, BuildInputError, locateSources } from '../../plan/build';
 import { PlatformProgress } from '../../run/progress';
@@ -20,7 +21,11 @@ import { engineVersion, printDryRun, runPlan, sourceRevision } from '../shared';
 export function resolveBuildOptions(options: Record<string, unknown>, context: ExecutorContext, env = process.env) {
   const { configured, cli } = splitOptions(options, context);
   const resolved = parseOptions(buildSchema, mergeLayers(DEFAULTS_FOR_BUILD, configured, buildEnvLayer(env), cli), `${context.projectName}:${context.targetName}`);
-  const platforms = resolved.multiArch === false ? [hostPlatform()] : parsePlatformList(resolved.platforms ?? DEFAULTS.platforms);
+  const platforms = resolved.platform
+    ? [formatPlatform(parsePlatform(resolved.platform))]
+    : resolved.multiArch === false
+      ? [hostPlatform()]
+      : parsePlatformList(resolved.platforms ?? DEFAULTS.platforms);
   return { ...resolved, platforms };
 }
 
@@ -63,11 +68,21 @@ export default async function dockerBuild(options: Record<string, unknown>, cont
         request.dockerfile = dockerfile;
       }
       const plan = engine.planMultiArch(request);
+      if (plan.archives) await mkdir(dirname(plan.archives[0].path), { recursive: true });
       const started = Date.now();
       const write = (line: string) => process.stdout.write(`${line}\n`);
       const progress = new PlatformProgress(write);
-      // The first step builds (podman names platforms); later steps export the result.
-      await runPlan(plan, project.workspaceRoot, (line, step) => (step === 0 ? progress.line(line) : write(`[export] ${line}`)));
+      // Local podman: the first step builds (and names platforms), the next exports. Remote: each build step names its platform.
+      await runPlan(plan, project.workspaceRoot, (line, step) => {
+        const platform = plan.steps[step].platform;
+        if (platform) progress.line(`[${platform}] ${line}`);
+        else if (step === 0) progress.line(line);
+        else write(`[export] ${line}`);
+      });
+      if (plan.archives) {
+        await assembleLayout(plan.archives, request.layoutDir, project.workspaceRoot);
+        await rm(dirname(plan.archives[0].path), { recursive: true, force: true });
+      }
       await sortIndexByPlatform(request.layoutDir);
       const layout = await readLayout(request.layoutDir);
       const built = layout.images.map((image) => image.platform);

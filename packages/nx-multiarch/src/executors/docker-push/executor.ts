@@ -4,15 +4,15 @@ import { join, resolve } from 'node:path';
 import { mergeLayers, parseOptions, referenceEnvLayer } from '../../config/resolve';
 import { DEFAULTS, pushSchema } from '../../config/schemas';
 import { formatReference, isLoopbackRegistry } from '../../image/reference';
-import { hostPlatform } from '../../image/platform';
+import { archKey, formatPlatform, hostPlatform, parsePlatform } from '../../image/platform';
 import { LAYOUT_DIR, readRecord, summaryTable, type ImageRecord } from '../../image/record';
 import { pushRecordPath, writePushRecord } from '../../image/push-record';
 import { verifyRemote, type RemoteState } from '../../image/verify';
-import { allTags, imageReference, mainTag } from '../../plan/reference';
+import { allTags, archTag, imageReference, mainTag } from '../../plan/reference';
 import { pushSteps, rejectedManifestType, type PushMode, type PushTarget } from '../../plan/push';
 import { run } from '../../run/exec';
 import { CommandFailedError } from '../../run/errors';
-import { buildOutputOf, projectInfo, reportErrors, splitOptions } from '../context';
+import { buildOutputOf, projectInfo, reportErrors, splitOptions, type ProjectInfo } from '../context';
 import { printDryRun } from '../shared';
 
 export function resolvePushOptions(options: Record<string, unknown>, context: ExecutorContext, env = process.env) {
@@ -64,6 +64,32 @@ async function pushWithFallback(layoutDir: string, target: PushTarget, record: I
   return pushAs({ kind: 'single', platform: host }, layoutDir, target, record, cwd);
 }
 
+/** Per-arch runners: this platform's image as built (same digest), under <tag><suffix> for every tag. docker-manifest stitches them. */
+const archTarget = (target: PushTarget, platform: string, suffix: string = DEFAULTS.archTagSuffix): PushTarget => ({
+  ...target,
+  tags: target.tags.map((tag) => archTag(tag, suffix, platform)),
+});
+
+async function pushOnePlatform(value: string, suffix: string | undefined, outputDir: string, target: PushTarget, record: ImageRecord, project: ProjectInfo) {
+  const platform = formatPlatform(parsePlatform(value));
+  if (!record.platforms.some((p) => p.platform === platform)) {
+    const built = record.platforms.map((p) => p.platform).join(', ');
+    throw new Error(`The build output ${outputDir} holds ${built}, not ${platform}: build it first (nx run ${project.name}:docker-build -c ${archKey(platform)}).`);
+  }
+  const perArch = archTarget(target, platform, suffix);
+  const { remote } = await pushAs({ kind: 'platform', platform }, join(outputDir, record.layout.path), perArch, record, project.workspaceRoot);
+  const references = perArch.tags.map((tag) => formatReference(target.reference, tag));
+  await writePushRecord(pushRecordPath(project.workspaceRoot, project.root, archKey(platform)), {
+    project: project.name,
+    references,
+    mode: 'platform',
+    digest: remote.digest,
+    platforms: remote.platforms,
+    verifiedAt: new Date().toISOString(),
+  });
+  logger.info(`\nPushed and verified ${platform} ${remote.digest} as ${references.join(', ')}; stitch the list with docker-manifest once every arch is pushed.`);
+}
+
 export default async function dockerPush(options: Record<string, unknown>, context: ExecutorContext) {
   return reportErrors(async () => {
     const resolved = resolvePushOptions(options, context);
@@ -73,10 +99,15 @@ export default async function dockerPush(options: Record<string, unknown>, conte
     const target: PushTarget = { reference, tags, tlsVerify: resolved.tlsVerify ?? !isLoopbackRegistry(reference.registry) };
     const outputDir = resolved.inputPath ? resolve(project.workspaceRoot, resolved.inputPath) : buildOutputOf(context, project.name);
     const layoutDir = join(outputDir, LAYOUT_DIR);
+    if (resolved.dryRun && resolved.platform) {
+      const platform = formatPlatform(parsePlatform(resolved.platform));
+      return printDryRun(pushSteps(layoutDir, archTarget(target, platform, resolved.archTagSuffix), { kind: 'platform', platform }));
+    }
     if (resolved.dryRun) return printDryRun(pushSteps(layoutDir, target, { kind: 'index' }));
     if (!target.tlsVerify && !isLoopbackRegistry(reference.registry)) logger.warn(`TLS verification is off for ${reference.registry} (tlsVerify: false).`);
 
     const record = await readRecord(outputDir);
+    if (resolved.platform) return pushOnePlatform(resolved.platform, resolved.archTagSuffix, outputDir, target, record, project);
     const { mode, remote } = await pushWithFallback(join(outputDir, record.layout.path), target, record, project.workspaceRoot);
     const references = tags.map((tag) => formatReference(reference, tag));
     await writePushRecord(pushRecordPath(project.workspaceRoot, project.root), {
