@@ -30,8 +30,9 @@ FIXTURE_GOLANG="$REGISTRY/fixtures/golang:1.19"
 ARCHES=(amd64 arm64)
 PLATFORMS="linux/amd64,linux/arm64"
 REGISTRIES_CONF="/etc/containers/registries.conf.d/50-nx-multiarch-local.conf"
+# containerd (with ctr): the KIND test imports the plugin's archive the way kind does inside a node.
 PACKAGES=(podman buildah skopeo docker-registry qemu-user-static binfmt-support
-  uidmap fuse-overlayfs runc curl git ca-certificates)
+  uidmap fuse-overlayfs runc curl git ca-certificates containerd)
 
 START_TIME=$(date +%s)
 

@@ -3,13 +3,14 @@
  * both layouts sharing two libs. Real nx, real podman, the real registry; nothing is faked.
  */
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { createMatrixWorkspace, MATRIX_SERVICES } from '../../../tools/fixtures/matrix-workspace';
+import { cloneWorkspace, isolatedStorage } from '../../../tools/fixtures/workspace-kit';
 import type { ImageRecord } from '../src/image/record';
-import { RUN_ID, fileInImage, remoteRaw, requireRealParts, workspaceRoot } from './harness';
+import { RUN_ID, fileInImage, remoteRaw, requireRealParts } from './harness';
 import { describeIndex } from '../src/image/oci-layout';
 import { startRemoteCache, type RemoteCache } from './remote-cache-server';
 
@@ -154,13 +155,9 @@ afterAll(async () => {
 describe('push from a cache hit in another clone', () => {
   it('clone B, sharing only the (remote) Nx cache and with an empty engine store, pushes exactly clone A digests without building', async () => {
     const cloneB = mkdtempSync(join(tmpdir(), 'nx-multiarch-b-'));
-    git(tmpdir(), 'clone', '-q', cloneA, cloneB);
-    symlinkSync(join(workspaceRoot, 'node_modules'), join(cloneB, 'node_modules'));
-    symlinkSync(join(workspaceRoot, 'packages', 'nx-multiarch', 'node_modules'), join(cloneB, 'packages', 'nx-multiarch', 'node_modules'));
+    cloneWorkspace(cloneA, cloneB);
     // An engine store of its own, empty: if anything tried to build, it would have no layers to reuse.
-    const storage = mkdtempSync(join(tmpdir(), 'nx-multiarch-storage-'));
-    writeFileSync(join(storage, 'storage.conf'), `[storage]\ndriver = "vfs"\ngraphroot = "${storage}/graph"\nrunroot = "${storage}/run"\n`);
-    const result = await nxIn(cloneB, ['run', 'svc-c:docker-push', `--imageName=${RUN_ID}-cache/{projectName}`, '--tag=from-cache'], { CONTAINERS_STORAGE_CONF: join(storage, 'storage.conf') });
+    const result = await nxIn(cloneB, ['run', 'svc-c:docker-push', `--imageName=${RUN_ID}-cache/{projectName}`, '--tag=from-cache'], isolatedStorage());
     expect(result.exitCode).toBe(0);
     expect(result.ran).toEqual(['svc-c']);
     expect(result.misses).toEqual([]);

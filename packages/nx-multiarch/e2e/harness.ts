@@ -1,4 +1,5 @@
 /** Shared pieces of the end-to-end tests: real nx, real podman, real skopeo, the real registry on 127.0.0.1:5000. */
+import { createHash } from 'node:crypto';
 import { execa } from 'execa';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -47,10 +48,10 @@ export function readRecordSync(projectRoot: string): ImageRecord {
   return JSON.parse(readFileSync(join(outputDir(projectRoot), 'image.json'), 'utf8'));
 }
 
-export async function remoteRaw(reference: string): Promise<{ raw: string; json: any }> {
+export async function remoteRaw(reference: string): Promise<{ raw: string; json: any; digest: string }> {
   const result = await command(['skopeo', 'inspect', '--raw', '--tls-verify=false', `docker://${reference}`]);
   if (result.exitCode !== 0) throw new Error(`skopeo inspect ${reference} failed:\n${result.output}`);
-  return { raw: result.stdout, json: JSON.parse(result.stdout) };
+  return { raw: result.stdout, json: JSON.parse(result.stdout), digest: `sha256:${createHash('sha256').update(result.stdout).digest('hex')}` };
 }
 
 export async function remoteTags(repository: string): Promise<string[]> {

@@ -8,6 +8,7 @@ export interface TargetNames {
   build: string;
   buildSingle: string;
   push: string;
+  manifest: string;
 }
 
 const pluginOf = (entry: PluginConfiguration) => (typeof entry === 'string' ? entry : entry.plugin);
@@ -25,7 +26,7 @@ export function registeredOptions(tree: Tree): Record<string, unknown> | undefin
 export function targetNames(tree: Tree): TargetNames {
   const options = registeredOptions(tree) ?? {};
   const name = (key: keyof typeof DEFAULTS) => (typeof options[key] === 'string' && options[key] ? (options[key] as string) : (DEFAULTS[key] as string));
-  return { build: name('buildTargetName'), buildSingle: name('buildSingleTargetName'), push: name('pushTargetName') };
+  return { build: name('buildTargetName'), buildSingle: name('buildSingleTargetName'), push: name('pushTargetName'), manifest: name('manifestTargetName') };
 }
 
 /** A comma list or a list, trimmed, empty entries dropped. */

@@ -127,9 +127,23 @@ describe('ci generator', () => {
     expect(warn).toHaveBeenCalledWith(expect.stringContaining('nx g nx-multiarch:init'));
   });
 
-  it('--split-by-arch is refused until the per-arch targets (issue 5) land', async () => {
-    await expect(ciGenerator(tree, { splitByArch: true })).rejects.toThrow(/--split-by-arch is not available yet: .*per-arch build and manifest-stitching targets \(issue 5\), which have not landed/);
-    expect(tree.exists(WORKFLOW_PATH)).toBe(false);
+  it('--split-by-arch: one job per configured arch on a native runner pushing -c <arch>, then a stitching job that needs them all', async () => {
+    withPlugin(tree, { registry: 'quay.io', platforms: ['linux/amd64', 'linux/arm64', 'linux/arm/v7'] });
+    await ciGenerator(tree, { splitByArch: true });
+    const doc = parse(tree.read(WORKFLOW_PATH, 'utf-8')!);
+    expect(Object.keys(doc.jobs)).toEqual(['push-amd64', 'push-arm64', 'push-armv7', 'stitch']);
+    expect(doc.jobs['push-amd64']['runs-on']).toBe('ubuntu-24.04');
+    expect(doc.jobs['push-arm64']['runs-on']).toBe('ubuntu-24.04-arm');
+    expect(doc.jobs['push-armv7']['runs-on']).toEqual(['self-hosted', 'linux', 'armv7']);
+    for (const arch of ['amd64', 'arm64', 'armv7']) {
+      const steps: Step[] = doc.jobs[`push-${arch}`].steps;
+      expect(steps.at(-1)!.run).toBe(`npx nx affected -t docker-push -c ${arch} --base=$NX_BASE --head=$NX_HEAD`);
+      // native runners: nothing is emulated
+      expect(steps.some((step) => step.uses?.startsWith('docker/setup-qemu-action@'))).toBe(false);
+      expect(steps.some((step) => /podman login/.test(step.run ?? ''))).toBe(true);
+    }
+    expect(doc.jobs.stitch.needs).toEqual(['push-amd64', 'push-arm64', 'push-armv7']);
+    expect((doc.jobs.stitch.steps as Step[]).at(-1)!.run).toBe('npx nx affected -t docker-manifest --base=$NX_BASE --head=$NX_HEAD');
   });
 
   it.each(['gitlab', 'GitHub', ''])('refuses provider %j, naming it', async (provider) => {

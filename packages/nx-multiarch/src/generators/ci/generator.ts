@@ -1,14 +1,13 @@
 /**
- * `nx g nx-multiarch:ci`: a GitHub Actions workflow that pushes the multi-arch images of affected projects.
- * `--split-by-arch` (one native runner per arch, then stitching the manifest lists) needs the per-arch targets of
- * issue 5 and is refused until they land.
+ * `nx g nx-multiarch:ci`: a GitHub Actions workflow that pushes the multi-arch images of affected projects, in one job
+ * (QEMU for foreign RUN steps) or, with `--split-by-arch`, one job per arch on native runners and a stitching job.
  */
 import { logger, readNxJson, type GeneratorCallback, type NxJsonConfiguration, type Tree } from '@nx/devkit';
 import { DEFAULTS } from '../../config/schemas';
-import { parsePlatform } from '../../image/platform';
+import { archKey, parsePlatform } from '../../image/platform';
 import { registeredOptions, splitList, targetNames } from '../shared';
 import type { CiGeneratorSchema } from './schema';
-import { renderWorkflow, WORKFLOW_PATH, type WorkflowSettings } from './workflow';
+import { renderWorkflow, runnerFor, WORKFLOW_PATH, type ArchJob, type WorkflowSettings } from './workflow';
 
 export const PROVIDERS = ['github'] as const;
 
@@ -17,6 +16,12 @@ function qemuPlatforms(platforms: unknown): string {
   const list = splitList(Array.isArray(platforms) || typeof platforms === 'string' ? platforms : [...DEFAULTS.platforms]);
   const foreign = [...new Set(list.map((p) => parsePlatform(p).architecture).filter((arch) => arch !== 'amd64'))];
   return foreign.length > 0 ? foreign.join(',') : 'arm64';
+}
+
+/** The per-arch configurations the plugin infers (one per configured platform), each on a runner of that arch. */
+function archJobs(platforms: unknown): ArchJob[] {
+  const list = splitList(Array.isArray(platforms) || typeof platforms === 'string' ? platforms : [...DEFAULTS.platforms]);
+  return list.map((platform) => ({ arch: archKey(platform), platform, runsOn: runnerFor(archKey(platform)) }));
 }
 
 /** nx.json defaultBase (or the older affected.defaultBase), else main. */
@@ -35,7 +40,9 @@ export function workflowSettings(tree: Tree, options: CiGeneratorSchema): Workfl
     registry: registry ?? '${{ vars.REGISTRY }}',
     passRegistry: configured === undefined || registry !== configured,
     pushTarget: targetNames(tree).push,
+    manifestTarget: targetNames(tree).manifest,
     qemuPlatforms: qemuPlatforms(plugin.platforms),
+    archJobs: options.splitByArch ? archJobs(plugin.platforms) : undefined,
   };
 }
 
@@ -43,12 +50,6 @@ export async function ciGenerator(tree: Tree, options: CiGeneratorSchema = {}): 
   const provider = options.provider ?? 'github';
   if (!(PROVIDERS as readonly string[]).includes(provider)) {
     throw new Error(`Unknown CI provider "${provider}": supported providers are ${PROVIDERS.join(', ')} (GitHub Actions).`);
-  }
-  if (options.splitByArch) {
-    throw new Error(
-      '--split-by-arch is not available yet: one job per arch on native runners needs the per-arch build and manifest-stitching targets (issue 5), which have not landed. ' +
-        'Run without it for one job that builds every platform (QEMU runs foreign RUN steps; cross-compiling Dockerfiles need none).',
-    );
   }
   if (registeredOptions(tree) === undefined) {
     logger.warn('nx-multiarch is not registered in nx.json, so no project has docker-push yet: run nx g nx-multiarch:init.');

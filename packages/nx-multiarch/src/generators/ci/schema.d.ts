@@ -1,7 +1,7 @@
 export interface CiGeneratorSchema {
   /** CI provider; only github for now. */
   provider?: 'github' | string;
-  /** One job per arch on native runners plus a stitching job: needs the per-arch targets (issue 5), an error until then. */
+  /** One job per arch on native runners (docker-push -c <arch>) plus a job that stitches the lists (docker-manifest). */
   splitByArch?: boolean;
   /** Branch whose pushes publish images, and nx-set-shas' main branch. Default: nx.json defaultBase, else main. */
   mainBranch?: string;

@@ -13,6 +13,9 @@ export interface WorkflowSettings {
   pushTarget: string;
   /** Architectures QEMU must emulate, for setup-qemu-action (e.g. "arm64"). */
   qemuPlatforms: string;
+  manifestTarget: string;
+  /** --split-by-arch: one job per arch on a native runner, then a stitching job. */
+  archJobs?: ArchJob[];
 }
 
 interface Step {
@@ -20,8 +23,28 @@ interface Step {
   step: Record<string, unknown>;
 }
 
-function steps(s: WorkflowSettings): Step[] {
-  const affected = `npx nx affected -t ${s.pushTarget} --base=$NX_BASE --head=$NX_HEAD${s.passRegistry ? ' --registry="$REGISTRY"' : ''}`;
+/** One per-arch job of a --split-by-arch workflow: its configuration name (the arch) and the runner it needs. */
+export interface ArchJob {
+  arch: string;
+  platform: string;
+  /** A hosted runner label, or self-hosted labels for arches GitHub does not host. */
+  runsOn: string | string[];
+}
+
+/** GitHub-hosted runners exist for amd64 and arm64; other arches need self-hosted runners labelled with their arch. */
+export function runnerFor(arch: string): string | string[] {
+  if (arch === 'amd64') return 'ubuntu-24.04';
+  if (arch === 'arm64') return 'ubuntu-24.04-arm';
+  return ['self-hosted', 'linux', arch];
+}
+
+const cacheEnv = {
+  NX_SELF_HOSTED_REMOTE_CACHE_SERVER: '${{ vars.NX_SELF_HOSTED_REMOTE_CACHE_SERVER }}',
+  NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: '${{ secrets.NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN }}',
+};
+
+/** Checkout, Node, SHAs, container tools, Nx cache, npm ci, registry login: what every job runs first. QEMU only where it emulates. */
+function setupSteps(s: WorkflowSettings, withQemu: boolean): Step[] {
   return [
     {
       comment: ' Full history: nx affected compares the last successful run (base) with this commit (head).',
@@ -32,10 +55,12 @@ function steps(s: WorkflowSettings): Step[] {
       comment: ' Sets NX_BASE and NX_HEAD: the last commit this workflow succeeded on, and this one.',
       step: { name: 'Base and head SHAs for nx affected', uses: 'nrwl/nx-set-shas@v4', with: { 'main-branch-name': s.mainBranch } },
     },
-    {
-      comment: ' binfmt_misc + QEMU, so RUN steps of foreign platforms run (cross-compiling Dockerfiles need none).',
-      step: { name: 'Set up QEMU (binfmt)', uses: 'docker/setup-qemu-action@v3', with: { platforms: s.qemuPlatforms } },
-    },
+    ...(withQemu
+      ? [{
+          comment: ' binfmt_misc + QEMU, so RUN steps of foreign platforms run (cross-compiling Dockerfiles need none).',
+          step: { name: 'Set up QEMU (binfmt)', uses: 'docker/setup-qemu-action@v3', with: { platforms: s.qemuPlatforms } },
+        }]
+      : []),
     {
       step: {
         name: 'Container tools (podman, skopeo)',
@@ -50,7 +75,7 @@ function steps(s: WorkflowSettings): Step[] {
       step: {
         name: 'Nx cache',
         uses: 'actions/cache@v4',
-        with: { path: '.nx/cache', key: 'nx-${{ runner.os }}-${{ github.sha }}', 'restore-keys': 'nx-${{ runner.os }}-' },
+        with: { path: '.nx/cache', key: 'nx-${{ runner.os }}-${{ runner.arch }}-${{ github.sha }}', 'restore-keys': 'nx-${{ runner.os }}-${{ runner.arch }}-' },
       },
     },
     { step: { name: 'Install dependencies', run: 'npm ci' } },
@@ -68,44 +93,85 @@ function steps(s: WorkflowSettings): Step[] {
         run: 'printf \'%s\' "$REGISTRY_PASSWORD" | podman login "$REGISTRY" --username "$REGISTRY_USERNAME" --password-stdin',
       },
     },
-    {
-      comment: ` Builds (or restores from the Nx cache) and pushes every affected image, all platforms in one manifest list.`,
-      step: {
-        name: 'Build and push affected images',
-        env: {
-          ...(s.passRegistry ? { REGISTRY: s.registry } : {}),
-          NX_SELF_HOSTED_REMOTE_CACHE_SERVER: '${{ vars.NX_SELF_HOSTED_REMOTE_CACHE_SERVER }}',
-          NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: '${{ secrets.NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN }}',
-        },
-        run: affected,
-      },
-    },
   ];
 }
 
+function affectedStep(s: WorkflowSettings, name: string, target: string, comment: string): Step {
+  return {
+    comment,
+    step: {
+      name,
+      env: { ...(s.passRegistry ? { REGISTRY: s.registry } : {}), ...cacheEnv },
+      run: `npx nx affected -t ${target} --base=$NX_BASE --head=$NX_HEAD${s.passRegistry ? ' --registry="$REGISTRY"' : ''}`,
+    },
+  };
+}
+
+interface Job {
+  key: string;
+  body: Record<string, unknown>;
+  steps: Step[];
+}
+
+function jobs(s: WorkflowSettings): Job[] {
+  if (!s.archJobs) {
+    return [{
+      key: 'docker-push',
+      body: { 'runs-on': 'ubuntu-latest', 'timeout-minutes': 60 },
+      steps: [
+        ...setupSteps(s, true),
+        affectedStep(s, 'Build and push affected images', s.pushTarget, ' Builds (or restores from the Nx cache) and pushes every affected image, all platforms in one manifest list.'),
+      ],
+    }];
+  }
+  const perArch = s.archJobs.map((job) => ({
+    key: `push-${job.arch}`,
+    body: { 'runs-on': job.runsOn, 'timeout-minutes': 60 },
+    steps: [
+      ...setupSteps(s, false),
+      affectedStep(
+        s,
+        `Build and push ${job.platform} images`,
+        `${s.pushTarget} -c ${job.arch}`,
+        ` Native ${job.platform} runner: builds only ${job.platform} and pushes it by digest as <tag>-${job.arch}.`,
+      ),
+    ],
+  }));
+  const stitch = {
+    key: 'stitch',
+    body: { needs: perArch.map((job) => job.key), 'runs-on': 'ubuntu-latest', 'timeout-minutes': 30 },
+    steps: [
+      ...setupSteps(s, false),
+      affectedStep(
+        s,
+        'Stitch the manifest lists',
+        s.manifestTarget,
+        ' After every arch job: checks each <tag>-<arch> is there and is that platform, then pushes <tag> as the list, last.',
+      ),
+    ],
+  };
+  return [...perArch, stitch];
+}
+
 export function renderWorkflow(s: WorkflowSettings): string {
-  const all = steps(s);
+  const all = jobs(s);
   const doc = new Document({
     name: 'docker-push',
     on: { push: { branches: [s.mainBranch] }, workflow_dispatch: {} },
     // nx-set-shas reads this workflow's past runs.
     permissions: { contents: 'read', actions: 'read' },
     concurrency: { group: 'docker-push-${{ github.ref }}', 'cancel-in-progress': false },
-    jobs: {
-      'docker-push': {
-        'runs-on': 'ubuntu-latest',
-        'timeout-minutes': 60,
-        steps: all.map((s) => s.step),
-      },
-    },
+    jobs: Object.fromEntries(all.map((job) => [job.key, { ...job.body, steps: job.steps.map((step) => step.step) }])),
   });
   doc.commentBefore =
     ' Generated by nx g nx-multiarch:ci. Builds every affected project\'s multi-arch image (nx-multiarch plugin) and\n' +
     ' pushes it. Secrets: REGISTRY_USERNAME, REGISTRY_PASSWORD. Optional variable: NX_SELF_HOSTED_REMOTE_CACHE_SERVER\n' +
     ' (and secret NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN) for a shared Nx cache.';
-  const seq = doc.getIn(['jobs', 'docker-push', 'steps'], true) as { items: Array<{ commentBefore?: string }> };
-  all.forEach((step, i) => {
-    if (step.comment) seq.items[i].commentBefore = step.comment;
-  });
+  for (const job of all) {
+    const seq = doc.getIn(['jobs', job.key, 'steps'], true) as { items: Array<{ commentBefore?: string }> };
+    job.steps.forEach((step, i) => {
+      if (step.comment) seq.items[i].commentBefore = step.comment;
+    });
+  }
   return doc.toString({ lineWidth: 0 });
 }

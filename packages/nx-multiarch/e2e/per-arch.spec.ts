@@ -1,0 +1,130 @@
+/**
+ * Per-arch runners, end to end on the real registry: two clones of one workspace act as two CI runners, each with an
+ * engine store of its own and limited to its platform (docker-push -c amd64 / -c arm64), then docker-manifest stitches
+ * the list. The stitched list must equal a one-shot multi-arch build of the same inputs, platform for platform.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { cloneWorkspace, commitAll, installPlugin, isolatedStorage, writeFiles } from '../../../tools/fixtures/workspace-kit';
+import { describeIndex, INDEX_MEDIA_TYPES } from '../src/image/oci-layout';
+import type { ImageRecord } from '../src/image/record';
+import { REGISTRY, RUN_ID, command, remoteRaw, remoteTags, requireRealParts } from './harness';
+
+jest.setTimeout(20 * 60 * 1000);
+
+const origin = mkdtempSync(join(tmpdir(), 'nx-multiarch-origin-'));
+const runnerAmd64 = mkdtempSync(join(tmpdir(), 'nx-multiarch-runner-amd64-'));
+const runnerArm64 = mkdtempSync(join(tmpdir(), 'nx-multiarch-runner-arm64-'));
+const REPOSITORY = `${RUN_ID}-per-arch/svc`;
+const NAME = `${REGISTRY}/${REPOSITORY}`;
+
+async function nxIn(dir: string, args: string[], env: Record<string, string> = {}): Promise<{ exitCode: number; output: string }> {
+  const result = await execa('npx', ['nx', ...args, '--outputStyle=static'], {
+    cwd: dir,
+    env: { NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true', CI: 'true', NX_CACHE_DIRECTORY: join(dir, '.nx', 'own-cache'), ...env },
+    all: true,
+    reject: false,
+  });
+  return { exitCode: result.exitCode ?? 1, output: String(result.all).replace(/\x1b\[[0-9;]*m/g, '') };
+}
+
+async function nxOk(dir: string, args: string[], env: Record<string, string> = {}): Promise<string> {
+  const result = await nxIn(dir, args, env);
+  if (result.exitCode !== 0) throw new Error(`nx ${args.join(' ')} failed (exit ${result.exitCode}):\n${result.output}`);
+  return result.output;
+}
+
+const readRecord = (dir: string, output: string): ImageRecord => JSON.parse(readFileSync(join(dir, output, 'image.json'), 'utf8'));
+const digestOf = (record: ImageRecord, platform: string) => record.platforms.find((p) => p.platform === platform)?.digest;
+
+beforeAll(async () => {
+  await requireRealParts(['podman', 'skopeo', 'git']);
+  installPlugin(origin);
+  writeFiles(origin, {
+    '.gitignore': 'node_modules\ndist\n.nx\n',
+    'nx.json': `${JSON.stringify({
+      plugins: [{ plugin: 'nx-multiarch', options: { registry: REGISTRY, imageName: REPOSITORY, buildArgs: { BASE_IMAGE: `${REGISTRY}/fixtures/busybox:latest` } } }],
+    }, null, 2)}\n`,
+    'services/svc/project.json': JSON.stringify({ name: 'svc', tags: ['type:service'] }),
+    'services/svc/Dockerfile': 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPY src/ /app/\nRUN uname -m > /app/arch\n',
+    'services/svc/src/app.sh': 'echo per-arch\n',
+  });
+  commitAll(origin, 'per-arch workspace');
+  cloneWorkspace(origin, runnerAmd64);
+  cloneWorkspace(origin, runnerArm64);
+});
+
+afterAll(() => {
+  for (const dir of [origin, runnerAmd64, runnerArm64]) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('per-arch runners and docker-manifest', () => {
+  it('each runner builds and pushes only its platform as <tag>-<arch>; the stitched <tag> equals a one-shot multi-arch build', async () => {
+    const tag = { IMAGE_TAG: 'v1' };
+    await nxOk(runnerAmd64, ['run', 'svc:docker-push', '-c', 'amd64'], tag);
+    await nxOk(runnerArm64, ['run', 'svc:docker-push', '-c', 'arm64'], { ...tag, ...isolatedStorage() });
+
+    // Each runner built only its own platform, into the per-arch output (the multi-arch output stays untouched).
+    const amd64 = readRecord(runnerAmd64, 'dist/images-per-arch/amd64/services/svc');
+    const arm64 = readRecord(runnerArm64, 'dist/images-per-arch/arm64/services/svc');
+    expect(amd64.platforms.map((p) => p.platform)).toEqual(['linux/amd64']);
+    expect(arm64.platforms.map((p) => p.platform)).toEqual(['linux/arm64']);
+
+    // Pushed by digest: each per-arch tag is the one image as built, not a list.
+    for (const [arch, record] of [['amd64', amd64], ['arm64', arm64]] as const) {
+      const remote = await remoteRaw(`${NAME}:v1-${arch}`);
+      expect(INDEX_MEDIA_TYPES).not.toContain(remote.json.mediaType);
+      expect(remote.digest).toBe(record.platforms[0].digest);
+    }
+    expect(await remoteTags(REPOSITORY)).not.toContain('v1');
+
+    const stitched = await nxOk(runnerAmd64, ['run', 'svc:docker-manifest'], tag);
+    expect(stitched).toMatch(/Stitched and verified/);
+    const list = await remoteRaw(`${NAME}:v1`);
+    expect(INDEX_MEDIA_TYPES).toContain(list.json.mediaType);
+    const listed = describeIndex(list.json).map(({ platform, digest }) => ({ platform, digest }));
+    expect(listed).toEqual([
+      { platform: 'linux/amd64', digest: amd64.platforms[0].digest },
+      { platform: 'linux/arm64', digest: arm64.platforms[0].digest },
+    ]);
+
+    // The same inputs built in one go on one machine give the same per-platform images.
+    await nxOk(runnerAmd64, ['run', 'svc:docker-build']);
+    const oneShot = readRecord(runnerAmd64, 'dist/images/services/svc');
+    expect(oneShot.platforms.map((p) => p.platform)).toEqual(['linux/amd64', 'linux/arm64']);
+    expect(listed).toEqual(oneShot.platforms.map(({ platform, digest }) => ({ platform, digest })));
+    expect(digestOf(oneShot, 'linux/arm64')).toBe(arm64.platforms[0].digest);
+  });
+
+  it('a missing arch is an error listing what is present, and the tag is never written', async () => {
+    await nxOk(runnerAmd64, ['run', 'svc:docker-push', '-c', 'amd64'], { IMAGE_TAG: 'half' });
+    const result = await nxIn(runnerAmd64, ['run', 'svc:docker-manifest'], { IMAGE_TAG: 'half' });
+    expect(result.exitCode).not.toBe(0);
+    expect(result.output).toContain(`missing linux/arm64: ${NAME}:half-arm64 is not in the registry`);
+    expect(result.output).toContain('docker-push -c arm64');
+    expect(result.output).toMatch(new RegExp(`present: linux/amd64 \\(${NAME.replace(/[.]/g, '\\.')}:half-amd64 sha256:`));
+    expect(await remoteTags(REPOSITORY)).not.toContain('half');
+  });
+
+  it('a per-arch tag holding another platform is refused, naming what its config says', async () => {
+    // Put the amd64 image under the arm64 tag, as a misconfigured runner would.
+    for (const arch of ['amd64', 'arm64']) {
+      const copy = await command(['skopeo', 'copy', '--preserve-digests', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${NAME}:v1-amd64`, `docker://${NAME}:liar-${arch}`]);
+      expect(copy.exitCode).toBe(0);
+    }
+    const result = await nxIn(runnerAmd64, ['run', 'svc:docker-manifest'], { IMAGE_TAG: 'liar' });
+    expect(result.exitCode).not.toBe(0);
+    expect(result.output).toContain(`${NAME}:liar-arm64 claims linux/arm64 but its config says linux/amd64`);
+    expect(await remoteTags(REPOSITORY)).not.toContain('liar');
+  });
+
+  it('docker-push refuses to push a platform its build output lacks', async () => {
+    // -c amd64 builds linux/amd64 only; asking that push for arm64 must fail before anything is pushed.
+    const result = await nxIn(runnerAmd64, ['run', 'svc:docker-push', '-c', 'amd64', '--platform=linux/arm64'], { IMAGE_TAG: 'wrong' });
+    expect(result.exitCode).not.toBe(0);
+    expect(result.output).toContain('holds linux/amd64, not linux/arm64');
+    expect((await remoteTags(REPOSITORY)).filter((tag) => tag.startsWith('wrong'))).toEqual([]);
+  });
+});
