@@ -36,6 +36,14 @@ const imageSource = {
   labels: stringMap('labels').describe('Extra image labels; the OCI labels title, source, revision, created and version are set by default').optional(),
   engine: engine.describe('Container engine: auto prefers podman, then docker with buildx').optional(),
   extraArgs: z.array(z.string()).describe('Extra arguments passed to the engine build command as they are (escape hatch)').optional(),
+  secrets: z
+    .record(
+      z.string().regex(/^[A-Za-z0-9_.-]+$/, { error: 'a secret id is letters, digits, ".", "_" and "-"' }),
+      z.string({ error: 'every secrets value must be a file path' }).min(1),
+      { error: 'secrets must be a map of secret ids to file paths, e.g. { "npmrc": "/home/ci/.npmrc" }' },
+    )
+    .describe('Build secrets: id -> file (workspace-relative or absolute), passed as --secret id=<id>,src=<file> for RUN --mount=type=secret; never in the image, logs, image.json or the Nx cache')
+    .optional(),
   dryRun: z.boolean().describe('Print the commands and run nothing').optional(),
   ...remoteBuilder,
 };
@@ -111,6 +119,7 @@ export const pluginSchema = z.strictObject({
   buildArgs: stringMap('buildArgs').optional(),
   labels: stringMap('labels').optional(),
   extraArgs: z.array(z.string()).optional(),
+  secrets: z.record(z.string(), z.string()).optional(),
   provenance: z.boolean().optional(),
   registry: z.string().optional(),
   imageName: z.string().min(1).optional(),

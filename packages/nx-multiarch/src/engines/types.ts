@@ -8,6 +8,8 @@ export interface BuildRequest {
   buildArgs: Record<string, string>;
   labels: Record<string, string>;
   extraArgs: string[];
+  /** Build secrets: id -> absolute file path (--secret id=<id>,src=<path>); the engine reads the file, nothing else does. */
+  secrets?: Record<string, string>;
   /** Seconds since the epoch used for image and file timestamps, for reproducible digests. */
   sourceDateEpoch?: number;
   /** The platform the engine runs on (os/arch), e.g. linux/amd64. */
@@ -84,6 +86,7 @@ export function commonBuildFlags(request: BuildRequest): string[] {
     ...(request.target ? ['--target', request.target] : []),
     ...Object.entries(request.buildArgs).flatMap(([key, value]) => ['--build-arg', `${key}=${value}`]),
     ...Object.entries(request.labels).flatMap(([key, value]) => ['--label', `${key}=${value}`]),
+    ...Object.entries(request.secrets ?? {}).flatMap(([id, path]) => ['--secret', `id=${id},src=${path}`]),
   ];
 }
 

@@ -3,6 +3,7 @@ import { logger } from '@nx/devkit';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { defaultOutputPath } from '../plugin/create-nodes';
+import { handleInterrupts, interruptedBy, InterruptedError, throwIfInterrupted } from '../run/interrupt';
 
 export interface ProjectInfo {
   name: string;
@@ -47,13 +48,18 @@ export function splitOptions(options: Record<string, unknown>, context: Executor
 
 /** Turns any error into a readable message and { success: false }, so Nx exits non-zero. */
 export async function reportErrors(work: () => Promise<void>): Promise<{ success: boolean }> {
+  const releaseInterrupts = handleInterrupts();
   try {
     await work();
+    throwIfInterrupted();
     return { success: true };
   } catch (error) {
-    logger.error(`\n${(error as Error).message ?? String(error)}`);
+    const signal = interruptedBy();
+    logger.error(`\n${signal ? new InterruptedError(signal).message : ((error as Error).message ?? String(error))}`);
     if (process.env.NX_VERBOSE_LOGGING === 'true' && error instanceof Error) logger.error(error.stack ?? '');
     return { success: false };
+  } finally {
+    releaseInterrupts();
   }
 }
 

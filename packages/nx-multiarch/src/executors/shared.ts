@@ -8,6 +8,7 @@ import { findPlatformLeaks, platformLeakWarning } from '../dockerfile/platform-l
 import type { Engine, Plan } from '../engines/types';
 import { formatArgv, run, type Step } from '../run/exec';
 import { CommandFailedError } from '../run/errors';
+import { throwIfInterrupted } from '../run/interrupt';
 
 /** Asks the engine its version, refuses unsupported ones, and warns about known engine quirks the Dockerfile would hit. */
 export async function engineVersion(engine: Engine, cwd: string, dockerfile: string): Promise<string> {
@@ -44,11 +45,13 @@ export async function runPlan(plan: Plan, cwd: string, onLine: (line: string, st
   for (let attempt = 1; ; attempt++) {
     try {
       for (const [index, step] of plan.steps.entries()) {
+        throwIfInterrupted();
         logger.info(`> ${formatArgv(step.argv)}`);
         await run(step, { cwd, onLine: (line) => onLine(line, index) });
       }
       return;
     } catch (error) {
+      throwIfInterrupted();
       if (!(error instanceof CommandFailedError) || !TRANSIENT_ENGINE_ERROR.test(error.output) || attempt === ATTEMPTS) throw error;
       logger.warn(`The engine lost an image to a race between parallel builds (a known podman 4.x problem); starting again (attempt ${attempt + 1} of ${ATTEMPTS}).`);
     } finally {

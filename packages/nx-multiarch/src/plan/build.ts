@@ -19,6 +19,7 @@ interface SourceOptions {
   buildArgs?: Record<string, string>;
   labels?: Record<string, string>;
   extraArgs?: string[];
+  secrets?: Record<string, string>;
   connection?: string;
   url?: string;
   builder?: string;
@@ -76,6 +77,7 @@ export function buildRequest(
     buildArgs: options.buildArgs ?? {},
     labels: { ...ociLabels(project, revision, sourceUrl), ...(options.labels ?? {}) },
     extraArgs: options.extraArgs ?? [],
+    secrets: secretFiles(project.workspaceRoot, options.secrets),
     sourceDateEpoch: revision?.epoch,
     buildPlatform: hostPlatform(),
     remote: remoteBuilderOf(options),
@@ -86,4 +88,16 @@ export function buildRequest(
 export function remoteBuilderOf(options: { connection?: string; url?: string; builder?: string }): RemoteBuilder | undefined {
   const { connection, url, builder } = options;
   return connection || url || builder ? { connection, url, builder } : undefined;
+}
+
+/** Secret files, resolved and checked to exist; the error names the id and the path, never the content. */
+export function secretFiles(workspaceRoot: string, secrets: Record<string, string> | undefined): Record<string, string> | undefined {
+  if (!secrets) return undefined;
+  return Object.fromEntries(
+    Object.entries(secrets).map(([id, path]) => {
+      const file = resolve(workspaceRoot, path);
+      if (!existsSync(file)) throw new BuildInputError(`secret "${id}": no file at ${file}. Create it, or fix the path in the secrets option.`);
+      return [id, file];
+    }),
+  );
 }

@@ -1,6 +1,6 @@
 import { createNodesFromFiles, type CreateNodesContextV2, type CreateNodesResult, type CreateNodesV2, type TargetConfiguration } from '@nx/devkit';
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 import { DEFAULTS, pluginSchema, type PluginOptions } from '../config/schemas';
 import { parseOptions } from '../config/resolve';
 import { DOCKERFILE_NAMES } from '../plan/build';
@@ -57,7 +57,7 @@ function perArchConfigurations(options: PluginOptions, configure: (platform: str
   return Object.fromEntries(platforms.map((platform) => [archKey(platform), configure(platform, archKey(platform))]));
 }
 
-const SOURCE_KEYS = ['target', 'buildArgs', 'labels', 'engine', 'extraArgs'] as const;
+const SOURCE_KEYS = ['target', 'buildArgs', 'labels', 'engine', 'extraArgs', 'secrets'] as const;
 const NAMING_KEYS = ['registry', 'imageName'] as const;
 const REMOTE_KEYS = ['connection', 'url', 'builder'] as const;
 const PUSH_KEYS = ['tags', 'latest', 'tlsVerify', 'allowSingleArchFallback', 'archTagSuffix'] as const;
@@ -123,8 +123,18 @@ function createNodesForFile(file: string, options: PluginOptions | undefined, co
   const dockerfile = findDockerfile(workspaceRoot, root, facts, options ?? {});
   if (!dockerfile) return {};
   const parsed = parseDockerfile(readFileSync(join(workspaceRoot, dockerfile), 'utf8'));
-  const inputs = (context: string) => buildInputs(imageSources(workspaceRoot, dockerfile, context, parsed), options?.engine);
+  const inputs = (context: string) => [
+    ...buildInputs(imageSources(workspaceRoot, dockerfile, context, parsed), options?.engine),
+    ...secretExclusions(options?.secrets),
+  ];
   return { projects: { [root]: { name: facts.name, root, targets: targetsFor(root, facts, dockerfile, options ?? {}, inputs) } } };
+}
+
+/** A secret file inside the workspace must not be hashed into the build (its hash would sit in the Nx cache). */
+function secretExclusions(secrets: Record<string, string> | undefined): string[] {
+  return Object.values(secrets ?? {})
+    .filter((path) => !isAbsolute(path) && !normalisePath(path).startsWith('../'))
+    .map((path) => `!{workspaceRoot}/${normalisePath(path)}`);
 }
 
 export const createNodesV2: CreateNodesV2<PluginOptions> = [

@@ -14,3 +14,18 @@ describe('command errors', () => {
     expect(error.message).toContain('boom');
   });
 });
+
+describe('registry hints', () => {
+  const argv = ['skopeo', 'copy', 'oci:/x:latest', 'docker://quay.example.com/team/app:1'];
+
+  it('says how to log in to the registry the command pushed to, and where credentials come from', () => {
+    const hint = hintFor('writing blob: ... unauthorized: authentication required', argv);
+    expect(hint).toContain('quay.example.com refused the request as unauthorized: log in first with podman login quay.example.com');
+    expect(hint).toContain('REGISTRY_AUTH_FILE');
+  });
+
+  it('names tlsVerify and the CA folder on a TLS failure', () => {
+    expect(hintFor('http: server gave HTTP response to HTTPS client', argv)).toContain('set tlsVerify: false for it');
+    expect(hintFor('x509: certificate signed by unknown authority', argv)).toContain('/etc/containers/certs.d/quay.example.com/ca.crt');
+  });
+});

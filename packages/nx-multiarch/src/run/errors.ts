@@ -43,8 +43,26 @@ export const QEMU_HINT =
   '(or: podman run --rm --privileged docker.io/tonistiigi/binfmt --install all). ' +
   'Better still, cross-compile in a stage on $BUILDPLATFORM so nothing runs emulated.';
 
+/** The registry a command talks to, from its docker:// argument. */
+function registryOf(argv: readonly string[]): string | undefined {
+  const reference = argv.find((arg) => arg.startsWith('docker://'));
+  return reference?.slice('docker://'.length).split('/')[0];
+}
+
+export function loginHint(registry = '<registry>'): string {
+  return (
+    `${registry} refused the request as unauthorized: log in first with podman login ${registry} (or skopeo login ${registry}); ` +
+    'credentials are read from REGISTRY_AUTH_FILE, ${XDG_RUNTIME_DIR}/containers/auth.json or ~/.docker/config.json, never from the command line.'
+  );
+}
+
 /** Extra guidance for well-known failure output. */
-export function hintFor(output: string): string | undefined {
+export function hintFor(output: string, argv: readonly string[] = []): string | undefined {
   if (/exec format error/i.test(output)) return QEMU_HINT;
+  if (/unauthorized|authentication required|status: 401|401 Unauthorized/i.test(output)) return loginHint(registryOf(argv));
+  if (/x509:|certificate|tls: |http: server gave HTTP response to HTTPS client/i.test(output)) {
+    const registry = registryOf(argv) ?? 'the registry';
+    return `TLS with ${registry} failed. If it serves plain HTTP or a private CA, set tlsVerify: false for it (a warning is printed), or trust its CA (/etc/containers/certs.d/${registry}/ca.crt).`;
+  }
   return undefined;
 }

@@ -1,5 +1,6 @@
 import { execa } from 'execa';
 import { CommandFailedError, ToolMissingError, hintFor, installHint } from './errors';
+import { trackProcess } from './interrupt';
 
 /** One command of a plan: an argv array (never a shell string) and what it is for. */
 export interface Step {
@@ -29,7 +30,7 @@ export async function run(step: Step, options: RunOptions): Promise<RunResult> {
   const echo = (line: unknown) => {
     options.onLine?.(String(line));
   };
-  const result = await execa(file, args, {
+  const child = execa(file, args, {
     cwd: options.cwd,
     env: step.env,
     all: true,
@@ -38,10 +39,12 @@ export async function run(step: Step, options: RunOptions): Promise<RunResult> {
     stdout: options.onLine ? ['pipe', function* (line: unknown) { echo(line); yield line; }] : 'pipe',
     stderr: options.onLine ? ['pipe', function* (line: unknown) { echo(line); yield line; }] : 'pipe',
   });
+  const untrack = trackProcess(child);
+  const result = await child.finally(untrack);
   if ((result as { code?: string }).code === 'ENOENT') throw new ToolMissingError(file, installHint(file));
   const exitCode = result.exitCode ?? 1;
   const all = String(result.all ?? '');
-  if (result.failed && !options.allowFailure) throw new CommandFailedError(step.argv, result.exitCode, all, hintFor(all));
+  if (result.failed && !options.allowFailure) throw new CommandFailedError(step.argv, result.exitCode, all, hintFor(all, step.argv));
   return { exitCode: result.failed ? exitCode || 1 : 0, stdout: String(result.stdout ?? ''), all };
 }
 

@@ -10,7 +10,7 @@ import { pushRecordPath, writePushRecord } from '../../image/push-record';
 import { verifyRemote, type RemoteState } from '../../image/verify';
 import { allTags, archTag, imageReference, mainTag } from '../../plan/reference';
 import { pushSteps, rejectedManifestType, type PushMode, type PushTarget } from '../../plan/push';
-import { run } from '../../run/exec';
+import { runWithRetry } from '../../run/retry';
 import { CommandFailedError } from '../../run/errors';
 import { buildOutputOf, projectInfo, reportErrors, splitOptions, type ProjectInfo } from '../context';
 import { printDryRun } from '../shared';
@@ -31,7 +31,7 @@ interface Pushed {
 async function pushAs(mode: PushMode, layoutDir: string, target: PushTarget, record: ImageRecord, cwd: string): Promise<Pushed> {
   for (const step of pushSteps(layoutDir, target, mode)) {
     logger.info(`> ${step.argv.join(' ')}`);
-    await run(step, { cwd, onLine: (line) => process.stdout.write(`[push] ${line}\n`) });
+    await runWithRetry(step, { cwd, onLine: (line) => process.stdout.write(`[push] ${line}\n`) });
   }
   const name = formatReference(target.reference);
   let remote: RemoteState | undefined;
@@ -99,12 +99,14 @@ export default async function dockerPush(options: Record<string, unknown>, conte
     const target: PushTarget = { reference, tags, tlsVerify: resolved.tlsVerify ?? !isLoopbackRegistry(reference.registry) };
     const outputDir = resolved.inputPath ? resolve(project.workspaceRoot, resolved.inputPath) : buildOutputOf(context, project.name);
     const layoutDir = join(outputDir, LAYOUT_DIR);
+    if (!target.tlsVerify && !isLoopbackRegistry(reference.registry)) {
+      logger.warn(`TLS verification is off for ${reference.registry} (tlsVerify: false): anyone on the network path can read or change what is pushed.`);
+    }
     if (resolved.dryRun && resolved.platform) {
       const platform = formatPlatform(parsePlatform(resolved.platform));
       return printDryRun(pushSteps(layoutDir, archTarget(target, platform, resolved.archTagSuffix), { kind: 'platform', platform }));
     }
     if (resolved.dryRun) return printDryRun(pushSteps(layoutDir, target, { kind: 'index' }));
-    if (!target.tlsVerify && !isLoopbackRegistry(reference.registry)) logger.warn(`TLS verification is off for ${reference.registry} (tlsVerify: false).`);
 
     const record = await readRecord(outputDir);
     if (resolved.platform) return pushOnePlatform(resolved.platform, resolved.archTagSuffix, outputDir, target, record, project);

@@ -1,0 +1,125 @@
+/**
+ * SIGINT and SIGTERM mid-build and mid-push, end to end in a throwaway workspace: the run stops promptly, leaves no
+ * temporary manifest list in podman and no partial output that a later run could take for a build, and the rerun
+ * succeeds. Signals go to nx's whole process group, as Ctrl-C in a terminal or a CI cancel does.
+ */
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { commitAll, installPlugin, writeFiles } from '../../../tools/fixtures/workspace-kit';
+import { REGISTRY, RUN_ID, command, remoteRaw, remoteTags, requireRealParts } from './harness';
+import { startFaultProxy, type FaultProxy } from './fault-proxy';
+
+jest.setTimeout(15 * 60 * 1000);
+
+const dir = mkdtempSync(join(tmpdir(), 'nx-multiarch-signals-'));
+const REPOSITORY = `${RUN_ID}-signals/slow`;
+const OUTPUT = join(dir, 'dist', 'images', 'services', 'slow');
+
+function startNx(args: string[]) {
+  const lines: string[] = [];
+  const run = execa('npx', ['nx', ...args, '--outputStyle=static'], {
+    cwd: dir,
+    env: { NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true', CI: 'true', NX_CACHE_DIRECTORY: join(dir, '.nx', 'cache') },
+    all: true,
+    reject: false,
+    detached: true, // its own process group, so the signal reaches nx, the task process and podman/skopeo like Ctrl-C
+  });
+  run.all.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n')));
+  return { run, lines };
+}
+
+async function waitFor(lines: string[], pattern: RegExp, what: string, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!lines.some((line) => pattern.test(line))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; output so far:\n${lines.join('\n')}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Temporary manifest lists and partial outputs left behind; the task process may still be cleaning up for a moment. */
+async function leftovers(): Promise<string[]> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const images = (await command(['podman', 'images', '--format', '{{.Repository}}:{{.Tag}}'])).stdout
+      .split('\n')
+      .filter((name) => name.startsWith('localhost/nx-multiarch-work/slow:'));
+    const parent = join(dir, 'dist', 'images', 'services');
+    const partial = existsSync(parent) ? readdirSync(parent).filter((name) => name.includes('.partial-')) : [];
+    const found = [...images, ...partial];
+    if (found.length === 0 || Date.now() > deadline) return found;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+async function interrupt(run: ReturnType<typeof startNx>['run'], signal: NodeJS.Signals): Promise<{ seconds: number; exitCode?: number; signal?: string }> {
+  const sent = Date.now();
+  process.kill(-run.pid!, signal);
+  const result = await run;
+  return { seconds: (Date.now() - sent) / 1000, exitCode: result.exitCode, signal: result.signal };
+}
+
+let proxy: FaultProxy;
+
+beforeAll(async () => {
+  await requireRealParts(['podman', 'skopeo', 'git']);
+  proxy = await startFaultProxy(5000);
+  installPlugin(dir);
+  writeFiles(dir, {
+    '.gitignore': 'node_modules\ndist\n.nx\n',
+    'nx.json': `${JSON.stringify({
+      plugins: [{ plugin: 'nx-multiarch', options: { registry: REGISTRY, imageName: REPOSITORY, buildArgs: { BASE_IMAGE: `${REGISTRY}/fixtures/busybox:latest` } } }],
+    }, null, 2)}\n`,
+    'services/slow/project.json': JSON.stringify({ name: 'slow' }),
+    // Slow enough to be caught mid-build on every platform.
+    'services/slow/Dockerfile': 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nRUN sleep 15 && uname -m > /arch\n',
+  });
+  commitAll(dir, 'signals workspace');
+});
+
+afterAll(async () => {
+  await proxy?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe.each(['SIGINT', 'SIGTERM'] as const)('%s', (signal) => {
+  it(`mid-build: prompt exit, no temporary manifest list, no partial output; the rerun builds`, async () => {
+    const { run, lines } = startNx(['run', 'slow:docker-build', '--skip-nx-cache']);
+    await waitFor(lines, /STEP 2\/\d+: RUN sleep/, 'the RUN step to start');
+    const stopped = await interrupt(run, signal);
+    expect(stopped.seconds).toBeLessThan(30);
+    expect(stopped.exitCode === 0).toBe(false);
+    expect(await leftovers()).toEqual([]);
+    expect(existsSync(join(OUTPUT, 'image.json'))).toBe(false);
+
+    const rerun = startNx(['run', 'slow:docker-build']);
+    const result = await rerun.run;
+    if (result.exitCode !== 0) throw new Error(`rerun failed:\n${rerun.lines.join('\n')}`);
+    expect(rerun.lines.join('\n')).not.toMatch(/local cache|remote cache/);
+    expect(existsSync(join(OUTPUT, 'image.json'))).toBe(true);
+    rmSync(OUTPUT, { recursive: true, force: true });
+  });
+
+  it(`mid-push: prompt exit, the tag is absent or complete; the rerun pushes and verifies`, async () => {
+    const tag = `push-${signal.toLowerCase()}`;
+    const built = startNx(['run', 'slow:docker-build']);
+    expect((await built.run).exitCode).toBe(0);
+    proxy.fault = { kind: 'slow', delayMs: 2000 };
+    const { run, lines } = startNx(['run', 'slow:docker-push', `--registry=${proxy.registry}`, `--tag=${tag}`, '--tlsVerify=false']);
+    await waitFor(lines, /\[push\]/, 'the push to start');
+    const stopped = await interrupt(run, signal);
+    proxy.fault = undefined;
+    expect(stopped.seconds).toBeLessThan(30);
+    expect(stopped.exitCode === 0).toBe(false);
+    // Read straight from the registry: the tag must not exist, or be the whole list.
+    if ((await remoteTags(REPOSITORY)).includes(tag)) {
+      const { json } = await remoteRaw(`${REGISTRY}/${REPOSITORY}:${tag}`);
+      expect(json.manifests).toHaveLength(2);
+    }
+    const rerun = startNx(['run', 'slow:docker-push', `--tag=${tag}`]);
+    const result = await rerun.run;
+    if (result.exitCode !== 0) throw new Error(`rerun failed:\n${rerun.lines.join('\n')}`);
+    expect(rerun.lines.join('\n')).toContain('Pushed and verified');
+  });
+});

@@ -1,0 +1,138 @@
+/**
+ * No shell anywhere, and build secrets never leak: end to end in a throwaway workspace, real podman and registry.
+ * Values full of shell syntax go in as build args, labels and a Dockerfile path; the image must hold them byte for byte
+ * and no marker file may appear. A build secret is used by a RUN step; it must be in no layer, log, image.json,
+ * Nx cache entry or pushed blob.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { execa } from 'execa';
+import { commitAll, installPlugin, writeFiles } from '../../../tools/fixtures/workspace-kit';
+import { blobPath } from '../src/image/oci-layout';
+import type { ImageRecord } from '../src/image/record';
+import { REGISTRY, RUN_ID, fileInImage, remoteRaw, remoteTags, requireRealParts } from './harness';
+
+jest.setTimeout(15 * 60 * 1000);
+
+const dir = mkdtempSync(join(tmpdir(), 'nx-multiarch-sec-'));
+const outside = mkdtempSync(join(tmpdir(), 'nx-multiarch-secret-'));
+const marker = join(outside, 'pwned');
+const SECRET = `s3cr3t-${RUN_ID}-do-not-leak`;
+const EVIL = `x; touch ${marker}; $(touch ${marker}) \`touch ${marker}\` | & > < ' " \\ end\nsecond line`;
+const DOCKERFILE = 'services/sec/odd; $(id) `name`.Dockerfile';
+const REPOSITORY = `${RUN_ID}-sec/sec`;
+
+async function nxIn(args: string[]): Promise<{ exitCode: number; output: string }> {
+  const result = await execa('npx', ['nx', ...args, '--outputStyle=static'], {
+    cwd: dir,
+    env: { NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true', CI: 'true', NX_CACHE_DIRECTORY: join(dir, '.nx', 'cache') },
+    all: true,
+    reject: false,
+  });
+  return { exitCode: result.exitCode ?? 1, output: String(result.all) };
+}
+
+/** Every file under a folder, as text (layers gunzipped), for leak scans. */
+function* filesUnder(root: string): Generator<[string, Buffer]> {
+  for (const name of readdirSync(root)) {
+    const path = join(root, name);
+    const stat = statSync(path);
+    if (stat.isDirectory()) yield* filesUnder(path);
+    else if (stat.isFile()) yield [path, readFileSync(path)];
+  }
+}
+const readable = (bytes: Buffer) => (bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes);
+const leaksIn = (root: string) => [...filesUnder(root)].filter(([, bytes]) => readable(bytes).includes(SECRET)).map(([path]) => path);
+
+let build: { exitCode: number; output: string };
+let record: ImageRecord;
+
+beforeAll(async () => {
+  await requireRealParts(['podman', 'skopeo', 'git']);
+  const secretFile = join(outside, 'token');
+  writeFileSync(secretFile, SECRET);
+  installPlugin(dir);
+  writeFiles(dir, {
+    '.gitignore': 'node_modules\ndist\n.nx\n',
+    'nx.json': `${JSON.stringify({
+      plugins: [{ plugin: 'nx-multiarch', options: { registry: REGISTRY, imageName: REPOSITORY, platforms: ['linux/amd64'] } }],
+    }, null, 2)}\n`,
+    'services/sec/project.json': JSON.stringify({
+      name: 'sec',
+      targets: {
+        'docker-build': {
+          options: {
+            dockerfile: DOCKERFILE,
+            buildArgs: { BASE_IMAGE: `${REGISTRY}/fixtures/busybox:latest`, EVIL },
+            labels: { 'example.evil': EVIL },
+            secrets: { token: secretFile },
+          },
+        },
+      },
+    }),
+    // Inference needs a Dockerfile in the project root; project.json then points the build at the oddly named one.
+    'services/sec/Dockerfile': 'FROM scratch\n',
+    [DOCKERFILE]: [
+      'ARG BASE_IMAGE',
+      'FROM ${BASE_IMAGE}',
+      'ARG EVIL',
+      `RUN printf '%s' "$EVIL" > /evil`,
+      'RUN --mount=type=secret,id=token wc -c < /run/secrets/token > /secret-length',
+      '',
+    ].join('\n'),
+  });
+  commitAll(dir, 'security workspace');
+  build = await nxIn(['run', 'sec:docker-build']);
+  if (build.exitCode !== 0) throw new Error(`build failed:\n${build.output}`);
+  record = JSON.parse(readFileSync(join(dir, 'dist', 'images', 'services', 'sec', 'image.json'), 'utf8'));
+});
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(outside, { recursive: true, force: true });
+});
+
+describe('no shell anywhere', () => {
+  it('build args, labels and a Dockerfile path full of shell syntax reach podman as single argv elements', async () => {
+    const [image] = record.platforms;
+    expect((await fileInImage('services/sec', image.digest, 'evil', dir)).toString()).toBe(EVIL);
+    const layout = join(dir, 'dist', 'images', 'services', 'sec', 'oci');
+    const config = JSON.parse(readFileSync(blobPath(layout, image.configDigest), 'utf8'));
+    expect(config.config.Labels['example.evil']).toBe(EVIL);
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('a tag with shell syntax is refused before anything runs', async () => {
+    const result = await nxIn(['run', 'sec:docker-push', '--tag=$(id)']);
+    expect(result.exitCode).not.toBe(0);
+    expect(result.output).toContain('Invalid tag "$(id)"');
+    expect(await remoteTags(REPOSITORY)).toEqual([]);
+  });
+});
+
+describe('build secrets', () => {
+  it('the RUN step got the secret, and no layer, log, image.json or Nx cache entry holds it', async () => {
+    const [image] = record.platforms;
+    expect((await fileInImage('services/sec', image.digest, 'secret-length', dir)).toString().trim()).toBe(String(SECRET.length));
+    expect(build.output).not.toContain(SECRET);
+    expect(build.output).toContain('--secret id=token,src=');
+    expect(leaksIn(join(dir, 'dist'))).toEqual([]);
+    expect(existsSync(join(dir, '.nx', 'cache'))).toBe(true);
+    expect(leaksIn(join(dir, '.nx'))).toEqual([]);
+  });
+
+  it('the pushed layers do not hold it either', async () => {
+    const push = await nxIn(['run', 'sec:docker-push', '--tag=sec']);
+    if (push.exitCode !== 0) throw new Error(`push failed:\n${push.output}`);
+    expect(push.output).not.toContain(SECRET);
+    const [image] = record.platforms;
+    const manifest = (await remoteRaw(`${REGISTRY}/${REPOSITORY}@${image.digest}`)).json as { layers: Array<{ digest: string }> };
+    for (const layer of manifest.layers) {
+      const blob = execFileSync('curl', ['-sf', `http://${REGISTRY}/v2/${REPOSITORY}/blobs/${layer.digest}`], { maxBuffer: 64 * 1024 * 1024 });
+      expect(readable(blob).includes(SECRET)).toBe(false);
+    }
+  });
+});

@@ -1,0 +1,52 @@
+import { logger } from '@nx/devkit';
+
+interface Killable {
+  kill(signal?: NodeJS.Signals): boolean;
+}
+
+const live = new Set<Killable>();
+let received: NodeJS.Signals | undefined;
+
+export class InterruptedError extends Error {
+  constructor(signal: NodeJS.Signals) {
+    super(`Interrupted by ${signal}: stopped, removed temporary manifest lists and the partial output. Nothing was cached or pushed by this run.`);
+    this.name = 'InterruptedError';
+  }
+}
+
+/** Commands running now, so that an interrupt can stop them; cleanup commands started afterwards still run. */
+export function trackProcess<T extends Killable>(child: T): () => void {
+  live.add(child);
+  return () => live.delete(child);
+}
+
+export function interruptedBy(): NodeJS.Signals | undefined {
+  return received;
+}
+
+export function throwIfInterrupted(): void {
+  if (received) throw new InterruptedError(received);
+}
+
+const exitCode = (signal: NodeJS.Signals) => 128 + (signal === 'SIGINT' ? 2 : 15);
+
+/**
+ * SIGINT/SIGTERM stop the running command (podman, skopeo) and let the executor unwind through its cleanup instead of
+ * dying with a temporary manifest list in the engine and a partial folder on disk. A second signal exits at once.
+ * Returns a function that removes the handlers and exits with the signal's code when one came.
+ */
+export function handleInterrupts(): () => void {
+  const handler = (signal: NodeJS.Signals) => {
+    if (received) process.exit(exitCode(signal));
+    received = signal;
+    logger.warn(`\n${signal}: stopping; cleaning up before exit (send it again to exit at once).`);
+    for (const child of live) child.kill('SIGTERM');
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+    if (received) process.exit(exitCode(received));
+  };
+}
