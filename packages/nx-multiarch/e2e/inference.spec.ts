@@ -1,5 +1,7 @@
 /** Inference as Nx itself sees it in this workspace (the real plugin loaded by the real nx CLI). */
-import { command } from './harness';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { command, workspaceRoot } from './harness';
 
 jest.setTimeout(120_000);
 
@@ -9,15 +11,21 @@ async function targetsOf(project: string): Promise<Record<string, { executor: st
   return JSON.parse(result.stdout).targets;
 }
 
-it('gateway-service has docker-build, docker-build-single and docker-push with no target config written', async () => {
+it('gateway-service has docker-build, docker-build-single, docker-push, docker-manifest and docker-lint with no target config written', async () => {
   const targets = await targetsOf('gateway-service');
-  expect(Object.keys(targets).sort()).toEqual(['docker-build', 'docker-build-single', 'docker-push']);
+  expect(Object.keys(targets).sort()).toEqual(['docker-build', 'docker-build-single', 'docker-lint', 'docker-manifest', 'docker-push']);
   expect(targets['docker-push'].dependsOn).toEqual(['docker-build']);
   expect(targets['docker-build'].executor).toBe('nx-multiarch:docker-build');
 });
 
-it('the deprecated executor-service has no docker-push', async () => {
-  expect(Object.keys(await targetsOf('executor-service')).sort()).toEqual(['docker-build', 'docker-build-single']);
+it('the deprecated executor-service has no docker-push (nor docker-manifest)', async () => {
+  expect(Object.keys(await targetsOf('executor-service')).sort()).toEqual(['docker-build', 'docker-build-single', 'docker-lint']);
+});
+
+it('every service Dockerfile in this workspace is multi-arch ready (docker-lint, real nx)', async () => {
+  const result = await command(['npx', 'nx', 'run-many', '-t', 'docker-lint', '--skip-nx-cache', '--outputStyle=static'], { NX_DAEMON: 'false' });
+  if (result.exitCode !== 0) throw new Error(`docker-lint failed:\n${result.output}`);
+  expect(result.output).toMatch(/gateway-service: multi-arch ready/);
 });
 
 it('every service is a project with the build target, and nothing else is', async () => {
@@ -26,4 +34,17 @@ it('every service is a project with the build target, and nothing else is', asyn
     'aianalysis', 'context-api', 'data-storage', 'dynamic-toolset', 'effectiveness-monitor', 'executor-service', 'gateway-service',
     'holmesgpt-api', 'notification-controller', 'remediationorchestrator', 'remediationprocessor', 'workflowexecution',
   ]);
+});
+
+it('docker-lint fails on a Dockerfile that is not multi-arch ready, with file:line findings as JSON', async () => {
+  const dockerfile = 'packages/nx-multiarch/src/lint/corpus/goarch-hardcoded.bad.Dockerfile';
+  const result = await command(
+    ['npx', 'nx', 'run', 'context-api:docker-lint', `--dockerfile=${dockerfile}`, '--format=json', '--outputPath=dist/lint-e2e/bad.json', '--skip-nx-cache', '--outputStyle=static'],
+    { NX_DAEMON: 'false' },
+  );
+  expect(result.exitCode).not.toBe(0);
+  expect(result.output).toMatch(/context-api: \d+ error\(s\) and \d+ warning\(s\) make the Dockerfile not multi-arch ready/);
+  const written = JSON.parse(readFileSync(join(workspaceRoot, 'dist', 'lint-e2e', 'bad.json'), 'utf8')) as Array<{ rule: string; level: string; path: string; line: number }>;
+  expect(written).toContainEqual(expect.objectContaining({ rule: 'hardcoded-arch', level: 'error', path: dockerfile, line: 2 }));
+  expect(result.stdout).toContain('"rule": "hardcoded-arch"');
 });

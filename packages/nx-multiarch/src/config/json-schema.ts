@@ -6,6 +6,7 @@ const TITLES: Record<keyof typeof executorSchemas, string> = {
   'docker-build-single': 'nx-multiarch docker-build-single',
   'docker-push': 'nx-multiarch docker-push',
   'docker-manifest': 'nx-multiarch docker-manifest',
+  'docker-lint': 'nx-multiarch docker-lint',
 };
 
 /** The schema.json Nx reads for an executor, generated from its zod schema (the source of truth). */

@@ -99,6 +99,14 @@ export const manifestSchema = z.strictObject({
   dryRun: z.boolean().describe('Print the commands and run nothing').optional(),
 });
 
+export const lintSchema = z.strictObject({
+  dockerfile: imageSource.dockerfile,
+  context: imageSource.context,
+  format: z.enum(['text', 'json'], { error: (issue) => `unknown format ${JSON.stringify(issue.input)}: use text or json` }).describe('text (file:line: level [rule] message Fix: ...) or json').optional(),
+  checkRegistry: z.boolean().describe('Ask the registry (skopeo) whether a digest-pinned base image is a single-platform manifest').optional(),
+  outputPath: z.string().min(1).describe('Where the findings are written as JSON (the status report reads them)').optional(),
+});
+
 export type BuildOptions = z.infer<typeof buildSchema>;
 export type BuildSingleOptions = z.infer<typeof buildSingleSchema>;
 export type PushOptions = z.infer<typeof pushSchema>;
@@ -109,6 +117,7 @@ export const pluginSchema = z.strictObject({
   buildSingleTargetName: z.string().min(1).optional(),
   pushTargetName: z.string().min(1).optional(),
   manifestTargetName: z.string().min(1).optional(),
+  lintTargetName: z.string().min(1).optional(),
   /** Dockerfile path pattern for projects whose Dockerfile is not in their root, e.g. docker/{projectName}.Dockerfile */
   dockerfile: z.string().min(1).optional(),
   /** Context pattern; "." is the workspace root. Default: the project root. */
@@ -137,6 +146,7 @@ export const DEFAULTS = {
   buildSingleTargetName: 'docker-build-single',
   pushTargetName: 'docker-push',
   manifestTargetName: 'docker-manifest',
+  lintTargetName: 'docker-lint',
   archTagSuffix: '-{arch}',
   platforms: ['linux/amd64', 'linux/arm64'],
   engine: 'auto',
@@ -152,4 +162,5 @@ export const executorSchemas = {
   'docker-build-single': buildSingleSchema,
   'docker-push': pushSchema,
   'docker-manifest': manifestSchema,
+  'docker-lint': lintSchema,
 } as const;

@@ -10,6 +10,9 @@ export interface PushRecord {
   digest: string;
   platforms: Array<{ platform: string; digest: string }>;
   verifiedAt: string;
+  /** false when the read-back found the registry serving something else than what was pushed */
+  ok?: boolean;
+  problems?: string[];
 }
 
 /** One record per project, plus one per arch for per-arch pushes (`<root>.<arch>.json`). */

@@ -23,7 +23,14 @@ describe('createNodesV2', () => {
     expect(Object.keys(projects).sort()).toEqual(['services/cf', 'services/gw']);
     const gw = projects['services/gw'];
     expect(gw.name).toBe('gateway-service');
-    expect(Object.keys(gw.targets)).toEqual(['docker-build', 'docker-build-single', 'docker-push', 'docker-manifest']);
+    expect(Object.keys(gw.targets)).toEqual(['docker-build', 'docker-build-single', 'docker-lint', 'docker-push', 'docker-manifest']);
+    expect(gw.targets['docker-lint']).toMatchObject({
+      executor: 'nx-multiarch:docker-lint',
+      cache: true,
+      inputs: ['{workspaceRoot}/services/gw/Dockerfile', '{workspaceRoot}/services/gw/Dockerfile.dockerignore', '{workspaceRoot}/services/gw/.dockerignore'],
+      outputs: ['{options.outputPath}'],
+      options: { outputPath: 'dist/lint/services/gw.json' },
+    });
     expect(gw.targets['docker-build']).toMatchObject({
       executor: 'nx-multiarch:docker-build',
       cache: true,
@@ -64,7 +71,7 @@ describe('createNodesV2', () => {
       registry: 'quay.io', platforms: ['linux/arm64', 'linux/arm/v7'], latest: true, archTagSuffix: '_{arch}', url: 'tcp://builder:8080',
     });
     const targets = projects['svc/a'].targets;
-    expect(Object.keys(targets)).toEqual(['image', 'image-local', 'image-push', 'image-stitch']);
+    expect(Object.keys(targets)).toEqual(['image', 'image-local', 'docker-lint', 'image-push', 'image-stitch']);
     expect(Object.keys(targets.image.configurations)).toEqual(['arm64', 'armv7']);
     expect(targets['image-push'].options.archTagSuffix).toBe('_{arch}');
     expect(targets['image-stitch'].options).toMatchObject({ archTagSuffix: '_{arch}', platforms: ['linux/arm64', 'linux/arm/v7'], url: 'tcp://builder:8080' });
@@ -79,7 +86,7 @@ describe('createNodesV2', () => {
   it('gives deprecated projects no push target', async () => {
     const root = workspace({ 'services/old/project.json': JSON.stringify({ name: 'old', tags: ['deprecated'] }), 'services/old/Dockerfile': 'FROM scratch\n' });
     const projects = await infer(root, ['services/old/project.json', 'services/old/Dockerfile']);
-    expect(Object.keys(projects['services/old'].targets)).toEqual(['docker-build', 'docker-build-single']);
+    expect(Object.keys(projects['services/old'].targets)).toEqual(['docker-build', 'docker-build-single', 'docker-lint']);
   });
 
   it('names a bad plugin option', async () => {

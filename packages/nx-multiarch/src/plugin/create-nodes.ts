@@ -43,6 +43,7 @@ const pick = <T extends object, K extends keyof T>(source: T, keys: readonly K[]
   Object.fromEntries(keys.filter((key) => source[key] !== undefined).map((key) => [key, source[key]])) as Partial<Pick<T, K>>;
 
 export const defaultOutputPath = (root: string) => ['dist', 'images', root].join('/');
+export const defaultLintOutput = (root: string) => ['dist', 'lint', `${root}.json`].join('/');
 /** Per-arch builds (configuration <arch>) keep their own output, so they never overwrite or restore the multi-arch one. */
 export const archOutputPath = (root: string, arch: string) => ['dist', 'images-per-arch', arch, root].join('/');
 
@@ -91,6 +92,19 @@ export function targetsFor(
       options: { ...source, ...pick(options, NAMING_KEYS) },
       metadata: { technologies: ['docker'], description: "Build one platform (the host's) into the local engine store" },
     },
+  };
+  const contextDir = normalisePath(context);
+  targets[options.lintTargetName ?? DEFAULTS.lintTargetName] = {
+    executor: `${PLUGIN_NAME}:docker-lint`,
+    cache: true,
+    inputs: [
+      `{workspaceRoot}/${dockerfile}`,
+      `{workspaceRoot}/${dockerfile}.dockerignore`,
+      `{workspaceRoot}/${contextDir ? `${contextDir}/` : ''}.dockerignore`,
+    ],
+    outputs: ['{options.outputPath}'],
+    options: { dockerfile, context, outputPath: defaultLintOutput(root) },
+    metadata: { technologies: ['docker'], description: 'Check the Dockerfile for multi-arch readiness (file:line findings with fixes)' },
   };
   if (!facts.tags.includes(DEPRECATED_TAG)) {
     targets[options.pushTargetName ?? DEFAULTS.pushTargetName] = {

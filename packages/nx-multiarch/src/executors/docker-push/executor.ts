@@ -110,8 +110,16 @@ export default async function dockerPush(options: Record<string, unknown>, conte
 
     const record = await readRecord(outputDir);
     if (resolved.platform) return pushOnePlatform(resolved.platform, resolved.archTagSuffix, outputDir, target, record, project);
-    const { mode, remote } = await pushWithFallback(join(outputDir, record.layout.path), target, record, project.workspaceRoot);
     const references = tags.map((tag) => formatReference(reference, tag));
+    const { mode, remote } = await pushWithFallback(join(outputDir, record.layout.path), target, record, project.workspaceRoot).catch(async (error) => {
+      // The status report (--check) reads this: a failed verification must not leave the last good record standing.
+      if (error instanceof PushVerificationError) {
+        await writePushRecord(pushRecordPath(project.workspaceRoot, project.root), {
+          project: project.name, references, mode: 'index', digest: '', platforms: [], verifiedAt: new Date().toISOString(), ok: false, problems: [error.message],
+        });
+      }
+      throw error;
+    });
     await writePushRecord(pushRecordPath(project.workspaceRoot, project.root), {
       project: project.name,
       references,
@@ -119,6 +127,7 @@ export default async function dockerPush(options: Record<string, unknown>, conte
       digest: remote.digest,
       platforms: remote.platforms,
       verifiedAt: new Date().toISOString(),
+      ok: true,
     });
     if (mode.kind === 'single') {
       const skipped = record.platforms.map((p) => p.platform).filter((p) => p !== mode.platform);

@@ -1,0 +1,55 @@
+/**
+ * `nx g nx-multiarch:status [--check] [--output docs/MULTI_ARCH_STATUS.md]`: a multi-arch status page written from
+ * facts (project graph, Dockerfile lint, image.json, OCI layouts, push records), never by hand.
+ *
+ * --check runs after the page is written (in the generator's callback, which Nx runs after flushing the tree), so the
+ * page is on disk for whoever reads the failure.
+ */
+import { logger, type GeneratorCallback, type Tree } from '@nx/devkit';
+import { isAbsolute, relative } from 'node:path';
+import { serviceFacts, type FactOptions } from './facts';
+import { loadProjects, normalisePath, withBuildTarget, type ProjectLoader } from './projects';
+import { checkProblems, DEFAULT_OUTPUT, renderPage } from './render';
+import type { StatusGeneratorSchema } from './schema';
+
+export class StatusCheckError extends Error {
+  constructor(public readonly problems: string[], output: string) {
+    super(
+      `nx-multiarch:status --check: ${problems.length} problem${problems.length === 1 ? '' : 's'} (details in ${output}):\n` +
+        problems.map((problem) => `  - ${problem}`).join('\n'),
+    );
+    this.name = 'StatusCheckError';
+  }
+}
+
+function outputPath(tree: Tree, output: string | undefined): string {
+  const raw = output?.trim() || DEFAULT_OUTPUT;
+  const path = normalisePath(isAbsolute(raw) ? relative(tree.root, raw) : raw);
+  if (path === '' || path.split('/').includes('..')) {
+    throw new Error(`--output must be a file inside the workspace, e.g. ${DEFAULT_OUTPUT}; got "${raw}".`);
+  }
+  return path;
+}
+
+export interface StatusDependencies extends FactOptions {
+  /** where the projects come from (default: the project graph, or inference on the tree; see projects.ts) */
+  loadProjects?: ProjectLoader;
+}
+
+export async function statusGenerator(tree: Tree, options: StatusGeneratorSchema = {}, deps: StatusDependencies = {}): Promise<GeneratorCallback> {
+  const output = outputPath(tree, options.output);
+  const projects = withBuildTarget(await (deps.loadProjects ?? loadProjects)(tree));
+  const facts = projects.map((project) => serviceFacts(tree, project, deps));
+  const page = renderPage(facts);
+  const unchanged = tree.read(output, 'utf-8') === page;
+  if (!unchanged) tree.write(output, page);
+  const problems = options.check ? checkProblems(facts) : [];
+
+  return () => {
+    logger.info(unchanged ? `${output} is up to date (${facts.length} services).` : `Wrote ${output} (${facts.length} services).`);
+    if (problems.length > 0) throw new StatusCheckError(problems, output);
+    if (options.check) logger.info('--check: every service that is not deprecated is multi-arch ready and its last verify passed.');
+  };
+}
+
+export default statusGenerator;
