@@ -8,8 +8,8 @@ const generatorsJson = JSON.parse(readFileSync(join(pluginRoot, 'generators.json
 };
 
 describe('generators.json', () => {
-  it('lists init (what nx add runs), service and ci, and package.json points at it', () => {
-    expect(Object.keys(generatorsJson.generators).sort()).toEqual(['ci', 'init', 'service']);
+  it('lists init (what nx add runs), service, ci and status, and package.json points at it', () => {
+    expect(Object.keys(generatorsJson.generators).sort()).toEqual(['ci', 'init', 'service', 'status']);
     expect(JSON.parse(readFileSync(join(pluginRoot, 'package.json'), 'utf8')).generators).toBe('./generators.json');
   });
 

@@ -1,0 +1,455 @@
+/**
+ * Bad input, end to end: every row runs the real nx CLI (real podman, skopeo and the registry on 127.0.0.1:5000) with one
+ * kind of bad input and asserts
+ *   1. a non-zero exit,
+ *   2. a message that names the bad value and the fix (a specific pattern per row, matched against the output without
+ *      nx's echo of the command line, so a value the row passed can't match by itself),
+ *   3. the registry is unchanged: nothing exists under the row's own namespace (`<RUN_ID>-bad/<row>`), and no push
+ *      record mentions it,
+ *   4. nothing half-done: no output folder and no `.partial-*` sibling at the row's outputPath, and no temporary
+ *      manifest list (localhost/nx-multiarch-work/..., localhost/nx-multiarch-stitch/...) left in podman.
+ * Validation rows use --dryRun where the check happens before anything runs; rows that must really run (build
+ * failures, pushes) push the one build output made in beforeAll. Rows run a few at a time.
+ *
+ * Not covered: a foreign-arch RUN step without binfmt_misc/QEMU registered (can't be unregistered on a shared machine).
+ */
+import { execa } from 'execa';
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, delimiter, dirname, join } from 'node:path';
+import { commitAll, installPlugin, writeFiles } from '../../../tools/fixtures/workspace-kit';
+import { REGISTRY, RUN_ID, catalog, command, nx, requireRealParts, workspaceRoot, type Result } from './harness';
+
+jest.setTimeout(25 * 60 * 1000);
+
+const BAD = `${RUN_ID}-bad`;
+const OUT_ROOT = `dist/e2e/${RUN_ID}/bad-input`;
+/** The one real build output the push rows push (or fail to push). */
+const BUILT = `${OUT_ROOT}/built`;
+const scratch = mkdtempSync(join(tmpdir(), 'nx-multiarch-bad-input-'));
+/** Throwaway workspace with project.json overrides and broken Dockerfiles (things the CLI can't express). */
+const ws = join(scratch, 'ws');
+/** Throwaway workspace whose nx.json plugin options have the wrong types (it breaks every project of that workspace). */
+const wsPlugin = join(scratch, 'ws-plugin');
+const CONCURRENCY = 4;
+
+type Env = Record<string, string>;
+interface Row {
+  name: string;
+  /** short, unique: the row's registry namespace is `${BAD}/${slug}` and its outputPath `${OUT_ROOT}/${slug}` */
+  slug: string;
+  args: (ctx: { ns: string; out: string }) => string[];
+  env?: (ctx: { ns: string }) => Env;
+  /** every pattern must match the output (nx's echo of the command line removed) */
+  message: RegExp[];
+  /** where nx runs; default this workspace */
+  cwd?: string;
+  /** for rows in a throwaway workspace: the project, whose build output and work images are checked */
+  project?: string;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Environments: PATH without a tool (a shadow copy of each PATH folder that holds it, minus that tool), a podman stand-in.
+
+function pathWithout(tools: string[]): string {
+  const root = join(scratch, `path-without-${tools.join('-')}`);
+  return (process.env.PATH ?? '')
+    .split(delimiter)
+    .map((dir) => {
+      if (!tools.some((tool) => existsSync(join(dir, tool)))) return dir;
+      const real = realpathSync(dir);
+      const shadow = join(root, createHash('sha256').update(real).digest('hex').slice(0, 12));
+      if (!existsSync(shadow)) {
+        mkdirSync(shadow, { recursive: true });
+        for (const entry of readdirSync(real)) if (!tools.includes(entry)) symlinkSync(join(real, entry), join(shadow, entry));
+      }
+      return shadow;
+    })
+    .join(delimiter);
+}
+
+/** A stand-in `podman` (a script, not podman) that reports an old version; first on PATH. */
+function oldPodmanPath(): string {
+  const dir = join(scratch, 'podman-3.2.0-stand-in');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'podman'), '#!/bin/sh\n# stand-in for an old podman: answers every command with its version\necho "podman version 3.2.0"\n');
+  chmodSync(join(dir, 'podman'), 0o755);
+  return `${dir}${delimiter}${process.env.PATH}`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Running nx and reading its output.
+
+async function nxIn(cwd: string, args: string[], env: Env): Promise<Result> {
+  if (cwd === workspaceRoot) return nx(args, env);
+  const result = await execa('npx', ['nx', ...args, '--skip-nx-cache', '--verbose=false'], {
+    cwd,
+    env: { NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true', CI: 'true', NX_CACHE_DIRECTORY: join(cwd, '.nx', 'cache'), ...env },
+    all: true,
+    reject: false,
+  });
+  return { exitCode: result.exitCode ?? 1, output: String(result.all) };
+}
+
+const stripAnsi = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '');
+/**
+ * The output minus the echoed command lines (nx's `> nx run ...`, the plugin's `> podman ...`, `> skopeo ...`): they
+ * repeat every value the row passed, so only what was said about them counts.
+ */
+const messageOf = (output: string) =>
+  stripAnsi(output)
+    .split('\n')
+    .filter((line) => !/^\s*> \S/.test(line))
+    .join('\n');
+
+// ---------------------------------------------------------------------------------------------------------------
+// Registry and local state.
+
+async function repositoriesUnder(namespace: string): Promise<string[]> {
+  return (await catalog()).filter((repo) => repo === namespace || repo.startsWith(`${namespace}/`));
+}
+
+/** Push records (dist/push-records/**) that name the namespace: a push that half happened. */
+function pushRecordsNaming(root: string, namespace: string): string[] {
+  const dir = join(root, 'dist', 'push-records');
+  const found: string[] = [];
+  const walk = (path: string) => {
+    for (const entry of existsSync(path) ? readdirSync(path) : []) {
+      const full = join(path, entry);
+      if (statSync(full).isDirectory()) walk(full);
+      else if (readFileSync(full, 'utf8').includes(`/${namespace}/`)) found.push(full);
+    }
+  };
+  walk(dir);
+  return found;
+}
+
+/** Local podman image names starting with one of the prefixes (podman lists every name of a matching image). */
+async function localImages(prefixes: string[]): Promise<string[]> {
+  const names: string[] = [];
+  for (const prefix of prefixes) {
+    let listed: Awaited<ReturnType<typeof command>> | undefined;
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      // Other runs may change the store while podman reads it; a second look is enough.
+      listed = await command(['podman', 'images', '--filter', `reference=${prefix}*`, '--format', '{{.Repository}}:{{.Tag}}']);
+      if (listed.exitCode === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    if (listed!.exitCode !== 0) throw new Error(`podman images failed:\n${listed!.output}`);
+    names.push(...listed!.stdout.split('\n').filter((name) => name.startsWith(prefix)));
+  }
+  return [...new Set(names)].sort();
+}
+
+const WORK_PREFIXES = ['localhost/nx-multiarch-work/', 'localhost/nx-multiarch-stitch/'];
+
+/** Temporary engine objects the row's own output names (the plugin echoes every command before running it). */
+const workNamesIn = (output: string) => [...new Set(stripAnsi(output).match(/localhost\/nx-multiarch-(?:work|stitch)\/[\w.-]+:[\w.-]+/g) ?? [])];
+
+/** The row's build output folder and any `<folder>.partial-*` sibling. */
+function outputsAt(root: string, relativeOutput: string): string[] {
+  const parent = dirname(join(root, relativeOutput));
+  const name = basename(relativeOutput);
+  if (!existsSync(parent)) return [];
+  return readdirSync(parent).filter((entry) => entry === name || entry.startsWith(`${name}.partial-`)).map((entry) => join(parent, entry));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The rows.
+
+const build = (...flags: string[]) => ({ out }: { out: string }) => ['run', 'context-api:docker-build', '--dryRun', `--outputPath=${out}`, ...flags];
+const realBuild = (...flags: string[]) => ({ out }: { out: string }) => ['run', 'context-api:docker-build', `--outputPath=${out}`, ...flags];
+/** docker-push of the build output made in beforeAll; never its dependencies (they would rebuild). */
+const push = (...flags: string[]) => ({ ns }: { ns: string }) =>
+  ['run', 'context-api:docker-push', '--exclude-task-dependencies', `--inputPath=${BUILT}`, `--imageName=${ns}/context-api`, ...flags];
+const dryPush = (...flags: string[]) => push('--dryRun', '--tag=v1', ...flags);
+/** A dry-run push to an image name of the row's namespace. */
+const dryPushAs = (name: string) => ({ ns }: { ns: string }) =>
+  ['run', 'context-api:docker-push', '--exclude-task-dependencies', `--inputPath=${BUILT}`, `--imageName=${ns}/${name}`, '--dryRun', '--tag=v1'];
+
+const rows: Row[] = [
+  // Platform strings
+  { name: 'platforms: a bare arch (arm64)', slug: 'plat-bare', args: build('--platforms=arm64'), message: [/Invalid platform "arm64": expected 2 or 3 parts/, /Use the form os\/arch\[\/variant\]/] },
+  { name: 'platforms: four parts (linux/arm/v7/extra)', slug: 'plat-four', args: build('--platforms=linux/arm/v7/extra'), message: [/Invalid platform "linux\/arm\/v7\/extra": expected 2 or 3 parts/, /Use the form os\/arch/] },
+  { name: 'platforms: uppercase (Linux/AMD64)', slug: 'plat-upper', args: build('--platforms=Linux/AMD64'), message: [/Invalid platform "Linux\/AMD64": "Linux" is not a lowercase name/, /Use the form os\/arch/] },
+  { name: 'platforms: an empty list (",")', slug: 'plat-empty', args: build('--platforms=,'), message: [/Invalid platform ",": the list is empty/, /Use the form os\/arch/] },
+  { name: 'platforms: a duplicate (linux/amd64 twice)', slug: 'plat-dup', args: build('--platforms=linux/amd64,linux/amd64'), message: [/Invalid platform "linux\/amd64": it is listed twice/] },
+  {
+    name: 'platforms: a duplicate by alias (linux/arm64 and linux/arm64/v8 are one platform)',
+    slug: 'plat-alias',
+    args: build('--platforms=linux/arm64,linux/arm64/v8'),
+    message: [/Invalid platform "linux\/arm64(\/v8)?": it is listed twice/],
+  },
+  {
+    name: '--platform with two platforms',
+    slug: 'plat-two',
+    args: build('--platform=linux/amd64,linux/arm64'),
+    // The fix for a list is the plural option.
+    message: [/Invalid platform "linux\/amd64,linux\/arm64"/, /\bplatforms\b/],
+  },
+  // Engine and option types (Nx checks the CLI against the generated schema.json; nx.json plugin options go through zod)
+  { name: 'unknown engine (containerd)', slug: 'engine', args: build('--engine=containerd'), message: [/'containerd' should be one of auto,podman,docker/] },
+  { name: 'unknown option (--fooBar)', slug: 'unknown-opt', args: build('--fooBar=1'), message: [/'fooBar' is not found in schema/] },
+  { name: 'wrong type: --multiArch=maybe', slug: 'multiarch', args: build('--multiArch=maybe'), message: [/Property 'multiArch' does not match the schema\. 'maybe' should be a 'boolean'/] },
+  { name: 'wrong type: buildArgs not a map', slug: 'buildargs', args: build('--buildArgs=FOO=1'), message: [/Property 'buildArgs' does not match the schema\. 'FOO=1' should be a 'object'/] },
+  { name: 'wrong type: a label with a non-string value', slug: 'labels', args: build('--labels.version=3'), message: [/Property 'version' does not match the schema\. '3' should be a 'string'/] },
+  {
+    name: 'wrong types in the nx.json plugin options (buildArgs value a number, labels a string)',
+    slug: 'plugin-opts',
+    cwd: wsPlugin,
+    project: 'bi-plugin',
+    args: () => ['run', 'bi-plugin:docker-build', '--dryRun'],
+    message: [/option "buildArgs\.RETRIES": every buildArgs value must be a string/, /option "labels": labels must be a map of names to string values, e\.g\./],
+  },
+  { name: 'provenance with podman', slug: 'provenance', args: build('--provenance'), message: [/provenance: true needs docker buildx/, /set engine to docker, or drop the option/] },
+  { name: 'connection and url together', slug: 'conn-url', args: build('--connection=a', '--url=tcp://127.0.0.1:1'), message: [/connection "a" and url "tcp:\/\/127\.0\.0\.1:1" both name a podman service: set only one/] },
+  { name: 'a buildx builder with podman', slug: 'builder', args: build('--builder=multi'), message: [/builder "multi" is a docker buildx option: with podman use connection .* or url/] },
+  // Sources
+  { name: 'a context outside the workspace', slug: 'context', args: build('--context=../..'), message: [/context "\.\.\/\.\." is outside the workspace/, /give a folder inside it/] },
+  { name: 'a missing Dockerfile', slug: 'no-dockerfile', args: build('--dockerfile=services/context-api/Nope.Dockerfile'), message: [/Dockerfile not found: services\/context-api\/Nope\.Dockerfile/, /set the dockerfile option/] },
+  {
+    name: 'a Dockerfile syntax error (unknown instruction COPPY)',
+    slug: 'syntax',
+    cwd: ws,
+    project: 'bi-syntax',
+    args: () => ['run', 'bi-syntax:docker-build'],
+    // Which file: the user's Dockerfile, not a temporary copy.
+    message: [/Unknown instruction: "?COPPY/i, /services\/bi-syntax\/Dockerfile\b(?!\.)/],
+  },
+  {
+    name: 'an unknown target stage (project.json target "nope")',
+    slug: 'stage',
+    cwd: ws,
+    project: 'bi-stage',
+    args: () => ['run', 'bi-stage:docker-build'],
+    // The fix: the stages there are.
+    message: [/"nope"/, /stages?\b[^\n]*\bbase\b[^\n]*\bproduction\b/i],
+  },
+  // Tags and references
+  { name: 'an empty tag', slug: 'tag-empty', args: push('--dryRun', '--tag='), message: [/Invalid tag "": a tag is 1-128 characters/] },
+  { name: 'a tag with an illegal character (v1/2)', slug: 'tag-slash', args: push('--dryRun', '--tag=v1/2'), message: [/Invalid tag "v1\/2": a tag is 1-128 characters of letters, digits/] },
+  { name: 'a tag of 129 characters', slug: 'tag-long', args: push('--dryRun', `--tag=${'a'.repeat(129)}`), message: [new RegExp(`Invalid tag "a{129}": a tag is 1-128 characters`)] },
+  { name: 'an extra tag with an illegal character (bad:tag)', slug: 'tags-extra', args: dryPush('--tags=ok', '--tags=bad:tag'), message: [/Invalid tag "bad:tag"/] },
+  { name: 'IMAGE_TAG malformed (v1+build)', slug: 'image-tag', args: push('--dryRun'), env: () => ({ IMAGE_TAG: 'v1+build' }), message: [/IMAGE_TAG/, /"v1\+build"/, /1-128 characters of letters, digits/] },
+  {
+    name: 'an illegal character in the image name (svc!)',
+    slug: 'ref-chars',
+    args: dryPushAs('svc!'),
+    message: [/Invalid image name "[^"]*\/svc!": "svc!" must be lowercase letters and digits/],
+  },
+  {
+    name: 'a tag inside the image name (context-api:latest)',
+    slug: 'ref-tag',
+    args: dryPushAs('context-api:latest'),
+    message: [/Invalid image name "[^"]*\/context-api:latest"/],
+  },
+  {
+    name: 'an uppercase image name',
+    slug: 'ref-upper',
+    args: dryPushAs('Upper/context-api'),
+    message: [/"Upper" must be lowercase letters/, /Image names must be lowercase/],
+  },
+  { name: 'a registry with a bad host (bad_host:5000)', slug: 'reg-host', args: dryPush('--registry=bad_host:5000'), message: [/Invalid registry "bad_host:5000": expected a host name with an optional port, e\.g\. quay\.io or 127\.0\.0\.1:5000/] },
+  { name: 'a registry with a scheme (http://...)', slug: 'reg-scheme', args: dryPush('--registry=http://127.0.0.1:5000'), message: [/Invalid registry "http:\/\/127\.0\.0\.1:5000": expected a host name/] },
+  { name: 'an empty registry', slug: 'reg-empty', args: dryPush('--registry='), message: [/No registry for context-api: set "registry" in the nx-multiarch plugin options/] },
+  { name: 'archTagSuffix without {arch}', slug: 'suffix', args: push('--dryRun', '--tag=v1', '-c', 'arm64', '--archTagSuffix=-arch'), message: [/Property 'archTagSuffix' does not match the schema\. '-arch' should match the pattern '\\\{arch\\\}'/] },
+  // Environment variables
+  {
+    name: 'PLATFORMS malformed (";" instead of ",")',
+    slug: 'env-platforms',
+    args: build(),
+    env: () => ({ PLATFORMS: 'linux/amd64;linux/arm64' }),
+    // Where the value came from, as for MULTI_ARCH, TARGETARCH and IMG.
+    message: [/PLATFORMS/, /"linux\/amd64;linux\/arm64"/],
+  },
+  { name: 'MULTI_ARCH malformed (maybe)', slug: 'env-multiarch', args: build(), env: () => ({ MULTI_ARCH: 'maybe' }), message: [/Invalid MULTI_ARCH="maybe": use true or false/] },
+  {
+    name: 'TARGETARCH malformed (x86-64)',
+    slug: 'env-targetarch',
+    args: ({ ns }) => ['run', 'context-api:docker-build-single', '--dryRun', `--imageName=${ns}/context-api`],
+    env: () => ({ TARGETARCH: 'x86-64' }),
+    message: [/Invalid TARGETARCH="x86-64"/, /e\.g\. linux\/amd64/],
+  },
+  {
+    name: 'IMG with an uppercase name',
+    slug: 'env-img',
+    args: () => ['run', 'context-api:docker-push', '--exclude-task-dependencies', `--inputPath=${BUILT}`, '--dryRun'],
+    env: ({ ns }) => ({ IMG: `${REGISTRY}/${ns}/Bad:1` }),
+    message: [/Invalid IMG="[^"]*\/Bad:1"/, /Image names must be lowercase/],
+  },
+  {
+    name: 'IMG with a digest',
+    slug: 'env-img-digest',
+    args: () => ['run', 'context-api:docker-push', '--exclude-task-dependencies', `--inputPath=${BUILT}`, '--dryRun'],
+    env: ({ ns }) => ({ IMG: `${REGISTRY}/${ns}/context-api@sha256:${'0'.repeat(64)}` }),
+    message: [/Invalid IMG="[^"]*@sha256:0{64}"/, /a digest \(@sha256:\.\.\.\) can't be pushed to; give name\[:tag\]/],
+  },
+  // Pushes and stitches that really run (against the build output from beforeAll)
+  { name: 'push a platform the build output lacks (linux/s390x)', slug: 'push-platform', args: push('--tag=v1', '--platform=linux/s390x'), message: [/holds linux\/amd64, linux\/arm64, not linux\/s390x/] },
+  {
+    name: 'push with no build output at inputPath',
+    slug: 'push-nothing',
+    args: ({ ns }) => ['run', 'context-api:docker-push', '--exclude-task-dependencies', `--inputPath=${OUT_ROOT}/never-built`, `--imageName=${ns}/context-api`, '--tag=v1'],
+    message: [/No build output at \S*never-built \(image\.json missing\)/, /run the docker-build target first/],
+  },
+  {
+    name: 'docker-manifest with an unknown platform (linux/amd65)',
+    slug: 'manifest',
+    args: ({ ns }) => ['run', 'context-api:docker-manifest', `--imageName=${ns}/context-api`, '--tag=v1', '--platforms=linux/amd64,linux/amd65'],
+    message: [/linux\/amd65/, /unknown (platform|architecture)|not a known (platform|architecture)/i],
+  },
+  {
+    name: 'registry unreachable (127.0.0.1:1)',
+    slug: 'unreachable',
+    args: push('--tag=v1', '--registry=127.0.0.1:1'),
+    message: [/127\.0\.0\.1:1\b[^\n]*connection refused/, /(can ?not|could not|can't) reach[^\n]*127\.0\.0\.1:1|127\.0\.0\.1:1[^\n]*(unreachable|not reachable)/i],
+  },
+  {
+    name: 'registry TLS error (plain-HTTP 127.0.0.1:5000 with tlsVerify=true)',
+    slug: 'tls',
+    args: push('--tag=v1', `--registry=${REGISTRY}`, '--tlsVerify=true'),
+    message: [/(TLS|HTTPS)[^\n]*127\.0\.0\.1:5000|127\.0\.0\.1:5000[^\n]*(TLS|HTTPS)/i, /tlsVerify/],
+  },
+  // Tools missing or too old
+  {
+    name: 'engine missing: --engine=podman with no podman on PATH',
+    slug: 'no-podman',
+    args: build('--engine=podman'),
+    env: () => ({ PATH: pathWithout(['podman']) }),
+    message: [/"podman" was not found on PATH/, /apt-get install podman/],
+  },
+  {
+    name: 'engine missing: engine auto with neither podman nor docker on PATH',
+    slug: 'no-engine',
+    args: build(),
+    env: () => ({ PATH: pathWithout(['podman', 'docker']) }),
+    message: [/No container engine found \(engine "auto" looked for podman, then docker\)/, /Install podman >= 3\.4/],
+  },
+  {
+    name: 'docker without the buildx plugin (--engine=docker)',
+    slug: 'no-buildx',
+    args: realBuild('--engine=docker'),
+    message: [/buildx/, /install the buildx plugin|apt-get install docker-buildx/i],
+  },
+  {
+    name: 'skopeo missing for docker-push of a built output',
+    slug: 'no-skopeo',
+    args: push('--tag=v1'),
+    env: () => ({ PATH: pathWithout(['skopeo']) }),
+    message: [/"skopeo" was not found on PATH/, /apt-get install skopeo/],
+  },
+  {
+    name: 'git missing for docker-push without a tag',
+    slug: 'no-git',
+    args: push('--dryRun'),
+    env: () => ({ PATH: pathWithout(['git']) }),
+    message: [/"git" was not found on PATH|install git/i],
+  },
+  {
+    name: 'podman 3.2.0 (a stand-in script on PATH, not a real podman)',
+    slug: 'old-podman',
+    args: realBuild(),
+    env: () => ({ PATH: oldPodmanPath() }),
+    message: [/podman 3\.2\.0 is too old/, /need podman 3\.4\.0 or newer/, /Upgrade podman/],
+  },
+];
+
+// ---------------------------------------------------------------------------------------------------------------
+
+let slots = CONCURRENCY;
+const waiting: Array<() => void> = [];
+async function limited<T>(work: () => Promise<T>): Promise<T> {
+  if (slots === 0) await new Promise<void>((resolve) => waiting.push(resolve));
+  else slots--;
+  try {
+    return await work();
+  } finally {
+    const next = waiting.shift();
+    if (next) next();
+    else slots++;
+  }
+}
+
+beforeAll(async () => {
+  await requireRealParts(['podman', 'skopeo', 'git']);
+  const busybox = `${REGISTRY}/fixtures/busybox:latest`;
+  installPlugin(ws);
+  writeFiles(ws, {
+    '.gitignore': 'node_modules\ndist\n.nx\n',
+    'nx.json': `${JSON.stringify({ plugins: [{ plugin: 'nx-multiarch', options: { registry: REGISTRY, imageName: `${BAD}/ws/{projectName}`, buildArgs: { BASE_IMAGE: busybox } } }] }, null, 2)}\n`,
+    'services/bi-stage/project.json': JSON.stringify({ name: 'bi-stage', targets: { 'docker-build': { options: { target: 'nope' } } } }),
+    'services/bi-stage/Dockerfile': 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE} AS base\nRUN uname -m > /arch\n\nFROM base AS production\nCMD ["cat", "/arch"]\n',
+    'services/bi-syntax/project.json': JSON.stringify({ name: 'bi-syntax' }),
+    'services/bi-syntax/Dockerfile': 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPPY arch /arch\n',
+  });
+  commitAll(ws, 'bad input workspace');
+  installPlugin(wsPlugin);
+  writeFiles(wsPlugin, {
+    '.gitignore': 'node_modules\ndist\n.nx\n',
+    'nx.json': `${JSON.stringify({ plugins: [{ plugin: 'nx-multiarch', options: { registry: REGISTRY, imageName: `${BAD}/plugin-opts/{projectName}`, buildArgs: { BASE_IMAGE: busybox, RETRIES: 3 }, labels: 'team=core' } }] }, null, 2)}\n`,
+    'services/bi-plugin/project.json': JSON.stringify({ name: 'bi-plugin' }),
+    'services/bi-plugin/Dockerfile': 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\n',
+  });
+  commitAll(wsPlugin, 'bad plugin options');
+
+  const built = await nx(['run', 'context-api:docker-build', `--outputPath=${BUILT}`]);
+  if (built.exitCode !== 0 || !existsSync(join(workspaceRoot, BUILT, 'image.json'))) throw new Error(`building context-api for the push rows failed:\n${built.output}`);
+});
+
+afterAll(() => {
+  rmSync(join(workspaceRoot, OUT_ROOT), { recursive: true, force: true });
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('bad input: non-zero exit, a message naming the value and the fix, registry unchanged, nothing half-done', () => {
+  it('covers at least 30 classes, each with its own namespace', () => {
+    expect(rows.length).toBeGreaterThanOrEqual(30);
+    expect(new Set(rows.map((row) => row.slug)).size).toBe(rows.length);
+  });
+
+  it.concurrent.each(rows.map((row) => [row.name, row] as const))('%s', async (_name, row) => {
+    const ns = `${BAD}/${row.slug}`;
+    const cwd = row.cwd ?? workspaceRoot;
+    const out = `${OUT_ROOT}/${row.slug}`;
+    const outputPath = row.project ? `dist/images/services/${row.project}` : out;
+    const projectWork = row.project ? [`localhost/nx-multiarch-work/${row.project}:`, `localhost/nx-multiarch-stitch/${row.project}:`] : [];
+
+    const { result, workBefore } = await limited(async () => {
+      const workBefore = projectWork.length > 0 ? await localImages(projectWork) : [];
+      return { result: await nxIn(cwd, row.args({ ns, out }), row.env?.({ ns }) ?? {}), workBefore };
+    });
+    const message = messageOf(result.output);
+
+    // Temporary manifest lists: those the row's output names, and (throwaway projects) any new one, must be gone.
+    let leftoverImages: string[] = [];
+    const named = workNamesIn(result.output);
+    const prefixes = [...(named.length > 0 ? WORK_PREFIXES : []), ...projectWork];
+    for (let deadline = Date.now() + 20_000; prefixes.length > 0; ) {
+      const present = await localImages(prefixes);
+      leftoverImages = present.filter((name) => named.includes(name) || (projectWork.some((p) => name.startsWith(p)) && !workBefore.includes(name)));
+      if (leftoverImages.length === 0 || Date.now() > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    const localTagged = await localImages([`${REGISTRY}/${ns}/`]);
+
+    const verdict = {
+      exit: result.exitCode === 0 ? 'zero' : 'non-zero',
+      unmatched: row.message.filter((pattern) => !pattern.test(message)).map(String),
+      inRegistry: await repositoriesUnder(ns),
+      pushRecords: pushRecordsNaming(cwd, ns),
+      outputs: outputsAt(cwd, outputPath),
+      leftoverImages: [...leftoverImages, ...localTagged],
+    };
+    const ok = verdict.exit === 'non-zero' && verdict.unmatched.length + verdict.inRegistry.length + verdict.pushRecords.length + verdict.outputs.length + verdict.leftoverImages.length === 0;
+    // On failure the diff shows what nx printed (its last lines), so the row reads without a rerun.
+    expect(ok ? verdict : { ...verdict, output: message.trim().split('\n').slice(-25).join('\n') }).toEqual({
+      exit: 'non-zero',
+      unmatched: [],
+      inRegistry: [],
+      pushRecords: [],
+      outputs: [],
+      leftoverImages: [],
+    });
+  });
+});
