@@ -2,14 +2,17 @@
  * Bad input, end to end: every row runs the real nx CLI (real podman, skopeo and the registry on 127.0.0.1:5000) with one
  * kind of bad input and asserts
  *   1. a non-zero exit,
- *   2. a message that names the bad value and the fix (a specific pattern per row, matched against the output without
- *      nx's echo of the command line, so a value the row passed can't match by itself),
+ *   2. a message that names the bad value and the fix (specific patterns per row, matched against the output without
+ *      the echoed command lines, so a value the row passed can't match by itself),
  *   3. the registry is unchanged: nothing exists under the row's own namespace (`<RUN_ID>-bad/<row>`), and no push
  *      record mentions it,
  *   4. nothing half-done: no output folder and no `.partial-*` sibling at the row's outputPath, and no temporary
  *      manifest list (localhost/nx-multiarch-work/..., localhost/nx-multiarch-stitch/...) left in podman.
  * Validation rows use --dryRun where the check happens before anything runs; rows that must really run (build
  * failures, pushes) push the one build output made in beforeAll. Rows run a few at a time.
+ *
+ * What the CLI can't express runs in throwaway workspaces: a Dockerfile stage (`--target` is nx's own flag, so it comes
+ * from project.json), a broken Dockerfile, and nx.json plugin options of the wrong type (they break the whole graph).
  *
  * Not covered: a foreign-arch RUN step without binfmt_misc/QEMU registered (can't be unregistered on a shared machine).
  */
@@ -19,7 +22,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { basename, delimiter, dirname, join } from 'node:path';
 import { commitAll, installPlugin, writeFiles } from '../../../tools/fixtures/workspace-kit';
-import { REGISTRY, RUN_ID, catalog, command, nx, requireRealParts, workspaceRoot, type Result } from './harness';
+import { REGISTRY, RUN_ID, command, nx, requireRealParts, workspaceRoot, type Result } from './harness';
 
 jest.setTimeout(25 * 60 * 1000);
 
@@ -37,11 +40,14 @@ const CONCURRENCY = 4;
 type Env = Record<string, string>;
 interface Row {
   name: string;
-  /** short, unique: the row's registry namespace is `${BAD}/${slug}` and its outputPath `${OUT_ROOT}/${slug}` */
+  /**
+   * short, unique, and no word the row's message patterns look for: the row's registry namespace is `${BAD}/${slug}`
+   * and its outputPath `${OUT_ROOT}/${slug}` (throwaway-workspace rows: the project name, their images are `${BAD}/<project>`)
+   */
   slug: string;
   args: (ctx: { ns: string; out: string }) => string[];
   env?: (ctx: { ns: string }) => Env;
-  /** every pattern must match the output (nx's echo of the command line removed) */
+  /** every pattern must match the output (echoed command lines removed) */
   message: RegExp[];
   /** where nx runs; default this workspace */
   cwd?: string;
@@ -106,8 +112,24 @@ const messageOf = (output: string) =>
 // ---------------------------------------------------------------------------------------------------------------
 // Registry and local state.
 
+/**
+ * Every repository in the registry, page by page (distribution refuses page sizes over 1000, so the harness's
+ * catalog() with n=10000 gets an error object instead of a list).
+ */
+async function allRepositories(): Promise<string[]> {
+  const repositories: string[] = [];
+  for (let next: string | undefined = '/v2/_catalog?n=1000'; next; ) {
+    const response: Response = await fetch(`http://${REGISTRY}${next}`);
+    const body = (await response.json()) as { repositories?: string[] };
+    if (!response.ok || !Array.isArray(body.repositories)) throw new Error(`reading the registry catalog failed: ${response.status} ${JSON.stringify(body)}`);
+    repositories.push(...body.repositories);
+    next = /<([^>]+)>;\s*rel="next"/.exec(response.headers.get('link') ?? '')?.[1];
+  }
+  return repositories;
+}
+
 async function repositoriesUnder(namespace: string): Promise<string[]> {
-  return (await catalog()).filter((repo) => repo === namespace || repo.startsWith(`${namespace}/`));
+  return (await allRepositories()).filter((repo) => repo === namespace || repo.startsWith(`${namespace}/`));
 }
 
 /** Push records (dist/push-records/**) that name the namespace: a push that half happened. */
@@ -173,7 +195,6 @@ const rows: Row[] = [
   { name: 'platforms: a bare arch (arm64)', slug: 'plat-bare', args: build('--platforms=arm64'), message: [/Invalid platform "arm64": expected 2 or 3 parts/, /Use the form os\/arch\[\/variant\]/] },
   { name: 'platforms: four parts (linux/arm/v7/extra)', slug: 'plat-four', args: build('--platforms=linux/arm/v7/extra'), message: [/Invalid platform "linux\/arm\/v7\/extra": expected 2 or 3 parts/, /Use the form os\/arch/] },
   { name: 'platforms: uppercase (Linux/AMD64)', slug: 'plat-upper', args: build('--platforms=Linux/AMD64'), message: [/Invalid platform "Linux\/AMD64": "Linux" is not a lowercase name/, /Use the form os\/arch/] },
-  { name: 'platforms: an empty list (",")', slug: 'plat-empty', args: build('--platforms=,'), message: [/Invalid platform ",": the list is empty/, /Use the form os\/arch/] },
   { name: 'platforms: a duplicate (linux/amd64 twice)', slug: 'plat-dup', args: build('--platforms=linux/amd64,linux/amd64'), message: [/Invalid platform "linux\/amd64": it is listed twice/] },
   {
     name: 'platforms: a duplicate by alias (linux/arm64 and linux/arm64/v8 are one platform)',
@@ -196,7 +217,7 @@ const rows: Row[] = [
   { name: 'wrong type: a label with a non-string value', slug: 'labels', args: build('--labels.version=3'), message: [/Property 'version' does not match the schema\. '3' should be a 'string'/] },
   {
     name: 'wrong types in the nx.json plugin options (buildArgs value a number, labels a string)',
-    slug: 'plugin-opts',
+    slug: 'bi-plugin',
     cwd: wsPlugin,
     project: 'bi-plugin',
     args: () => ['run', 'bi-plugin:docker-build', '--dryRun'],
@@ -204,13 +225,12 @@ const rows: Row[] = [
   },
   { name: 'provenance with podman', slug: 'provenance', args: build('--provenance'), message: [/provenance: true needs docker buildx/, /set engine to docker, or drop the option/] },
   { name: 'connection and url together', slug: 'conn-url', args: build('--connection=a', '--url=tcp://127.0.0.1:1'), message: [/connection "a" and url "tcp:\/\/127\.0\.0\.1:1" both name a podman service: set only one/] },
-  { name: 'a buildx builder with podman', slug: 'builder', args: build('--builder=multi'), message: [/builder "multi" is a docker buildx option: with podman use connection .* or url/] },
   // Sources
   { name: 'a context outside the workspace', slug: 'context', args: build('--context=../..'), message: [/context "\.\.\/\.\." is outside the workspace/, /give a folder inside it/] },
   { name: 'a missing Dockerfile', slug: 'no-dockerfile', args: build('--dockerfile=services/context-api/Nope.Dockerfile'), message: [/Dockerfile not found: services\/context-api\/Nope\.Dockerfile/, /set the dockerfile option/] },
   {
     name: 'a Dockerfile syntax error (unknown instruction COPPY)',
-    slug: 'syntax',
+    slug: 'bi-syntax',
     cwd: ws,
     project: 'bi-syntax',
     args: () => ['run', 'bi-syntax:docker-build'],
@@ -219,7 +239,7 @@ const rows: Row[] = [
   },
   {
     name: 'an unknown target stage (project.json target "nope")',
-    slug: 'stage',
+    slug: 'bi-stage',
     cwd: ws,
     project: 'bi-stage',
     args: () => ['run', 'bi-stage:docker-build'],
@@ -229,20 +249,12 @@ const rows: Row[] = [
   // Tags and references
   { name: 'an empty tag', slug: 'tag-empty', args: push('--dryRun', '--tag='), message: [/Invalid tag "": a tag is 1-128 characters/] },
   { name: 'a tag with an illegal character (v1/2)', slug: 'tag-slash', args: push('--dryRun', '--tag=v1/2'), message: [/Invalid tag "v1\/2": a tag is 1-128 characters of letters, digits/] },
-  { name: 'a tag of 129 characters', slug: 'tag-long', args: push('--dryRun', `--tag=${'a'.repeat(129)}`), message: [new RegExp(`Invalid tag "a{129}": a tag is 1-128 characters`)] },
-  { name: 'an extra tag with an illegal character (bad:tag)', slug: 'tags-extra', args: dryPush('--tags=ok', '--tags=bad:tag'), message: [/Invalid tag "bad:tag"/] },
   { name: 'IMAGE_TAG malformed (v1+build)', slug: 'image-tag', args: push('--dryRun'), env: () => ({ IMAGE_TAG: 'v1+build' }), message: [/IMAGE_TAG/, /"v1\+build"/, /1-128 characters of letters, digits/] },
   {
     name: 'an illegal character in the image name (svc!)',
     slug: 'ref-chars',
     args: dryPushAs('svc!'),
     message: [/Invalid image name "[^"]*\/svc!": "svc!" must be lowercase letters and digits/],
-  },
-  {
-    name: 'a tag inside the image name (context-api:latest)',
-    slug: 'ref-tag',
-    args: dryPushAs('context-api:latest'),
-    message: [/Invalid image name "[^"]*\/context-api:latest"/],
   },
   {
     name: 'an uppercase image name',
@@ -301,15 +313,16 @@ const rows: Row[] = [
   },
   {
     name: 'registry unreachable (127.0.0.1:1)',
-    slug: 'unreachable',
+    slug: 'reg-down',
     args: push('--tag=v1', '--registry=127.0.0.1:1'),
     message: [/127\.0\.0\.1:1\b[^\n]*connection refused/, /(can ?not|could not|can't) reach[^\n]*127\.0\.0\.1:1|127\.0\.0\.1:1[^\n]*(unreachable|not reachable)/i],
   },
   {
     name: 'registry TLS error (plain-HTTP 127.0.0.1:5000 with tlsVerify=true)',
-    slug: 'tls',
+    slug: 'verify-on',
     args: push('--tag=v1', `--registry=${REGISTRY}`, '--tlsVerify=true'),
-    message: [/(TLS|HTTPS)[^\n]*127\.0\.0\.1:5000|127\.0\.0\.1:5000[^\n]*(TLS|HTTPS)/i, /tlsVerify/],
+    // The registry and what went wrong on the same line, and the option that fixes it.
+    message: [/\b(TLS|HTTPS)\b[^\n]*127\.0\.0\.1:5000|127\.0\.0\.1:5000[^\n]*\b(TLS|HTTPS)\b/i, /tlsVerify/],
   },
   // Tools missing or too old
   {
@@ -328,7 +341,7 @@ const rows: Row[] = [
   },
   {
     name: 'docker without the buildx plugin (--engine=docker)',
-    slug: 'no-buildx',
+    slug: 'docker-plain',
     args: realBuild('--engine=docker'),
     message: [/buildx/, /install the buildx plugin|apt-get install docker-buildx/i],
   },
@@ -377,7 +390,7 @@ beforeAll(async () => {
   installPlugin(ws);
   writeFiles(ws, {
     '.gitignore': 'node_modules\ndist\n.nx\n',
-    'nx.json': `${JSON.stringify({ plugins: [{ plugin: 'nx-multiarch', options: { registry: REGISTRY, imageName: `${BAD}/ws/{projectName}`, buildArgs: { BASE_IMAGE: busybox } } }] }, null, 2)}\n`,
+    'nx.json': `${JSON.stringify({ plugins: [{ plugin: 'nx-multiarch', options: { registry: REGISTRY, imageName: `${BAD}/{projectName}`, buildArgs: { BASE_IMAGE: busybox } } }] }, null, 2)}\n`,
     'services/bi-stage/project.json': JSON.stringify({ name: 'bi-stage', targets: { 'docker-build': { options: { target: 'nope' } } } }),
     'services/bi-stage/Dockerfile': 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE} AS base\nRUN uname -m > /arch\n\nFROM base AS production\nCMD ["cat", "/arch"]\n',
     'services/bi-syntax/project.json': JSON.stringify({ name: 'bi-syntax' }),
@@ -387,7 +400,7 @@ beforeAll(async () => {
   installPlugin(wsPlugin);
   writeFiles(wsPlugin, {
     '.gitignore': 'node_modules\ndist\n.nx\n',
-    'nx.json': `${JSON.stringify({ plugins: [{ plugin: 'nx-multiarch', options: { registry: REGISTRY, imageName: `${BAD}/plugin-opts/{projectName}`, buildArgs: { BASE_IMAGE: busybox, RETRIES: 3 }, labels: 'team=core' } }] }, null, 2)}\n`,
+    'nx.json': `${JSON.stringify({ plugins: [{ plugin: 'nx-multiarch', options: { registry: REGISTRY, imageName: `${BAD}/{projectName}`, buildArgs: { BASE_IMAGE: busybox, RETRIES: 3 }, labels: 'team=core' } }] }, null, 2)}\n`,
     'services/bi-plugin/project.json': JSON.stringify({ name: 'bi-plugin' }),
     'services/bi-plugin/Dockerfile': 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\n',
   });

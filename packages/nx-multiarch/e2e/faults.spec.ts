@@ -125,9 +125,9 @@ describe('docker-push through a faulty registry connection', () => {
     await expectCompleteList(repositoryOf(name), 'kept');
   }, PUSH_TIMEOUT);
 
-  it('completes and verifies when every response is 1 s slow', async () => {
+  it('completes and verifies when every response is 400 ms slow', async () => {
     const name = 'slow';
-    await withProxy({ kind: 'slow', delayMs: 1000 }, async (proxy) => {
+    await withProxy({ kind: 'slow', delayMs: 400 }, async (proxy) => {
       const result = await push(proxy, name, 'slow');
       expect(proxy.fired).toBeGreaterThan(10);
       // the read-back went through the slow proxy too

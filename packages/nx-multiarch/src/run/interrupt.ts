@@ -5,6 +5,7 @@ interface Killable {
 }
 
 const live = new Set<Killable>();
+const immediate = new Set<() => void>();
 let received: NodeJS.Signals | undefined;
 
 export class InterruptedError extends Error {
@@ -18,6 +19,15 @@ export class InterruptedError extends Error {
 export function trackProcess<T extends Killable>(child: T): () => void {
   live.add(child);
   return () => live.delete(child);
+}
+
+/**
+ * Synchronous clean-up to run the moment a signal arrives (removing a partial output folder), before anything slower:
+ * nx kills the task's process tree with SIGKILL when its grace period ends.
+ */
+export function onInterrupt(cleanup: () => void): () => void {
+  immediate.add(cleanup);
+  return () => immediate.delete(cleanup);
 }
 
 export function interruptedBy(): NodeJS.Signals | undefined {
@@ -40,6 +50,13 @@ export function handleInterrupts(): () => void {
     if (received) process.exit(exitCode(signal));
     received = signal;
     logger.warn(`\n${signal}: stopping; cleaning up before exit (send it again to exit at once).`);
+    for (const cleanup of immediate) {
+      try {
+        cleanup();
+      } catch {
+        // best effort: the regular clean-up runs again when the executor unwinds
+      }
+    }
     for (const child of live) child.kill('SIGTERM');
   };
   process.on('SIGINT', handler);

@@ -1,9 +1,10 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { logger } from '@nx/devkit';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { buildEnvLayer, mergeLayers, parseOptions } from '../../config/resolve';
 import { buildSchema, DEFAULTS, type BuildOptions } from '../../config/schemas';
 import { selectEngine } from '../../engines/detect';
@@ -13,6 +14,7 @@ import { assembleLayout } from '../../image/assemble-layout';
 import { formatPlatform, hostPlatform, parsePlatform, parsePlatformList } from '../../image/platform';
 import { LAYOUT_DIR, RECORD_FILE, summaryTable, type ImageRecord } from '../../image/record';
 import { buildRequest, BuildInputError, locateSources } from '../../plan/build';
+import { onInterrupt } from '../../run/interrupt';
 import { PlatformProgress } from '../../run/progress';
 import { outputDirFor, projectInfo, reportErrors, splitOptions } from '../context';
 import { useWorkspaceBases } from '../workspace-bases';
@@ -31,6 +33,25 @@ export function resolveBuildOptions(options: Record<string, unknown>, context: E
 }
 
 const DEFAULTS_FOR_BUILD: BuildOptions = { engine: DEFAULTS.engine, platforms: [...DEFAULTS.platforms], multiArch: DEFAULTS.multiArch };
+
+/** Partial folders of builds whose process is gone (killed with SIGKILL, say): never an output, only litter. */
+async function removeAbandonedPartials(outputDir: string): Promise<void> {
+  const prefix = `${basename(outputDir)}.partial-`;
+  const names = await readdir(dirname(outputDir)).catch(() => [] as string[]);
+  for (const name of names.filter((entry) => entry.startsWith(prefix))) {
+    const pid = Number(name.slice(prefix.length).split('-')[0]);
+    if (pid && !processAlive(pid)) await rm(join(dirname(outputDir), name), { recursive: true, force: true });
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 export default async function dockerBuild(options: Record<string, unknown>, context: ExecutorContext) {
   return reportErrors(async () => {
@@ -55,6 +76,7 @@ export default async function dockerBuild(options: Record<string, unknown>, cont
     }
 
     const version = await engineVersion(engine, project.workspaceRoot, request.dockerfile);
+    await removeAbandonedPartials(outputDir);
     try {
       await mkdir(dirname(workDir), { recursive: true });
       await mkdir(workDir);
@@ -62,6 +84,7 @@ export default async function dockerBuild(options: Record<string, unknown>, cont
       throw new BuildInputError(`Cannot write the build output under ${dirname(workDir)}: ${(error as Error).message}. Make the folder writable or set outputPath.`);
     }
     const scratchDir = await mkdtemp(join(tmpdir(), 'nx-multiarch-'));
+    const forgetPartial = onInterrupt(() => rmSync(workDir, { recursive: true, force: true }));
     try {
       if (engine.name === 'podman') {
         const { dockerfile, bases } = await useWorkspaceBases(context, request.dockerfile, request.buildArgs, scratchDir);
@@ -110,6 +133,7 @@ export default async function dockerBuild(options: Record<string, unknown>, cont
       await rename(workDir, outputDir);
       logger.info(`\n${project.name}: ${record.index.digest} -> ${outputDir}\n${summaryTable(record)}`);
     } finally {
+      forgetPartial();
       await rm(workDir, { recursive: true, force: true });
       await rm(scratchDir, { recursive: true, force: true });
     }
