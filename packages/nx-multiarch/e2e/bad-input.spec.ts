@@ -235,7 +235,7 @@ const rows: Row[] = [
     project: 'bi-syntax',
     args: () => ['run', 'bi-syntax:docker-build'],
     // Which file: the user's Dockerfile, not a temporary copy.
-    message: [/Unknown instruction: "?COPPY/i, /services\/bi-syntax\/Dockerfile\b(?!\.)/],
+    message: [/Unknown instruction:? "?COPPY/i, /services\/bi-syntax\/Dockerfile\b(?!\.)/],
   },
   {
     name: 'an unknown target stage (project.json target "nope")',
@@ -412,6 +412,8 @@ beforeAll(async () => {
 
 afterAll(() => {
   rmSync(join(workspaceRoot, OUT_ROOT), { recursive: true, force: true });
+  const runDir = dirname(join(workspaceRoot, OUT_ROOT));
+  if (existsSync(runDir) && readdirSync(runDir).length === 0) rmSync(runDir, { recursive: true });
   rmSync(scratch, { recursive: true, force: true });
 });
 

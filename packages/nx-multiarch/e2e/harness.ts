@@ -60,9 +60,17 @@ export async function remoteTags(repository: string): Promise<string[]> {
   return ((await response.json()) as { tags?: string[] }).tags ?? [];
 }
 
+/** Every repository in the registry, page by page (distribution refuses pages over 1000). */
 export async function catalog(): Promise<string[]> {
-  const response = await fetch(`http://${REGISTRY}/v2/_catalog?n=10000`);
-  return ((await response.json()) as { repositories: string[] }).repositories;
+  const repositories: string[] = [];
+  let next: string | undefined = `/v2/_catalog?n=1000`;
+  while (next) {
+    const response: Response = await fetch(`http://${REGISTRY}${next}`);
+    if (!response.ok) throw new Error(`catalog of ${REGISTRY}: HTTP ${response.status} ${await response.text()}`);
+    repositories.push(...((await response.json()) as { repositories: string[] }).repositories);
+    next = /<([^>]+)>;\s*rel="next"/.exec(response.headers.get('link') ?? '')?.[1];
+  }
+  return repositories;
 }
 
 /** Reads one file out of a platform image in the build's OCI layout: the topmost layer that has it wins. */

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import { parseReference } from '../image/reference';
-import { platformFromArch } from '../image/platform';
+import { parseReference, validateTag } from '../image/reference';
+import { parsePlatformList, platformFromArch } from '../image/platform';
 
 export class OptionsError extends Error {
   constructor(message: string) {
@@ -42,6 +42,13 @@ const present = (value: string | undefined): value is string => value !== undefi
 
 /** Makefile-convention variables, mapped onto option names (the "env" layer). */
 export function buildEnvLayer(env: Env): Record<string, unknown> {
+  if (present(env.PLATFORMS)) {
+    try {
+      parsePlatformList(env.PLATFORMS);
+    } catch (error) {
+      throw new OptionsError(`Invalid PLATFORMS="${env.PLATFORMS}": ${(error as Error).message} PLATFORMS is a comma list, e.g. PLATFORMS=linux/amd64,linux/arm64.`);
+    }
+  }
   return {
     platforms: present(env.PLATFORMS) ? env.PLATFORMS : undefined,
     multiArch: present(env.MULTI_ARCH) ? parseBooleanEnv('MULTI_ARCH', env.MULTI_ARCH) : undefined,
@@ -62,7 +69,13 @@ export function referenceEnvLayer(env: Env): Record<string, unknown> {
     layer.imageName = ref.repository;
     if (ref.tag) layer.tag = ref.tag;
   }
-  if (present(env.IMAGE_TAG)) layer.tag = env.IMAGE_TAG;
+  if (present(env.IMAGE_TAG)) {
+    try {
+      layer.tag = validateTag(env.IMAGE_TAG);
+    } catch (error) {
+      throw new OptionsError(`Invalid IMAGE_TAG="${env.IMAGE_TAG}": ${(error as Error).message}`);
+    }
+  }
   return layer;
 }
 

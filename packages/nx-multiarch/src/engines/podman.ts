@@ -26,7 +26,8 @@ function podmanCommand(remote: RemoteBuilder | undefined): string[] {
   ];
 }
 
-const tlsFlags = (verify: boolean) => (verify ? [] : ['--tls-verify=false']);
+/** Always explicit: an insecure entry in registries.conf must not turn verification off behind the option's back. */
+const tlsFlags = (verify: boolean) => [`--tls-verify=${verify}`];
 
 const timestampFlags = (epoch: number | undefined) => (epoch === undefined ? [] : ['--timestamp', String(epoch)]);
 

@@ -12,7 +12,9 @@ import { throwIfInterrupted } from '../run/interrupt';
 
 /** Asks the engine its version, refuses unsupported ones, and warns about known engine quirks the Dockerfile would hit. */
 export async function engineVersion(engine: Engine, cwd: string, dockerfile: string): Promise<string> {
-  const version = engine.parseVersion((await run(engine.versionStep, { cwd })).all);
+  // docker without the buildx plugin fails "docker buildx version": that is the engine's own "unsupported" case.
+  const answer = await run(engine.versionStep, { cwd, allowFailure: engine.name === 'docker' });
+  const version = answer.exitCode === 0 ? engine.parseVersion(answer.all) : 'unknown';
   engine.assertSupported(version);
   if (engine.name === 'podman') {
     const leaks = findPlatformLeaks(await readFile(dockerfile, 'utf8'));

@@ -1,3 +1,5 @@
+import { onPath } from '../engines/detect';
+import { ToolMissingError } from '../run/errors';
 import { run } from '../run/exec';
 
 export interface SourceRevision {
@@ -23,5 +25,9 @@ export async function lastCommitTouching(workspaceRoot: string, paths: string[])
   return { sha, epoch: Number(epoch) };
 }
 
-export const shortHeadSha = (workspaceRoot: string) => git(['rev-parse', '--short', 'HEAD'], workspaceRoot);
+/** The default tag needs git: a missing git is said as such, not mistaken for a repository without commits. */
+export async function shortHeadSha(workspaceRoot: string): Promise<string | undefined> {
+  if (!onPath('git')) throw new ToolMissingError('git', 'The default tag is the short commit SHA: install git, or set IMAGE_TAG or the tag option.');
+  return git(['rev-parse', '--short', 'HEAD'], workspaceRoot);
+}
 export const originUrl = (workspaceRoot: string) => git(['config', '--get', 'remote.origin.url'], workspaceRoot);

@@ -15,14 +15,24 @@ export class InvalidPlatformError extends Error {
   }
 }
 
+/** GOARCH values container images use; a typo such as amd65 is caught here rather than by a registry later. */
+const KNOWN_ARCHITECTURES = ['amd64', 'arm64', 'arm', '386', 'ppc64le', 'ppc64', 's390x', 'riscv64', 'mips64le', 'mips64', 'mipsle', 'mips', 'loong64', 'wasm'];
+
 export function parsePlatform(value: string): Platform {
+  if (value.includes(',')) throw new InvalidPlatformError(value, 'this option takes one platform; give a list with platforms (or PLATFORMS)');
   const parts = value.split('/');
   if (parts.length < 2 || parts.length > 3) throw new InvalidPlatformError(value, 'expected 2 or 3 parts separated by "/"');
   const bad = parts.find((part) => !PART.test(part));
   if (bad !== undefined) throw new InvalidPlatformError(value, `"${bad}" is not a lowercase name`);
   const [os, architecture, variant] = parts;
+  if (!KNOWN_ARCHITECTURES.includes(architecture)) {
+    throw new InvalidPlatformError(value, `unknown architecture "${architecture}" (known: ${KNOWN_ARCHITECTURES.join(', ')})`);
+  }
   return variant ? { os, architecture, variant } : { os, architecture };
 }
+
+/** arm64 and arm64/v8 name the same platform. */
+const canonical = (p: Platform) => formatPlatform(p.architecture === 'arm64' && p.variant === 'v8' ? { os: p.os, architecture: p.architecture } : p);
 
 export function formatPlatform(p: Platform): string {
   return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
@@ -35,13 +45,17 @@ export function parsePlatformList(input: string | readonly string[]): string[] {
   if (entries.length === 0 || entries.every((e) => e === '')) {
     throw new InvalidPlatformError(String(input), 'the list is empty');
   }
-  const seen = new Set<string>();
+  const seen = new Map<string, string>();
   for (const entry of entries) {
-    const normalised = formatPlatform(parsePlatform(entry));
-    if (seen.has(normalised)) throw new InvalidPlatformError(entry, 'it is listed twice');
-    seen.add(normalised);
+    const platform = parsePlatform(entry);
+    const key = canonical(platform);
+    const earlier = seen.get(key);
+    if (earlier !== undefined) {
+      throw new InvalidPlatformError(entry, earlier === entry ? 'it is listed twice' : `it is listed twice (${earlier} is the same platform)`);
+    }
+    seen.set(key, formatPlatform(platform));
   }
-  return [...seen];
+  return [...seen.values()];
 }
 
 const NODE_ARCH_TO_OCI: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x', ia32: '386' };

@@ -26,7 +26,7 @@ export async function readRemoteManifest(reference: string, tlsVerify: boolean, 
 
 /** The image config (os, architecture, variant, ...) of one image manifest. */
 export async function readRemoteConfig(reference: string, tlsVerify: boolean, cwd: string): Promise<{ os?: string; architecture?: string; variant?: string }> {
-  const argv = ['skopeo', 'inspect', '--config', '--raw', ...(tlsVerify ? [] : ['--tls-verify=false']), `docker://${reference}`];
+  const argv = ['skopeo', 'inspect', '--config', '--raw', `--tls-verify=${tlsVerify}`, `docker://${reference}`];
   const { stdout } = await run({ argv, description: `read the config of ${reference}` }, { cwd });
   return JSON.parse(stdout);
 }

@@ -26,7 +26,8 @@ function platformSelection(value: string): string[] {
   ];
 }
 
-const tlsFlag = (flag: string, verify: boolean) => (verify ? [] : [`${flag}=false`]);
+/** Always explicit: an insecure entry in registries.conf must not turn verification off behind the option's back. */
+const tlsFlag = (flag: string, verify: boolean) => [`${flag}=${verify}`];
 
 export function pushSteps(layoutDir: string, target: PushTarget, mode: PushMode): Step[] {
   const source = `oci:${layoutDir}:latest`;

@@ -60,6 +60,10 @@ export function loginHint(registry = '<registry>'): string {
 export function hintFor(output: string, argv: readonly string[] = []): string | undefined {
   if (/exec format error/i.test(output)) return QEMU_HINT;
   if (/unauthorized|authentication required|status: 401|401 Unauthorized/i.test(output)) return loginHint(registryOf(argv));
+  if (/connection refused|no such host|i\/o timeout|network is unreachable|no route to host/i.test(output) && registryOf(argv)) {
+    const registry = registryOf(argv);
+    return `Cannot reach the registry ${registry}: check it is running and that the registry option (or IMG) names the right host:port.`;
+  }
   if (/x509:|certificate|tls: |http: server gave HTTP response to HTTPS client/i.test(output)) {
     const registry = registryOf(argv) ?? 'the registry';
     return `TLS with ${registry} failed. If it serves plain HTTP or a private CA, set tlsVerify: false for it (a warning is printed), or trust its CA (/etc/containers/certs.d/${registry}/ca.crt).`;

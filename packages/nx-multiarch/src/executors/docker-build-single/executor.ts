@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { buildSingleEnvLayer, mergeLayers, parseOptions } from '../../config/resolve';
 import { buildSingleSchema, DEFAULTS } from '../../config/schemas';
 import { selectEngine } from '../../engines/detect';
+import { validateDockerfileFile } from '../../dockerfile/validate';
 import type { Engine, RemoteBuilder } from '../../engines/types';
 import { kindLoadStep, kindTarget, type KindTarget } from '../../kind/kind-load';
 import { run } from '../../run/exec';
@@ -32,6 +33,7 @@ export default async function dockerBuildSingle(options: Record<string, unknown>
     const engine = selectEngine(resolved.engine ?? 'auto');
     const reference = formatReference(imageReference(project, resolved, false), await mainTag(project, resolved.tag));
     const sources = locateSources(project, resolved);
+    validateDockerfileFile(sources.dockerfile, project.workspaceRoot, resolved.target);
     const revision = await sourceRevision(project.workspaceRoot, sources);
     const request = { ...buildRequest(project, resolved, sources, revision, await originUrl(project.workspaceRoot)), platform: resolved.platform, reference };
     const plan = engine.planSingle(request);

@@ -8,6 +8,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { buildEnvLayer, mergeLayers, parseOptions } from '../../config/resolve';
 import { buildSchema, DEFAULTS, type BuildOptions } from '../../config/schemas';
 import { selectEngine } from '../../engines/detect';
+import { validateDockerfileFile } from '../../dockerfile/validate';
 import { originUrl } from '../../git/info';
 import { readLayout, sortIndexByPlatform } from '../../image/oci-layout';
 import { assembleLayout } from '../../image/assemble-layout';
@@ -62,6 +63,7 @@ export default async function dockerBuild(options: Record<string, unknown>, cont
     // Build into a sibling folder and rename at the end: a failed or interrupted build never leaves an output that looks complete.
     const workDir = `${outputDir}.partial-${process.pid}-${randomBytes(3).toString('hex')}`;
     const sources = locateSources(project, resolved);
+    validateDockerfileFile(sources.dockerfile, project.workspaceRoot, resolved.target);
     const revision = await sourceRevision(project.workspaceRoot, sources);
     const request = {
       ...buildRequest(project, resolved, sources, revision, await originUrl(project.workspaceRoot)),
