@@ -22,7 +22,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { basename, delimiter, dirname, join } from 'node:path';
 import { commitAll, installPlugin, writeFiles } from '../../../tools/fixtures/workspace-kit';
-import { REGISTRY, RUN_ID, command, nx, requireRealParts, workspaceRoot, type Result } from './harness';
+import { REGISTRY, RUN_ID, catalog, command, nx, requireRealParts, workspaceRoot, type Result } from './harness';
 
 jest.setTimeout(25 * 60 * 1000);
 
@@ -112,24 +112,8 @@ const messageOf = (output: string) =>
 // ---------------------------------------------------------------------------------------------------------------
 // Registry and local state.
 
-/**
- * Every repository in the registry, page by page (distribution refuses page sizes over 1000, so the harness's
- * catalog() with n=10000 gets an error object instead of a list).
- */
-async function allRepositories(): Promise<string[]> {
-  const repositories: string[] = [];
-  for (let next: string | undefined = '/v2/_catalog?n=1000'; next; ) {
-    const response: Response = await fetch(`http://${REGISTRY}${next}`);
-    const body = (await response.json()) as { repositories?: string[] };
-    if (!response.ok || !Array.isArray(body.repositories)) throw new Error(`reading the registry catalog failed: ${response.status} ${JSON.stringify(body)}`);
-    repositories.push(...body.repositories);
-    next = /<([^>]+)>;\s*rel="next"/.exec(response.headers.get('link') ?? '')?.[1];
-  }
-  return repositories;
-}
-
 async function repositoriesUnder(namespace: string): Promise<string[]> {
-  return (await allRepositories()).filter((repo) => repo === namespace || repo.startsWith(`${namespace}/`));
+  return (await catalog()).filter((repo) => repo === namespace || repo.startsWith(`${namespace}/`));
 }
 
 /** Push records (dist/push-records/**) that name the namespace: a push that half happened. */
