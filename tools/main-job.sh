@@ -11,3 +11,5 @@ echo "==> nx run-many -t docker-push (deprecated services have no docker-push ta
 npx nx run-many -t docker-push --parallel="${PARALLEL:-2}" --outputStyle=stream
 echo "==> what landed in the registry"
 node -r @swc-node/register tools/show-landed.ts
+echo "==> multi-arch status page (docs/MULTI_ARCH_STATUS.md, written from image.json, push records and docker-lint)"
+npx nx g nx-multiarch:status --check --no-interactive
