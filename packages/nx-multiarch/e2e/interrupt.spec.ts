@@ -93,6 +93,7 @@ afterAll(async () => {
 
 describe.each(['SIGINT', 'SIGTERM'] as const)('%s', (signal) => {
   it(`mid-build: prompt exit, no temporary manifest list, no partial output; the rerun builds`, async () => {
+    rmSync(OUTPUT, { recursive: true, force: true }); // the previous test's build: this one must not leave any
     // A RUN line of this test's own, so podman's layer cache can't skip the slow step.
     writeFiles(dir, { 'services/slow/Dockerfile': `ARG BASE_IMAGE\nFROM \${BASE_IMAGE}\nRUN sleep 15 && uname -m > /arch && echo ${signal}\n` });
     const { run } = startNx(['run', 'slow:docker-build', '--skip-nx-cache']);

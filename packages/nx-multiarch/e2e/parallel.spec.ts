@@ -1,0 +1,63 @@
+/**
+ * Every service of this workspace built at once (--parallel=6) on the real engine: no cross-talk between builds (each
+ * index holds only its own images), no shared temporary names. And an output folder that can't be written: a clear
+ * error, no partial folder, and nothing cached for that task.
+ */
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { blobPath } from '../src/image/oci-layout';
+import type { ImageRecord } from '../src/image/record';
+import { command, requireRealParts, workspaceRoot } from './harness';
+
+jest.setTimeout(30 * 60 * 1000);
+
+const OUT = join('dist', 'e2e-parallel');
+
+async function nxRun(args: string[]) {
+  return command(['npx', 'nx', ...args, '--outputStyle=static'], { NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true', CI: 'true' });
+}
+
+beforeAll(async () => {
+  await requireRealParts(['podman', 'skopeo', 'git']);
+});
+
+afterAll(() => rmSync(join(workspaceRoot, OUT), { recursive: true, force: true }));
+
+it('--parallel=6 over every service: each index holds only its own two images, and no two builds share a temporary name', async () => {
+  const projects = JSON.parse((await command(['npx', 'nx', 'show', 'projects', '--with-target', 'docker-build', '--json'], { NX_DAEMON: 'false' })).stdout) as string[];
+  expect(projects.length).toBeGreaterThanOrEqual(12);
+  const result = await nxRun(['run-many', '-t', 'docker-build', '--parallel=6', '--skip-nx-cache']);
+  if (result.exitCode !== 0) throw new Error(`parallel build failed:\n${result.output}`);
+
+  const workNames = [...result.output.matchAll(/--manifest (localhost\/nx-multiarch-work\/\S+)/g)].map((match) => match[1]);
+  expect(workNames.length).toBeGreaterThanOrEqual(projects.length);
+  expect(new Set(workNames).size).toBe(workNames.length);
+
+  for (const project of projects) {
+    const dir = join(workspaceRoot, 'dist', 'images', 'services', project);
+    const record: ImageRecord = JSON.parse(readFileSync(join(dir, 'image.json'), 'utf8'));
+    expect(record.project).toBe(project);
+    expect(record.platforms.map((p) => p.platform)).toEqual(['linux/amd64', 'linux/arm64']);
+    for (const image of record.platforms) {
+      const config = JSON.parse(readFileSync(blobPath(join(dir, 'oci'), image.configDigest), 'utf8'));
+      expect({ project, title: config.config.Labels['org.opencontainers.image.title'] }).toEqual({ project, title: project });
+    }
+  }
+});
+
+it('an output folder that cannot be written: a clear error naming it, no partial folder, nothing cached', async () => {
+  // As root no permission bit stops a write; a file where the output's parent folder should be does.
+  const blocker = join(OUT, 'blocker');
+  mkdirSync(join(workspaceRoot, OUT), { recursive: true });
+  writeFileSync(join(workspaceRoot, blocker), 'not a folder\n');
+  const args = ['run', 'context-api:docker-build', `--outputPath=${blocker}/context-api`];
+  for (const attempt of [1, 2]) {
+    const result = await nxRun(args);
+    expect({ attempt, exitCode: result.exitCode === 0 }).toEqual({ attempt, exitCode: false });
+    expect(result.output).toContain(`Cannot write the build output under ${join(workspaceRoot, blocker)}`);
+    expect(result.output).toContain('set outputPath');
+    // the second attempt ran again: a failed build left no cache entry to restore
+    expect(result.output).not.toMatch(/local cache|remote cache|existing outputs match/);
+  }
+  expect(readdirSync(join(workspaceRoot, OUT)).filter((name) => name.includes('.partial-'))).toEqual([]);
+});
