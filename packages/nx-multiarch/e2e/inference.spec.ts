@@ -1,7 +1,8 @@
 /** Inference as Nx itself sees it in this workspace (the real plugin loaded by the real nx CLI). */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { command, workspaceRoot } from './harness';
+import { describeIndex } from '../src/image/oci-layout';
+import { command, REGISTRY, remoteRaw, requireRealParts, workspaceRoot } from './harness';
 
 jest.setTimeout(120_000);
 
@@ -47,4 +48,32 @@ it('docker-lint fails on a Dockerfile that is not multi-arch ready, with file:li
   const written = JSON.parse(readFileSync(join(workspaceRoot, 'dist', 'lint-e2e', 'bad.json'), 'utf8')) as Array<{ rule: string; level: string; path: string; line: number }>;
   expect(written).toContainEqual(expect.objectContaining({ rule: 'hardcoded-arch', level: 'error', path: dockerfile, line: 2 }));
   expect(result.stdout).toContain('"rule": "hardcoded-arch"');
+});
+
+it('docker-lint asks the plain-HTTP loopback registry about a digest-pinned base: one platform is an error, the list is fine', async () => {
+  await requireRealParts(['skopeo']);
+  const base = `${REGISTRY}/fixtures/busybox`;
+  const list = await remoteRaw(`${base}:latest`);
+  const amd64 = describeIndex(list.json).find((image) => image.platform === 'linux/amd64')!.digest;
+  const lint = async (from: string) => {
+    const dockerfile = `dist/lint-e2e/pinned-${from.slice(-12)}.Dockerfile`;
+    mkdirSync(join(workspaceRoot, 'dist', 'lint-e2e'), { recursive: true });
+    writeFileSync(join(workspaceRoot, dockerfile), `FROM ${from}\nRUN true\n`);
+    const output = `dist/lint-e2e/pinned-${from.slice(-12)}.json`;
+    const result = await command(
+      ['npx', 'nx', 'run', 'context-api:docker-lint', `--dockerfile=${dockerfile}`, `--outputPath=${output}`, '--skip-nx-cache', '--outputStyle=static'],
+      { NX_DAEMON: 'false' },
+    );
+    const rules = (JSON.parse(readFileSync(join(workspaceRoot, output), 'utf8')) as Array<{ rule: string }>).map((finding) => finding.rule);
+    return { exitCode: result.exitCode, output: result.output, rules };
+  };
+
+  const single = await lint(`${base}@${amd64}`);
+  expect(single.output).not.toMatch(/Could not ask the registry/);
+  expect(single.rules).toContain('single-platform-base');
+  expect(single.exitCode).not.toBe(0);
+
+  const multi = await lint(`${base}@${list.digest}`);
+  expect(multi.output).not.toMatch(/Could not ask the registry/);
+  expect(multi.rules).not.toContain('single-platform-base');
 });

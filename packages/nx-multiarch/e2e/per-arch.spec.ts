@@ -37,7 +37,6 @@ async function nxOk(dir: string, args: string[], env: Record<string, string> = {
 }
 
 const readRecord = (dir: string, output: string): ImageRecord => JSON.parse(readFileSync(join(dir, output, 'image.json'), 'utf8'));
-const digestOf = (record: ImageRecord, platform: string) => record.platforms.find((p) => p.platform === platform)?.digest;
 
 beforeAll(async () => {
   await requireRealParts(['podman', 'skopeo', 'git']);
@@ -95,7 +94,6 @@ describe('per-arch runners and docker-manifest', () => {
     const oneShot = readRecord(runnerAmd64, 'dist/images/services/svc');
     expect(oneShot.platforms.map((p) => p.platform)).toEqual(['linux/amd64', 'linux/arm64']);
     expect(listed).toEqual(oneShot.platforms.map(({ platform, digest }) => ({ platform, digest })));
-    expect(digestOf(oneShot, 'linux/arm64')).toBe(arm64.platforms[0].digest);
   });
 
   it('a missing arch is an error listing what is present, and the tag is never written', async () => {

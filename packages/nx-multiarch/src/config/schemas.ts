@@ -105,6 +105,7 @@ export const lintSchema = z.strictObject({
   format: z.enum(['text', 'json'], { error: (issue) => `unknown format ${JSON.stringify(issue.input)}: use text or json` }).describe('text (file:line: level [rule] message Fix: ...) or json').optional(),
   checkRegistry: z.boolean().describe('Ask the registry (skopeo) whether a digest-pinned base image is a single-platform manifest').optional(),
   outputPath: z.string().min(1).describe('Where the findings are written as JSON (the status report reads them)').optional(),
+  tlsVerify: z.boolean().describe('Verify TLS when asking the registry; default true except for localhost/127.0.0.1 registries').optional(),
 });
 
 export type BuildOptions = z.infer<typeof buildSchema>;

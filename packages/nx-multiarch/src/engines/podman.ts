@@ -41,6 +41,19 @@ function withBuildPlatformArgs(request: BuildRequest): BuildRequest {
   return { ...request, buildArgs: { BUILDPLATFORM: request.buildPlatform, BUILDOS: os, BUILDARCH: arch, ...request.buildArgs } };
 }
 
+/** `podman build` with the flags every build shares; `output` names what it produces (--tag x / --manifest x). */
+function buildArgv(podmanArgv: string[], request: BuildRequest, platforms: string, output: string[]): string[] {
+  return [
+    ...podmanArgv, 'build',
+    '--platform', platforms,
+    ...output,
+    ...timestampFlags(request.sourceDateEpoch),
+    ...commonBuildFlags(withBuildPlatformArgs(request)),
+    ...request.extraArgs,
+    request.context,
+  ];
+}
+
 /**
  * A podman service writes `manifest push` destinations on its own machine and only pushes lists to registries, so a
  * remote build builds each platform as an image and streams it back with `save` (which remote podman supports).
@@ -55,15 +68,7 @@ function planRemoteMultiArch(request: MultiArchRequest, podmanArgv: string[]): P
       {
         description: `build ${image.platform} as ${image.name} on the podman service`,
         platform: image.platform,
-        argv: [
-          ...podmanArgv, 'build',
-          '--platform', image.platform,
-          '--tag', image.name,
-          ...timestampFlags(request.sourceDateEpoch),
-          ...commonBuildFlags(withBuildPlatformArgs(request)),
-          ...request.extraArgs,
-          request.context,
-        ],
+        argv: buildArgv(podmanArgv, request, image.platform, ['--tag', image.name]),
       },
       {
         description: `fetch ${image.platform} from the podman service as an oci-archive`,
@@ -97,15 +102,7 @@ export const podman: Engine = {
       steps: [
         {
           description: `build ${request.platforms.join(', ')} into manifest list ${request.workName}`,
-          argv: [
-            ...podmanArgv, 'build',
-            '--platform', request.platforms.join(','),
-            '--manifest', request.workName,
-            ...timestampFlags(request.sourceDateEpoch),
-            ...commonBuildFlags(withBuildPlatformArgs(request)),
-            ...request.extraArgs,
-            request.context,
-          ],
+          argv: buildArgv(podmanArgv, request, request.platforms.join(','), ['--manifest', request.workName]),
         },
         {
           description: 'write the manifest list and its images as an OCI layout',
@@ -120,15 +117,7 @@ export const podman: Engine = {
       steps: [
         {
           description: `build ${request.platform} as ${request.reference}`,
-          argv: [
-            ...podmanCommand(request.remote), 'build',
-            '--platform', request.platform,
-            '--tag', request.reference,
-            ...timestampFlags(request.sourceDateEpoch),
-            ...commonBuildFlags(withBuildPlatformArgs(request)),
-            ...request.extraArgs,
-            request.context,
-          ],
+          argv: buildArgv(podmanCommand(request.remote), request, request.platform, ['--tag', request.reference]),
         },
       ],
       cleanup: [],

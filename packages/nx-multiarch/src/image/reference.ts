@@ -48,11 +48,8 @@ export function validateRepository(repository: string): string {
 /** Parses `[registry/]repository[:tag]`, the form of the IMG variable. Digests are not accepted: push decides content. */
 export function parseReference(value: string): ImageReference {
   if (value.includes('@')) throw new InvalidReferenceError(`Invalid image reference "${value}": a digest (@sha256:...) can't be pushed to; give name[:tag].`);
-  const slash = value.indexOf('/');
-  const first = slash === -1 ? '' : value.slice(0, slash);
-  const hasRegistry = first.includes('.') || first.includes(':') || first === 'localhost';
-  const registry = hasRegistry ? first : '';
-  const rest = hasRegistry ? value.slice(slash + 1) : value;
+  const registry = registryOf(value);
+  const rest = registry ? value.slice(registry.length + 1) : value;
   const colon = rest.lastIndexOf(':');
   const repository = colon === -1 ? rest : rest.slice(0, colon);
   const tag = colon === -1 ? undefined : rest.slice(colon + 1);
@@ -77,9 +74,15 @@ export function isLoopbackRegistry(registry: string): boolean {
 /** The repository path of any image reference (registry, tag and digest dropped), for matching FROM lines to projects. */
 export function repositoryOf(reference: string): string {
   const withoutDigest = reference.split('@')[0];
-  const slash = withoutDigest.indexOf('/');
-  const first = slash === -1 ? '' : withoutDigest.slice(0, slash);
-  const rest = first.includes('.') || first.includes(':') || first === 'localhost' ? withoutDigest.slice(slash + 1) : withoutDigest;
+  const registry = registryOf(withoutDigest);
+  const rest = registry ? withoutDigest.slice(registry.length + 1) : withoutDigest;
   const colon = rest.lastIndexOf(':');
   return colon === -1 ? rest : rest.slice(0, colon);
+}
+
+/** The registry host[:port] an image reference names, or '' for a Docker Hub short name (busybox, library/debian). */
+export function registryOf(reference: string): string {
+  const slash = reference.indexOf('/');
+  const first = slash === -1 ? '' : reference.slice(0, slash);
+  return first.includes('.') || first.includes(':') || first === 'localhost' ? first : '';
 }

@@ -5,11 +5,6 @@ import { describeIndex, INDEX_MEDIA_TYPES } from './oci-layout';
 import type { ImageRecord } from './record';
 import { inspectStep, type PushMode } from '../plan/push';
 
-async function fetchRaw(reference: string, tlsVerify: boolean, cwd: string): Promise<{ raw: string; json: any }> {
-  const { stdout } = await run(inspectStep(reference, tlsVerify), { cwd });
-  return { raw: stdout, json: JSON.parse(stdout) };
-}
-
 export const sha256 = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
 
 const NOT_FOUND = /manifest unknown|not found|name unknown|404/i;
@@ -42,8 +37,9 @@ export interface RemoteState {
 }
 
 export async function verifyRemote(name: string, tag: string, record: ImageRecord, mode: PushMode, tlsVerify: boolean, cwd: string): Promise<RemoteState> {
-  const remote = await fetchRaw(`${name}:${tag}`, tlsVerify, cwd);
-  const state: RemoteState = { digest: sha256(remote.raw), platforms: [], problems: [] };
+  const remote = await readRemoteManifest(`${name}:${tag}`, tlsVerify, cwd);
+  if (!remote) return { digest: '', platforms: [], problems: [`${name}:${tag} is not in the registry`] };
+  const state: RemoteState = { digest: remote.digest, platforms: [], problems: [] };
   const problems = state.problems;
   const expected = 'platform' in mode ? record.platforms.filter((p) => p.platform === mode.platform) : record.platforms;
 
@@ -76,8 +72,9 @@ export async function verifyRemote(name: string, tag: string, record: ImageRecor
     } else if (mode.kind === 'index' && got.digest !== want.digest) {
       problems.push(`${name}:${tag} ${want.platform} is ${got.digest}, expected ${want.digest}`);
     } else if (mode.kind === 'v2s2') {
-      const manifest = await fetchRaw(`${name}@${got.digest}`, tlsVerify, cwd);
-      if (manifest.json.config?.digest !== want.configDigest) problems.push(`${name}:${tag} ${want.platform} has config ${manifest.json.config?.digest}, expected ${want.configDigest}`);
+      const manifest = await readRemoteManifest(`${name}@${got.digest}`, tlsVerify, cwd);
+      if (!manifest) problems.push(`${name}:${tag} ${want.platform} (${got.digest}) is not in the registry`);
+      else if (manifest.json.config?.digest !== want.configDigest) problems.push(`${name}:${tag} ${want.platform} has config ${manifest.json.config?.digest}, expected ${want.configDigest}`);
     }
   }
   const extra = remotePlatforms.filter((p) => !expected.some((want) => want.platform === p.platform));

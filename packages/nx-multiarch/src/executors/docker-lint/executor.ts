@@ -8,6 +8,7 @@ import { lintSchema } from '../../config/schemas';
 import { parseDockerfile, substituteArgs } from '../../dockerfile/parse';
 import { describeIndex, INDEX_MEDIA_TYPES } from '../../image/oci-layout';
 import { formatPlatform } from '../../image/platform';
+import { isLoopbackRegistry, registryOf } from '../../image/reference';
 import { readRemoteConfig, readRemoteManifest } from '../../image/verify';
 import { formatJson, formatText, lintDockerfile } from '../../lint';
 import { locateSources } from '../../plan/build';
@@ -15,18 +16,19 @@ import { defaultLintOutput } from '../../plugin/create-nodes';
 import { projectInfo, reportErrors, splitOptions } from '../context';
 
 /** Platforms of each digest-pinned base, as the registry tells; a registry that can't be reached tells nothing. */
-async function pinnedBasePlatforms(text: string, cwd: string): Promise<Map<string, string[]>> {
+async function pinnedBasePlatforms(text: string, tlsVerifyOption: boolean | undefined, cwd: string): Promise<Map<string, string[]>> {
   const { stages, globalArgs } = parseDockerfile(text);
   const pinned = [...new Set(stages.map((stage) => substituteArgs(stage.image, globalArgs)).filter((image) => /@sha256:[0-9a-f]+$/i.test(image)))];
   const platforms = new Map<string, string[]>();
   for (const image of pinned) {
+    const tlsVerify = tlsVerifyOption ?? !isLoopbackRegistry(registryOf(image));
     try {
-      const manifest = await readRemoteManifest(image, true, cwd);
+      const manifest = await readRemoteManifest(image, tlsVerify, cwd);
       if (!manifest) continue;
       if (INDEX_MEDIA_TYPES.includes(manifest.json.mediaType) || manifest.json.manifests) {
         platforms.set(image, describeIndex(manifest.json).map((p) => p.platform));
       } else {
-        const config = await readRemoteConfig(image, true, cwd);
+        const config = await readRemoteConfig(image, tlsVerify, cwd);
         platforms.set(image, [formatPlatform({ os: config.os ?? '?', architecture: config.architecture ?? '?', variant: config.variant })]);
       }
     } catch (error) {
@@ -44,7 +46,7 @@ export default async function dockerLint(options: Record<string, unknown>, conte
     const project = projectInfo(context);
     const sources = locateSources(project, resolved);
     const text = readFileSync(sources.dockerfile, 'utf8');
-    const platforms = resolved.checkRegistry ? await pinnedBasePlatforms(text, project.workspaceRoot) : new Map<string, string[]>();
+    const platforms = resolved.checkRegistry ? await pinnedBasePlatforms(text, resolved.tlsVerify, project.workspaceRoot) : new Map<string, string[]>();
     const findings = lintDockerfile({
       text,
       path: relative(project.workspaceRoot, sources.dockerfile),

@@ -10,7 +10,8 @@ import { archKey, hostPlatform } from '../../image/platform';
 import type { PushRecord } from '../../image/push-record';
 import { LAYOUT_DIR, RECORD_FILE, type ImageRecord } from '../../image/record';
 import { lintDockerfile, type Finding } from '../../lint';
-import { buildTargetOf, isDeprecated, joinPath, normalisePath, type StatusProject } from './projects';
+import { buildTargetOf, isDeprecated, isPluginExecutor, joinPath, normalisePath, type StatusProject } from './projects';
+import { defaultLintOutput } from '../../plugin/create-nodes';
 
 export type TargetOrigin = 'inferred' | 'overridden';
 
@@ -109,9 +110,15 @@ function originOf(tree: Tree, project: StatusProject, targetName: string): Targe
   return value?.targets && Object.prototype.hasOwnProperty.call(value.targets, targetName) ? 'overridden' : 'inferred';
 }
 
-function lint(tree: Tree, dockerfile: string, context: string): { findings: Finding[]; missing: boolean } {
+/**
+ * The findings docker-lint wrote (it also asks the registry about digest-pinned bases), when they are at least as new
+ * as the Dockerfile; else the same lint run here without the registry.
+ */
+function lint(tree: Tree, project: StatusProject, dockerfile: string, context: string): { findings: Finding[]; missing: boolean } {
   const text = tree.read(dockerfile, 'utf-8');
   if (text === null) return { findings: [], missing: true };
+  const written = writtenFindings(tree, project, dockerfile);
+  if (written) return { findings: written, missing: false };
   const ignoreFiles = [joinPath(context, '.dockerignore'), joinPath(context, '.containerignore'), `${dockerfile}.dockerignore`];
   const findings = lintDockerfile({
     text,
@@ -120,6 +127,17 @@ function lint(tree: Tree, dockerfile: string, context: string): { findings: Find
     hasDockerignore: ignoreFiles.some((file) => tree.exists(file)),
   });
   return { findings, missing: false };
+}
+
+function writtenFindings(tree: Tree, project: StatusProject, dockerfile: string): Finding[] | undefined {
+  const lintTarget = Object.values(project.targets).find((target) => isPluginExecutor(target.executor, 'docker-lint'));
+  if (!lintTarget) return undefined;
+  const path = workspacePath(tree, asString(lintTarget.options?.outputPath) ?? defaultLintOutput(project.root), project);
+  const { value } = readJsonFile<Finding[]>(tree, path);
+  if (!Array.isArray(value) || value.some((finding) => finding?.path !== dockerfile)) return undefined;
+  const [writtenAt, editedAt] = [mtimeOf(tree, path), mtimeOf(tree, dockerfile)];
+  if (writtenAt && editedAt && writtenAt < editedAt) return undefined;
+  return value;
 }
 
 const problemsOf = (record: { ok?: unknown; problems?: unknown }): string[] => {
@@ -211,7 +229,7 @@ export function serviceFacts(tree: Tree, project: StatusProject, options: FactOp
   const dockerfile = workspacePath(tree, asString(targetOptions.dockerfile) ?? joinPath(project.root, 'Dockerfile'), project);
   const context = workspacePath(tree, asString(targetOptions.context) ?? project.root, project);
   const outputPath = workspacePath(tree, asString(targetOptions.outputPath) ?? joinPath('dist', 'images', project.root), project);
-  const { findings, missing } = lint(tree, dockerfile, context);
+  const { findings, missing } = lint(tree, project, dockerfile, context);
 
   const targets = Object.entries(project.targets)
     .filter(([, t]) => t.executor !== undefined && /(^|\/)nx-multiarch:/.test(t.executor))

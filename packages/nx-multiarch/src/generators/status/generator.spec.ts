@@ -176,6 +176,17 @@ describe('status generator', () => {
     expect(row('Services with Dockerfiles', 'web')['multi-arch ready']).toBe('yes (0 errors, 1 warning)\nwarning services/web/Dockerfile:1 [root-context-no-dockerignore]');
   });
 
+  it('readiness uses the findings docker-lint wrote for this Dockerfile (registry checks included)', async () => {
+    const { tree } = workspace();
+    const pinned = { rule: 'single-platform-base', level: 'error', path: 'services/api/Dockerfile', line: 1, message: 'one platform', fix: 'pin the list' };
+    tree.write('dist/lint/services/api.json', JSON.stringify([pinned]));
+    expect((await page(tree)).row('Services with Dockerfiles', 'api')['multi-arch ready']).toBe('no (1 error, 0 warnings)\nerror services/api/Dockerfile:1 [single-platform-base]');
+
+    // findings written for another Dockerfile (an outputPath shared by hand, say) are not this one's
+    tree.write('dist/lint/services/api.json', JSON.stringify([{ ...pinned, path: 'services/other/Dockerfile' }]));
+    expect((await page(tree)).row('Services with Dockerfiles', 'api')['multi-arch ready']).toBe('yes (0 errors, 0 warnings)');
+  });
+
   it('verification: build date, platforms, index and platform digests, push and verify dates, references, result', async () => {
     const { tree, api, broken, web } = workspace();
     const { row } = await page(tree);
