@@ -11,7 +11,7 @@
 #       127.0.0.1:5000/fixtures/busybox:latest   (linux/amd64 + linux/arm64)
 #       127.0.0.1:5000/fixtures/golang:1.19      (linux/amd64 + linux/arm64)
 #   * sandbox-only podman settings in $CACHE/sandbox.env (empty on normal hosts)
-#   * npm dependencies of the workspace
+#   * npm dependencies of the workspace, and the plugin built (npm run build)
 #
 # Run as root. Idempotent: a second run only checks and prints "already ...".
 #
@@ -412,6 +412,9 @@ else
     info "npm install (versions from package-lock.json)"
     npm install --no-audit --no-fund || die "npm install failed"
   fi
+  # Nx runs the plugin from packages/nx-multiarch/dist, as it would from an installed package.
+  info "npm run build (the plugin, packages/nx-multiarch/dist)"
+  npm run build --silent || die "building the plugin failed: see the tsc errors above"
 fi
 
 # ---------------------------------------------------------------------------

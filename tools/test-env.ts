@@ -17,3 +17,6 @@ if (existsSync(envFile)) {
 process.env.NX_DAEMON = 'false';
 process.env.NX_TUI = 'false';
 process.env.NX_NO_CLOUD = 'true';
+// Nx loads plugins in worker processes by default; in-process loading halves every nx start on a small machine
+// (README, "Speed"). Set NX_ISOLATE_PLUGINS=true to test with isolation.
+process.env.NX_ISOLATE_PLUGINS ??= 'false';

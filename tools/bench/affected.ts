@@ -7,10 +7,10 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { appendFileSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { appendFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { commitAll, installPlugin, repoRoot, writeFiles } from '../fixtures/workspace-kit';
+import { cloneWorkspace, commitAll, installPlugin, nxBin, nxEnv, writeFiles } from '../fixtures/workspace-kit';
 import { startRemoteCache } from '../../packages/nx-multiarch/e2e/remote-cache-server';
 
 const services = Number(process.argv[2] ?? 50);
@@ -44,9 +44,9 @@ async function main() {
   commitAll(dirA, 'affected bench');
 
   const nx = (dir: string, args: string[]) =>
-    run('npx', ['nx', ...args, '--outputStyle=static', '--parallel=2'], {
+    run(nxBin, [...args, '--outputStyle=static', '--parallel=2'], {
       cwd: dir,
-      env: { ...process.env, NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true', CI: 'true', NX_SELF_HOSTED_REMOTE_CACHE_SERVER: cache.url,
+      env: { ...process.env, ...nxEnv(), CI: 'true', NX_SELF_HOSTED_REMOTE_CACHE_SERVER: cache.url,
         NX_CACHE_DIRECTORY: join(dir, '.nx', 'own-cache'), NX_WORKSPACE_DATA_DIRECTORY: join(dir, '.nx', 'own-data') },
     });
   const misses = (output: string) => [...output.replace(/\x1b\[[0-9;]*m/g, '').matchAll(/^> nx run \S+:docker-build(.*)$/gm)].filter(([, rest]) => !/cache|existing outputs/.test(rest)).length;
@@ -75,9 +75,7 @@ async function main() {
   // (c) push from a cache-restored clone vs build + push
   const buildAndPush = await timed(() => nx(dirA, ['run', 'svc-3:docker-push', '--tag=a', '--skip-nx-cache']));
   const dirB = mkdtempSync(join(tmpdir(), 'affected-bench-b-'));
-  execFileSync('git', ['clone', '-q', dirA, dirB]);
-  symlinkSync(join(repoRoot, 'node_modules'), join(dirB, 'node_modules'));
-  symlinkSync(join(repoRoot, 'packages', 'nx-multiarch', 'node_modules'), join(dirB, 'packages', 'nx-multiarch', 'node_modules'));
+  cloneWorkspace(dirA, dirB);
   const fromCache = await timed(() => nx(dirB, ['run', 'svc-3:docker-push', '--tag=b']));
   console.log(`(c) docker-push from a cache-restored clone ${fromCache.seconds.toFixed(1)}s (${misses(fromCache.output)} engine builds) vs build+push ${buildAndPush.seconds.toFixed(1)}s, ratio ${(fromCache.seconds / buildAndPush.seconds).toFixed(2)} [target <= 0.3]`);
   await cache.close();

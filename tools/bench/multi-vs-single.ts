@@ -6,6 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { nxBin, nxEnv } from '../fixtures/workspace-kit';
 
 const workspaceRoot = join(__dirname, '..', '..');
 const runs = Number(process.argv[2] ?? 3);
@@ -16,9 +17,9 @@ const services = [
 
 function seconds(args: string[]): number {
   const started = process.hrtime.bigint();
-  execFileSync('npx', ['nx', 'run', ...args, '--skip-nx-cache', '--extraArgs=--no-cache'], {
+  execFileSync(nxBin, ['run', ...args, '--skip-nx-cache', '--extraArgs=--no-cache'], {
     cwd: workspaceRoot,
-    env: { ...process.env, NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true' },
+    env: { ...process.env, ...nxEnv() },
     stdio: 'ignore',
   });
   return Number(process.hrtime.bigint() - started) / 1e9;

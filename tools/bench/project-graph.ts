@@ -8,7 +8,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { commitAll, installPlugin, writeFiles } from '../fixtures/workspace-kit';
+import { commitAll, installPlugin, nxBin, nxEnv, writeFiles } from '../fixtures/workspace-kit';
+
 const services = Number(process.argv[2] ?? 1000);
 const runs = Number(process.argv[3] ?? 3);
 
@@ -32,9 +33,9 @@ function workspace(withPlugin: boolean): string {
 function graphSeconds(dir: string): number {
   rmSync(join(dir, '.nx'), { recursive: true, force: true });
   const started = process.hrtime.bigint();
-  const out = execFileSync('npx', ['nx', 'show', 'projects', '--json'], {
+  const out = execFileSync(nxBin, ['show', 'projects', '--json'], {
     cwd: dir,
-    env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_CACHE_DIRECTORY: join(dir, '.nx', 'cache'), NX_WORKSPACE_DATA_DIRECTORY: join(dir, '.nx', 'data') },
+    env: { ...process.env, ...nxEnv(), NX_CACHE_DIRECTORY: join(dir, '.nx', 'cache'), NX_WORKSPACE_DATA_DIRECTORY: join(dir, '.nx', 'data') },
     encoding: 'utf8',
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;

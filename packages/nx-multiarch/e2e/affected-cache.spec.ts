@@ -10,7 +10,7 @@ import { execa } from 'execa';
 import { createMatrixWorkspace, MATRIX_SERVICES } from '../../../tools/fixtures/matrix-workspace';
 import { cloneWorkspace, isolatedStorage } from '../../../tools/fixtures/workspace-kit';
 import type { ImageRecord } from '../src/image/record';
-import { RUN_ID, fileInImage, remoteRaw, requireRealParts } from './harness';
+import { fileInImage, NX_BIN, remoteRaw, requireRealParts, RUN_ID } from './harness';
 import { describeIndex } from '../src/image/oci-layout';
 import { startRemoteCache, type RemoteCache } from './remote-cache-server';
 
@@ -37,7 +37,7 @@ interface TaskRun {
 }
 
 async function nxIn(dir: string, args: string[], extraEnv: Record<string, string> = {}): Promise<TaskRun> {
-  const result = await execa('npx', ['nx', ...args, '--outputStyle=static', '--parallel=2'], { cwd: dir, env: { ...cloneEnv(dir), ...extraEnv }, all: true, reject: false });
+  const result = await execa(NX_BIN, [...args, '--outputStyle=static', '--parallel=2'], { cwd: dir, env: { ...cloneEnv(dir), ...extraEnv }, all: true, reject: false });
   const output = String(result.all).replace(/\x1b\[[0-9;]*m/g, '');
   const tasks = [...output.matchAll(/^> nx run (\S+?):(\S+)(.*)$/gm)].map(([, project, target, rest]) => ({ project, target, hit: /local cache|remote cache|existing outputs match/.test(rest) }));
   const builds = tasks.filter((t) => t.target === 'docker-build');

@@ -22,7 +22,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { basename, delimiter, dirname, join } from 'node:path';
 import { commitAll, installPlugin, writeFiles } from '../../../tools/fixtures/workspace-kit';
-import { REGISTRY, RUN_ID, catalog, command, nx, requireRealParts, workspaceRoot, type Result } from './harness';
+import { catalog, command, nx, NX_BIN, REGISTRY, requireRealParts, RUN_ID, type Result, workspaceRoot } from './harness';
 
 jest.setTimeout(25 * 60 * 1000);
 
@@ -89,7 +89,7 @@ function oldPodmanPath(): string {
 
 async function nxIn(cwd: string, args: string[], env: Env): Promise<Result> {
   if (cwd === workspaceRoot) return nx(args, env);
-  const result = await execa('npx', ['nx', ...args, '--skip-nx-cache', '--verbose=false'], {
+  const result = await execa(NX_BIN, [...args, '--skip-nx-cache', '--verbose=false'], {
     cwd,
     env: { NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true', CI: 'true', NX_CACHE_DIRECTORY: join(cwd, '.nx', 'cache'), ...env },
     all: true,

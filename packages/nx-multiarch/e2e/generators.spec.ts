@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { commitAll, installPlugin, writeFiles } from '../../../tools/fixtures/workspace-kit';
 import type { ImageRecord } from '../src/image/record';
-import { REGISTRY, RUN_ID, elfMachine, fileInImage, remoteRaw, requireRealParts } from './harness';
+import { elfMachine, fileInImage, NX_BIN, REGISTRY, remoteRaw, requireRealParts, RUN_ID } from './harness';
 
 jest.setTimeout(20 * 60 * 1000);
 
@@ -20,7 +20,7 @@ const ENV = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', CI: 'true', NX_TUI: 'fals
 const TARGETS = ['docker-build', 'docker-build-single', 'docker-push'];
 
 async function nxIn(args: string[]): Promise<{ exitCode: number; output: string }> {
-  const result = await execa('npx', ['nx', ...args], { cwd: dir, env: ENV, all: true, reject: false });
+  const result = await execa(NX_BIN, [...args], { cwd: dir, env: ENV, all: true, reject: false });
   return { exitCode: result.exitCode ?? 1, output: String(result.all).replace(/\x1b\[[0-9;]*m/g, '') };
 }
 
@@ -73,7 +73,7 @@ describe('nx g nx-multiarch:init', () => {
       writeFiles(bare, { '.gitignore': 'node_modules\n.nx\n', 'nx.json': '{}\n' });
       commitAll(bare, 'bare');
       const run = async () => {
-        const result = await execa('npx', ['nx', 'g', 'nx-multiarch:init', '--keepExistingVersions'], { cwd: bare, env: ENV, all: true, reject: false });
+        const result = await execa(NX_BIN, ['g', 'nx-multiarch:init', '--keepExistingVersions'], { cwd: bare, env: ENV, all: true, reject: false });
         if (result.exitCode !== 0) throw new Error(`nx g nx-multiarch:init failed:\n${result.all}`);
       };
       await run();

@@ -6,9 +6,11 @@ import { join, resolve } from 'node:path';
 import { onPath } from '../src/engines/detect';
 import { blobPath } from '../src/image/oci-layout';
 import type { ImageRecord } from '../src/image/record';
+import { nxBin } from '../../../tools/fixtures/workspace-kit';
 
 export const workspaceRoot = resolve(__dirname, '..', '..', '..');
 export const REGISTRY = '127.0.0.1:5000';
+export const NX_BIN = nxBin;
 /** Every run pushes under its own namespace, so runs never see each other's images. */
 export const RUN_ID = `e2e-${Date.now().toString(36)}-${process.pid}`;
 
@@ -26,7 +28,7 @@ export interface Result {
 }
 
 export async function nx(args: string[], env: Record<string, string> = {}): Promise<Result> {
-  const result = await execa('npx', ['nx', ...args, '--skip-nx-cache', '--verbose=false'], {
+  const result = await execa(NX_BIN, [...args, '--skip-nx-cache', '--verbose=false'], {
     cwd: workspaceRoot,
     env: { NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true', CI: 'true', ...env },
     all: true,

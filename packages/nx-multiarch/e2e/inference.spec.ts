@@ -2,12 +2,12 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeIndex } from '../src/image/oci-layout';
-import { command, REGISTRY, remoteRaw, requireRealParts, workspaceRoot } from './harness';
+import { command, NX_BIN, REGISTRY, remoteRaw, requireRealParts, workspaceRoot } from './harness';
 
 jest.setTimeout(120_000);
 
 async function targetsOf(project: string): Promise<Record<string, { executor: string; dependsOn?: string[] }>> {
-  const result = await command(['npx', 'nx', 'show', 'project', project, '--json'], { NX_DAEMON: 'false' });
+  const result = await command([NX_BIN, 'show', 'project', project, '--json'], { NX_DAEMON: 'false' });
   if (result.exitCode !== 0) throw new Error(`nx show project ${project} failed:\n${result.output}`);
   return JSON.parse(result.stdout).targets;
 }
@@ -24,13 +24,13 @@ it('the deprecated executor-service has no docker-push (nor docker-manifest)', a
 });
 
 it('every service Dockerfile in this workspace is multi-arch ready (docker-lint, real nx)', async () => {
-  const result = await command(['npx', 'nx', 'run-many', '-t', 'docker-lint', '--skip-nx-cache', '--outputStyle=static'], { NX_DAEMON: 'false' });
+  const result = await command([NX_BIN, 'run-many', '-t', 'docker-lint', '--skip-nx-cache', '--outputStyle=static'], { NX_DAEMON: 'false' });
   if (result.exitCode !== 0) throw new Error(`docker-lint failed:\n${result.output}`);
   expect(result.output).toMatch(/gateway-service: multi-arch ready/);
 });
 
 it('every service is a project with the build target, and nothing else is', async () => {
-  const result = await command(['npx', 'nx', 'show', 'projects', '--with-target', 'docker-build', '--json'], { NX_DAEMON: 'false' });
+  const result = await command([NX_BIN, 'show', 'projects', '--with-target', 'docker-build', '--json'], { NX_DAEMON: 'false' });
   expect(JSON.parse(result.stdout).sort()).toEqual([
     'aianalysis', 'context-api', 'data-storage', 'dynamic-toolset', 'effectiveness-monitor', 'executor-service', 'gateway-service',
     'holmesgpt-api', 'notification-controller', 'remediationorchestrator', 'remediationprocessor', 'workflowexecution',
@@ -40,7 +40,7 @@ it('every service is a project with the build target, and nothing else is', asyn
 it('docker-lint fails on a Dockerfile that is not multi-arch ready, with file:line findings as JSON', async () => {
   const dockerfile = 'packages/nx-multiarch/src/lint/corpus/goarch-hardcoded.bad.Dockerfile';
   const result = await command(
-    ['npx', 'nx', 'run', 'context-api:docker-lint', `--dockerfile=${dockerfile}`, '--format=json', '--outputPath=dist/lint-e2e/bad.json', '--skip-nx-cache', '--outputStyle=static'],
+    [NX_BIN, 'run', 'context-api:docker-lint', `--dockerfile=${dockerfile}`, '--format=json', '--outputPath=dist/lint-e2e/bad.json', '--skip-nx-cache', '--outputStyle=static'],
     { NX_DAEMON: 'false' },
   );
   expect(result.exitCode).not.toBe(0);
@@ -61,7 +61,7 @@ it('docker-lint asks the plain-HTTP loopback registry about a digest-pinned base
     writeFileSync(join(workspaceRoot, dockerfile), `FROM ${from}\nRUN true\n`);
     const output = `dist/lint-e2e/pinned-${from.slice(-12)}.json`;
     const result = await command(
-      ['npx', 'nx', 'run', 'context-api:docker-lint', `--dockerfile=${dockerfile}`, `--outputPath=${output}`, '--skip-nx-cache', '--outputStyle=static'],
+      [NX_BIN, 'run', 'context-api:docker-lint', `--dockerfile=${dockerfile}`, `--outputPath=${output}`, '--skip-nx-cache', '--outputStyle=static'],
       { NX_DAEMON: 'false' },
     );
     const rules = (JSON.parse(readFileSync(join(workspaceRoot, output), 'utf8')) as Array<{ rule: string }>).map((finding) => finding.rule);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { commitAll, installPlugin, writeFiles } from '../../../tools/fixtures/workspace-kit';
-import { REGISTRY, RUN_ID, command, remoteRaw, remoteTags, requireRealParts } from './harness';
+import { command, NX_BIN, REGISTRY, remoteRaw, remoteTags, requireRealParts, RUN_ID } from './harness';
 import { startFaultProxy, type FaultProxy } from './fault-proxy';
 
 jest.setTimeout(15 * 60 * 1000);
@@ -20,7 +20,7 @@ const OUTPUT = join(dir, 'dist', 'images', 'services', 'slow');
 
 function startNx(args: string[]) {
   const lines: string[] = [];
-  const run = execa('npx', ['nx', ...args, '--outputStyle=static'], {
+  const run = execa(NX_BIN, [...args, '--outputStyle=static'], {
     cwd: dir,
     env: { NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true', CI: 'true', NX_CACHE_DIRECTORY: join(dir, '.nx', 'cache') },
     all: true,

@@ -7,14 +7,14 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { blobPath } from '../src/image/oci-layout';
 import type { ImageRecord } from '../src/image/record';
-import { command, requireRealParts, workspaceRoot } from './harness';
+import { command, NX_BIN, requireRealParts, workspaceRoot } from './harness';
 
 jest.setTimeout(30 * 60 * 1000);
 
 const OUT = join('dist', 'e2e-parallel');
 
 async function nxRun(args: string[]) {
-  return command(['npx', 'nx', ...args, '--outputStyle=static'], { NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true', CI: 'true' });
+  return command([NX_BIN, ...args, '--outputStyle=static'], { NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true', CI: 'true' });
 }
 
 beforeAll(async () => {
@@ -24,7 +24,7 @@ beforeAll(async () => {
 afterAll(() => rmSync(join(workspaceRoot, OUT), { recursive: true, force: true }));
 
 it('--parallel=6 over every service: each index holds only its own two images, and no two builds share a temporary name', async () => {
-  const projects = JSON.parse((await command(['npx', 'nx', 'show', 'projects', '--with-target', 'docker-build', '--json'], { NX_DAEMON: 'false' })).stdout) as string[];
+  const projects = JSON.parse((await command([NX_BIN, 'show', 'projects', '--with-target', 'docker-build', '--json'], { NX_DAEMON: 'false' })).stdout) as string[];
   expect(projects.length).toBeGreaterThanOrEqual(12);
   const result = await nxRun(['run-many', '-t', 'docker-build', '--parallel=6', '--skip-nx-cache']);
   if (result.exitCode !== 0) throw new Error(`parallel build failed:\n${result.output}`);

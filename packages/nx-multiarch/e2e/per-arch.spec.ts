@@ -10,7 +10,7 @@ import { execa } from 'execa';
 import { cloneWorkspace, commitAll, installPlugin, isolatedStorage, writeFiles } from '../../../tools/fixtures/workspace-kit';
 import { describeIndex, INDEX_MEDIA_TYPES } from '../src/image/oci-layout';
 import type { ImageRecord } from '../src/image/record';
-import { REGISTRY, RUN_ID, command, remoteRaw, remoteTags, requireRealParts } from './harness';
+import { command, NX_BIN, REGISTRY, remoteRaw, remoteTags, requireRealParts, RUN_ID } from './harness';
 
 jest.setTimeout(20 * 60 * 1000);
 
@@ -21,7 +21,7 @@ const REPOSITORY = `${RUN_ID}-per-arch/svc`;
 const NAME = `${REGISTRY}/${REPOSITORY}`;
 
 async function nxIn(dir: string, args: string[], env: Record<string, string> = {}): Promise<{ exitCode: number; output: string }> {
-  const result = await execa('npx', ['nx', ...args, '--outputStyle=static'], {
+  const result = await execa(NX_BIN, [...args, '--outputStyle=static'], {
     cwd: dir,
     env: { NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true', CI: 'true', NX_CACHE_DIRECTORY: join(dir, '.nx', 'own-cache'), ...env },
     all: true,

@@ -13,7 +13,7 @@ import { execa } from 'execa';
 import { commitAll, installPlugin, writeFiles } from '../../../tools/fixtures/workspace-kit';
 import { blobPath } from '../src/image/oci-layout';
 import type { ImageRecord } from '../src/image/record';
-import { REGISTRY, RUN_ID, fileInImage, remoteRaw, remoteTags, requireRealParts } from './harness';
+import { fileInImage, NX_BIN, REGISTRY, remoteRaw, remoteTags, requireRealParts, RUN_ID } from './harness';
 
 jest.setTimeout(15 * 60 * 1000);
 
@@ -26,7 +26,7 @@ const DOCKERFILE = 'services/sec/odd; $(id) `name`.Dockerfile';
 const REPOSITORY = `${RUN_ID}-sec/sec`;
 
 async function nxIn(args: string[]): Promise<{ exitCode: number; output: string }> {
-  const result = await execa('npx', ['nx', ...args, '--outputStyle=static'], {
+  const result = await execa(NX_BIN, [...args, '--outputStyle=static'], {
     cwd: dir,
     env: { NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true', CI: 'true', NX_CACHE_DIRECTORY: join(dir, '.nx', 'cache') },
     all: true,

@@ -8,7 +8,7 @@ import { describeIndex } from '../src/image/oci-layout';
 import type { PushRecord } from '../src/image/push-record';
 import { formatSize } from '../src/image/record';
 import { parsePageTables, type PageTables } from '../src/generators/status/parse';
-import { RUN_ID, REGISTRY, command, nx, readRecordSync, remoteRaw, requireRealParts, workspaceRoot } from './harness';
+import { command, nx, NX_BIN, readRecordSync, REGISTRY, remoteRaw, requireRealParts, RUN_ID, workspaceRoot } from './harness';
 
 jest.setTimeout(15 * 60 * 1000);
 
@@ -18,7 +18,7 @@ const TAG = 'status';
 const OUTPUT = `dist/status-e2e-${RUN_ID}.md`;
 const NX_ENV = { NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true', CI: 'true' };
 
-const status = (...args: string[]) => command(['npx', 'nx', 'g', 'nx-multiarch:status', `--output=${OUTPUT}`, '--no-interactive', ...args], NX_ENV);
+const status = (...args: string[]) => command([NX_BIN, 'g', 'nx-multiarch:status', `--output=${OUTPUT}`, '--no-interactive', ...args], NX_ENV);
 const readPage = () => readFileSync(join(workspaceRoot, OUTPUT), 'utf8');
 const row = (tables: PageTables, section: string, project: string) => {
   const found = tables[section]?.find((r) => r.project === project);
