@@ -18,7 +18,10 @@ const config: Config = {
   forceExit: true,
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/packages/*/src/**/*.spec.ts', '<rootDir>/tools/**/*.spec.ts'] },
-    { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/packages/*/e2e/**/*.spec.ts'], slowTestThreshold: 120 },
+    // Specs that build in this workspace (they share its outputs, so they run one after another)...
+    { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/packages/*/e2e/*.spec.ts'], slowTestThreshold: 120 },
+    // ...and specs that build in throwaway workspaces of their own: tools/test-lanes.mjs runs them beside the others.
+    { ...shared, displayName: 'e2e-throwaway', testMatch: ['<rootDir>/packages/*/e2e/throwaway/*.spec.ts'], slowTestThreshold: 120 },
   ],
 };
 

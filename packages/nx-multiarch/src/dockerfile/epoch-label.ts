@@ -13,16 +13,55 @@ export function withEpochLabels(text: string, epoch: number): string {
   return lines.join('\n');
 }
 
+/** A label that fits a Dockerfile LABEL line (no line breaks); the others stay `--label` flags. */
+const fitsLabelLine = ([key, value]: [string, string]) => !/[\r\n]/.test(key + value);
+
+/** `"a"="b"` with the characters a double-quoted Dockerfile word treats specially escaped (LABEL expands `$`). */
+const quoteWord = (text: string) => `"${text.replace(/[\\"$]/g, (char) => `\\${char}`)}"`;
+
 /**
- * podman 4.x keys its layer cache without `--timestamp`, so a cached layer from a build with another timestamp (same
- * files, other commit) comes back with that build's file times and digests, unlike a clean build. A label carrying the
- * timestamp right after each FROM puts it into every later step's cache key. Writes the labelled copy into workDir.
+ * The Dockerfile text with one LABEL instruction carrying `labels` at the end of the stage that is built (`target`, or
+ * the last stage). podman 4.x makes every `--label` flag a build step of its own (an image commit, about half a second
+ * each, per platform); one instruction is one step, and the image config gets the same labels.
  */
-export async function keyCacheByEpoch(dockerfile: string, epoch: number | undefined, workDir: string): Promise<string> {
-  if (epoch === undefined) return dockerfile;
-  const labelled = join(workDir, 'Dockerfile.epoch');
-  await writeFile(labelled, withEpochLabels(readFileSync(dockerfile, 'utf8'), epoch));
+export function withImageLabels(text: string, labels: Record<string, string>, target?: string): string {
+  const entries = Object.entries(labels);
+  if (entries.length === 0) return text;
+  const instructions = DockerfileParser.parse(text).getInstructions();
+  const froms = instructions.map((instruction, index) => ({ instruction, index })).filter(({ instruction }) => instruction.getKeyword() === 'FROM');
+  const stage = target === undefined ? froms.length - 1 : froms.findIndex(({ instruction }) => (instruction as unknown as { getBuildStage(): string | undefined }).getBuildStage()?.toLowerCase() === target.toLowerCase());
+  if (stage < 0) return text;
+  const nextFrom = froms[stage + 1]?.index ?? instructions.length;
+  const lastLine = instructions[nextFrom - 1].getRange().end.line;
+  const lines = text.split('\n');
+  lines.splice(lastLine + 1, 0, `LABEL ${entries.map(([key, value]) => `${quoteWord(key)}=${quoteWord(value)}`).join(' ')}`);
+  return lines.join('\n');
+}
+
+/**
+ * The Dockerfile podman builds, written into workDir. podman 4.x keys its layer cache without `--timestamp`, so a cached
+ * layer from a build with another timestamp (same files, other commit) comes back with that build's file times and
+ * digests, unlike a clean build: a label carrying the timestamp right after each FROM puts it into every later step's
+ * cache key (withEpochLabels). And the image labels become one LABEL instruction in the built stage (withImageLabels).
+ * Returns the copy and the labels still to pass as `--label`.
+ */
+export async function podmanDockerfile(
+  dockerfile: string,
+  request: { sourceDateEpoch?: number; labels: Record<string, string>; target?: string },
+  workDir: string,
+): Promise<{ dockerfile: string; labels: Record<string, string> }> {
+  const inline = Object.fromEntries(Object.entries(request.labels).filter(fitsLabelLine));
+  const flags = Object.fromEntries(Object.entries(request.labels).filter((entry) => !fitsLabelLine(entry)));
+  let text = readFileSync(dockerfile, 'utf8');
+  if (request.sourceDateEpoch !== undefined) text = withEpochLabels(text, request.sourceDateEpoch);
+  text = withImageLabels(text, inline, request.target);
+  return { dockerfile: await writeCopy(dockerfile, text, workDir), labels: flags };
+}
+
+async function writeCopy(dockerfile: string, text: string, workDir: string): Promise<string> {
+  const copy = join(workDir, 'Dockerfile.podman');
+  await writeFile(copy, text);
   // podman reads <Dockerfile>.dockerignore before the context's .dockerignore: keep it next to the copy.
-  if (existsSync(`${dockerfile}.dockerignore`)) cpSync(`${dockerfile}.dockerignore`, `${labelled}.dockerignore`);
-  return labelled;
+  if (existsSync(`${dockerfile}.dockerignore`)) cpSync(`${dockerfile}.dockerignore`, `${copy}.dockerignore`);
+  return copy;
 }

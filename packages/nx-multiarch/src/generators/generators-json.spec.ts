@@ -14,11 +14,12 @@ describe('generators.json', () => {
   });
 
   it.each(Object.entries(generatorsJson.generators))('%s: the factory exports the generator as default, the schema describes every option', (name, entry) => {
-    expect(entry.factory).toBe(`./src/generators/${name}/generator`);
+    // Nx runs dist/ (npm run build compiles src/ into it one to one); the source is what is checked here.
+    expect(entry.factory).toBe(`./dist/generators/${name}/generator`);
     expect(entry.schema).toBe(`./src/generators/${name}/schema.json`);
     expect(entry.description.length).toBeGreaterThan(20);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const module = require(join(pluginRoot, entry.factory));
+    const module = require(join(pluginRoot, entry.factory.replace('./dist/', './src/')));
     expect(typeof module.default).toBe('function');
     const schemaPath = join(pluginRoot, entry.schema);
     expect(existsSync(schemaPath)).toBe(true);

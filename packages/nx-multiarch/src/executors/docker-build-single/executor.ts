@@ -7,6 +7,7 @@ import { buildSingleEnvLayer, mergeLayers, parseOptions } from '../../config/res
 import { buildSingleSchema, DEFAULTS } from '../../config/schemas';
 import { selectEngine } from '../../engines/detect';
 import { validateDockerfileFile } from '../../dockerfile/validate';
+import { podmanDockerfile } from '../../dockerfile/epoch-label';
 import type { Engine, RemoteBuilder } from '../../engines/types';
 import { kindLoadStep, kindTarget, type KindTarget } from '../../kind/kind-load';
 import { run } from '../../run/exec';
@@ -42,7 +43,14 @@ export default async function dockerBuildSingle(options: Record<string, unknown>
     // Before building: kind missing must not cost a build.
     if (kind) await run({ argv: ['kind', 'version'], description: 'kind version' }, { cwd: project.workspaceRoot });
     await engineVersion(engine, project.workspaceRoot, request.dockerfile);
-    await runPlan(plan, project.workspaceRoot, (line) => process.stdout.write(`[${resolved.platform}] ${line}\n`));
+    const scratchDir = await mkdtemp(join(tmpdir(), 'nx-multiarch-'));
+    try {
+      // The same Dockerfile copy docker-build gives podman, so both share layer cache keys.
+      const built = engine.name === 'podman' ? { ...request, ...(await podmanDockerfile(request.dockerfile, request, scratchDir)) } : request;
+      await runPlan(engine.planSingle(built), project.workspaceRoot, (line) => process.stdout.write(`[${resolved.platform}] ${line}\n`));
+    } finally {
+      await rm(scratchDir, { recursive: true, force: true });
+    }
     logger.info(`\n${project.name}: ${resolved.platform} image loaded as ${reference} (run it: ${engine.name} run --rm ${reference})`);
     if (kind) await loadIntoKind(engine, reference, resolved.platform, kind, request.remote, project.workspaceRoot);
   });

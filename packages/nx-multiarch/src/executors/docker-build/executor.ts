@@ -19,7 +19,7 @@ import { onInterrupt } from '../../run/interrupt';
 import { PlatformProgress } from '../../run/progress';
 import { outputDirFor, projectInfo, reportErrors, splitOptions } from '../context';
 import { useWorkspaceBases } from '../workspace-bases';
-import { keyCacheByEpoch } from '../../dockerfile/epoch-label';
+import { podmanDockerfile } from '../../dockerfile/epoch-label';
 import { engineVersion, printDryRun, runPlan, sourceRevision } from '../shared';
 
 export function resolveBuildOptions(options: Record<string, unknown>, context: ExecutorContext, env = process.env) {
@@ -91,7 +91,7 @@ export default async function dockerBuild(options: Record<string, unknown>, cont
       if (engine.name === 'podman') {
         const { dockerfile, bases } = await useWorkspaceBases(context, request.dockerfile, request.buildArgs, scratchDir);
         if (bases.length > 0) logger.info(`Using the fresh build output of ${bases.join(', ')} as base image (not a registry copy).`);
-        request.dockerfile = await keyCacheByEpoch(dockerfile, request.sourceDateEpoch, scratchDir);
+        Object.assign(request, await podmanDockerfile(dockerfile, request, scratchDir));
       }
       const plan = engine.planMultiArch(request);
       if (plan.archives) await mkdir(dirname(plan.archives[0].path), { recursive: true });

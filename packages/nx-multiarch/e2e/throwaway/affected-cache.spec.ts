@@ -7,12 +7,12 @@ import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { createMatrixWorkspace, MATRIX_SERVICES } from '../../../tools/fixtures/matrix-workspace';
-import { cloneWorkspace, isolatedStorage } from '../../../tools/fixtures/workspace-kit';
-import type { ImageRecord } from '../src/image/record';
-import { fileInImage, NX_BIN, remoteRaw, requireRealParts, RUN_ID } from './harness';
-import { describeIndex } from '../src/image/oci-layout';
-import { startRemoteCache, type RemoteCache } from './remote-cache-server';
+import { createMatrixWorkspace, MATRIX_SERVICES } from '../../../../tools/fixtures/matrix-workspace';
+import { cloneWorkspace, isolatedStorage } from '../../../../tools/fixtures/workspace-kit';
+import type { ImageRecord } from '../../src/image/record';
+import { fileInImage, NX_BIN, remoteRaw, requireRealParts, RUN_ID } from '../harness';
+import { describeIndex } from '../../src/image/oci-layout';
+import { startRemoteCache, type RemoteCache } from '../remote-cache-server';
 
 jest.setTimeout(20 * 60 * 1000);
 

@@ -9,9 +9,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { machine, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { commitAll, installPlugin, writeFiles } from '../../../tools/fixtures/workspace-kit';
-import type { ImageRecord } from '../src/image/record';
-import { elfMachine, fileInImage, NX_BIN, REGISTRY, remoteRaw, requireRealParts, RUN_ID } from './harness';
+import { commitAll, installPlugin, writeFiles } from '../../../../tools/fixtures/workspace-kit';
+import type { ImageRecord } from '../../src/image/record';
+import { elfMachine, fileInImage, NX_BIN, REGISTRY, remoteRaw, requireRealParts, RUN_ID } from '../harness';
 
 jest.setTimeout(20 * 60 * 1000);
 

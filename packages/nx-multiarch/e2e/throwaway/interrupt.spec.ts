@@ -8,9 +8,9 @@ import { readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { commitAll, installPlugin, writeFiles } from '../../../tools/fixtures/workspace-kit';
-import { command, NX_BIN, REGISTRY, remoteRaw, remoteTags, requireRealParts, RUN_ID } from './harness';
-import { startFaultProxy, type FaultProxy } from './fault-proxy';
+import { commitAll, installPlugin, writeFiles } from '../../../../tools/fixtures/workspace-kit';
+import { command, NX_BIN, REGISTRY, remoteRaw, remoteTags, requireRealParts, RUN_ID } from '../harness';
+import { startFaultProxy, type FaultProxy } from '../fault-proxy';
 
 jest.setTimeout(15 * 60 * 1000);
 

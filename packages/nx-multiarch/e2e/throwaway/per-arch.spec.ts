@@ -7,10 +7,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { cloneWorkspace, commitAll, installPlugin, isolatedStorage, writeFiles } from '../../../tools/fixtures/workspace-kit';
-import { describeIndex, INDEX_MEDIA_TYPES } from '../src/image/oci-layout';
-import type { ImageRecord } from '../src/image/record';
-import { command, NX_BIN, REGISTRY, remoteRaw, remoteTags, requireRealParts, RUN_ID } from './harness';
+import { cloneWorkspace, commitAll, installPlugin, isolatedStorage, writeFiles } from '../../../../tools/fixtures/workspace-kit';
+import { describeIndex, INDEX_MEDIA_TYPES } from '../../src/image/oci-layout';
+import type { ImageRecord } from '../../src/image/record';
+import { command, NX_BIN, REGISTRY, remoteRaw, remoteTags, requireRealParts, RUN_ID } from '../harness';
 
 jest.setTimeout(20 * 60 * 1000);
 
