@@ -13,7 +13,7 @@ interface JestJson {
 }
 
 const SUITES = {
-  faults: ['packages/nx-multiarch/e2e/faults.spec.ts', 'packages/nx-multiarch/e2e/interrupt.spec.ts', 'packages/nx-multiarch/e2e/push-fallback.spec.ts'],
+  faults: ['packages/nx-multiarch/e2e/faults.spec.ts', 'packages/nx-multiarch/e2e/throwaway/interrupt.spec.ts', 'packages/nx-multiarch/e2e/push-fallback.spec.ts'],
   badInput: ['packages/nx-multiarch/e2e/bad-input.spec.ts'],
   leaks: ['packages/nx-multiarch/e2e/security.spec.ts', 'packages/nx-multiarch/e2e/faults.spec.ts'],
 };
@@ -23,7 +23,7 @@ const outDir = mkdtempSync(join(tmpdir(), 'nx-multiarch-report-'));
 const outFile = join(outDir, 'jest.json');
 const specs = [...new Set(Object.values(SUITES).flat())];
 
-execFile('npx', ['jest', ...specs, '--selectProjects', 'e2e', '--json', `--outputFile=${outFile}`], { cwd: root, maxBuffer: 256 * 1024 * 1024 }, (error) => {
+execFile('npx', ['jest', ...specs, '--json', `--outputFile=${outFile}`, '--selectProjects', 'e2e', 'e2e-throwaway'], { cwd: root, maxBuffer: 256 * 1024 * 1024 }, (error) => {
   let report: JestJson;
   try {
     report = JSON.parse(readFileSync(outFile, 'utf8')) as JestJson;
