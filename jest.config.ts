@@ -16,11 +16,13 @@ const config: Config = {
   // The interrupt e2e signals nx's process group; something of that (not found yet) keeps Jest's event loop alive
   // after every test passed, and a CI run must end. Each spec closes what it starts (servers, containerd, proxies).
   forceExit: true,
+  // One spec at a time on any machine: the specs that build in this workspace share its dist/ outputs.
+  maxWorkers: 1,
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/packages/*/src/**/*.spec.ts', '<rootDir>/tools/**/*.spec.ts'] },
-    // Specs that build in this workspace (they share its outputs, so they run one after another)...
+    // Specs that build in this workspace, and specs that build in throwaway workspaces of their own. All run one after
+    // another: two at once on a 2-core machine was far slower (podman builds contend for the CPU and the store's locks).
     { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/packages/*/e2e/*.spec.ts'], slowTestThreshold: 120 },
-    // ...and specs that build in throwaway workspaces of their own: tools/test-lanes.mjs runs them beside the others.
     { ...shared, displayName: 'e2e-throwaway', testMatch: ['<rootDir>/packages/*/e2e/throwaway/*.spec.ts'], slowTestThreshold: 120 },
   ],
 };

@@ -53,4 +53,4 @@ for (let i = 0; i < runs; i++) {
   withPlugin.push(graphSeconds(plugin));
 }
 const ratio = median(withPlugin) / median(without);
-console.log(`project graph, ${services} Dockerfile services, median of ${runs}: with plugin ${median(withPlugin).toFixed(2)}s, without ${median(without).toFixed(2)}s, ratio ${ratio.toFixed(2)} (target <= 1.5: ${ratio <= 1.5 ? 'met' : 'NOT met'})`);
+console.log(`project graph, ${services} Dockerfile services, median of ${runs} (NX_ISOLATE_PLUGINS=${nxEnv().NX_ISOLATE_PLUGINS}): with plugin ${median(withPlugin).toFixed(2)}s, without ${median(without).toFixed(2)}s, ratio ${ratio.toFixed(2)} (target <= 1.5: ${ratio <= 1.5 ? 'met' : 'NOT met'})`);

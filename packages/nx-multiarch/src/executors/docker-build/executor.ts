@@ -88,12 +88,13 @@ export default async function dockerBuild(options: Record<string, unknown>, cont
     const scratchDir = await mkdtemp(join(tmpdir(), 'nx-multiarch-'));
     const forgetPartial = onInterrupt(() => rmSync(workDir, { recursive: true, force: true }));
     try {
+      let engineRequest = request;
       if (engine.name === 'podman') {
         const { dockerfile, bases } = await useWorkspaceBases(context, request.dockerfile, request.buildArgs, scratchDir);
         if (bases.length > 0) logger.info(`Using the fresh build output of ${bases.join(', ')} as base image (not a registry copy).`);
-        Object.assign(request, await podmanDockerfile(dockerfile, request, scratchDir));
+        engineRequest = { ...request, ...(await podmanDockerfile(dockerfile, request, scratchDir)) };
       }
-      const plan = engine.planMultiArch(request);
+      const plan = engine.planMultiArch(engineRequest);
       if (plan.archives) await mkdir(dirname(plan.archives[0].path), { recursive: true });
       const started = Date.now();
       const write = (line: string) => process.stdout.write(`${line}\n`);
