@@ -48,6 +48,10 @@ describe('podmanDockerfile', () => {
       expect(result.labels).toEqual({ multi: 'x\ny' });
       expect(readFileSync(result.dockerfile, 'utf8')).toBe('FROM busybox\nLABEL nx-multiarch.source-epoch="42"\nRUN true\nLABEL "a"="1"\n');
       expect(readFileSync(`${result.dockerfile}.dockerignore`, 'utf8')).toBe('*.md\n');
+
+      // another escape character: every label stays a flag
+      writeFileSync(join(dir, 'Dockerfile'), '# escape=`\nFROM busybox\n');
+      expect((await podmanDockerfile(join(dir, 'Dockerfile'), { labels: { a: '1' } }, dir)).labels).toEqual({ a: '1' });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

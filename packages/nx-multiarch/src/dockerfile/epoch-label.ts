@@ -50,12 +50,16 @@ export async function podmanDockerfile(
   request: { sourceDateEpoch?: number; labels: Record<string, string>; target?: string },
   workDir: string,
 ): Promise<{ dockerfile: string; labels: Record<string, string> }> {
-  const inline = Object.fromEntries(Object.entries(request.labels).filter(fitsLabelLine));
-  const flags = Object.fromEntries(Object.entries(request.labels).filter((entry) => !fitsLabelLine(entry)));
   let text = readFileSync(dockerfile, 'utf8');
   if (request.sourceDateEpoch !== undefined) text = withEpochLabels(text, request.sourceDateEpoch);
-  text = withImageLabels(text, inline, request.target);
-  return { dockerfile: await writeCopy(dockerfile, text, workDir), labels: flags };
+  // quoteWord escapes with a backslash: a Dockerfile with another escape character (# escape=`) keeps the flags.
+  const inlineable = DockerfileParser.parse(text).getEscapeCharacter() === '\\';
+  const inline = Object.fromEntries(Object.entries(request.labels).filter((entry) => inlineable && fitsLabelLine(entry)));
+  const flags = Object.fromEntries(Object.entries(request.labels).filter(([key]) => !(key in inline)));
+  const labelled = withImageLabels(text, inline, request.target);
+  // No such stage (validation reports that first): the labels stay flags rather than vanish.
+  if (labelled === text) return { dockerfile: await writeCopy(dockerfile, text, workDir), labels: request.labels };
+  return { dockerfile: await writeCopy(dockerfile, labelled, workDir), labels: flags };
 }
 
 async function writeCopy(dockerfile: string, text: string, workDir: string): Promise<string> {
