@@ -1,5 +1,5 @@
-import type { ExecutorContext } from '@nx/devkit';
-import { logger } from '@nx/devkit';
+import type { ExecutorContext } from '../devkit';
+import { logger } from '../devkit';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { defaultOutputPath } from '../plugin/create-nodes';

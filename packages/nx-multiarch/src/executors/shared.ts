@@ -1,4 +1,4 @@
-import { logger } from '@nx/devkit';
+import { logger } from '../devkit';
 import { readFile } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
 import { parseDockerfile } from '../dockerfile/parse';

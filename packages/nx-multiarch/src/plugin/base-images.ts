@@ -1,4 +1,4 @@
-import type { ProjectConfiguration } from '@nx/devkit';
+import type { ProjectConfiguration } from '../devkit';
 import { repositoryOf } from '../image/reference';
 import { baseImages, type ParsedDockerfile } from '../dockerfile/parse';
 import { DEFAULTS } from '../config/schemas';

@@ -1,4 +1,4 @@
-import { DependencyType, type CreateDependencies, type RawProjectGraphDependency } from '@nx/devkit';
+import { DependencyType, type CreateDependencies, type RawProjectGraphDependency } from '../devkit';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDockerfile } from '../dockerfile/parse';

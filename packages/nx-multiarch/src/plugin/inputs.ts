@@ -1,4 +1,4 @@
-import type { TargetConfiguration } from '@nx/devkit';
+import type { TargetConfiguration } from '../devkit';
 import { existsSync, readFileSync } from 'node:fs';
 import { join as fsJoin, posix } from 'node:path';
 import type { ParsedDockerfile } from '../dockerfile/parse';

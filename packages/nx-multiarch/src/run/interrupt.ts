@@ -1,4 +1,4 @@
-import { logger } from '@nx/devkit';
+import { logger } from '../devkit';
 
 interface Killable {
   kill(signal?: NodeJS.Signals): boolean;

@@ -1,4 +1,4 @@
-import { logger } from '@nx/devkit';
+import { logger } from '../devkit';
 import { CommandFailedError } from './errors';
 import { throwIfInterrupted } from './interrupt';
 import { run, type RunOptions, type RunResult, type Step } from './exec';

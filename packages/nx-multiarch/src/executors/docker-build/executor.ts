@@ -1,5 +1,5 @@
-import type { ExecutorContext } from '@nx/devkit';
-import { logger } from '@nx/devkit';
+import type { ExecutorContext } from '../../devkit';
+import { logger } from '../../devkit';
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';

@@ -1,5 +1,5 @@
-import type { ExecutorContext } from '@nx/devkit';
-import { logger } from '@nx/devkit';
+import type { ExecutorContext } from '../../devkit';
+import { logger } from '../../devkit';
 import { randomBytes } from 'node:crypto';
 import { buildEnvLayer, mergeLayers, parseOptions, referenceEnvLayer } from '../../config/resolve';
 import { DEFAULTS, manifestSchema } from '../../config/schemas';

@@ -1,5 +1,5 @@
-import type { ExecutorContext } from '@nx/devkit';
-import { logger } from '@nx/devkit';
+import type { ExecutorContext } from '../../devkit';
+import { logger } from '../../devkit';
 import { join, resolve } from 'node:path';
 import { mergeLayers, parseOptions, referenceEnvLayer } from '../../config/resolve';
 import { DEFAULTS, pushSchema } from '../../config/schemas';
