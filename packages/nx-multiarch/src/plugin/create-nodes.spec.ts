@@ -49,6 +49,13 @@ describe('createNodesV2', () => {
     expect(projects['services/cf'].targets['docker-build'].options.dockerfile).toBe('services/cf/Containerfile');
   });
 
+  it("claims no 'docker' technology, which nx release (release.docker) would hand to @nx/docker's versioning", async () => {
+    const root = workspace({ 'services/gw/project.json': JSON.stringify({ name: 'gw' }), 'services/gw/Dockerfile': 'FROM scratch\n' });
+    const { targets } = (await infer(root, ['services/gw/project.json', 'services/gw/Dockerfile']))['services/gw'];
+    const technologies = Object.values(targets as Record<string, { metadata?: { technologies?: string[] } }>).map((t) => t.metadata?.technologies);
+    expect(technologies).toEqual(Object.keys(targets).map(() => ['oci']));
+  });
+
   it('maps projects to a central docker/ folder with the workspace root as context', async () => {
     const root = workspace({
       'services/gateway/project.json': JSON.stringify({ name: 'gateway' }),

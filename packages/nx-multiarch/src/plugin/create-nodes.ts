@@ -63,6 +63,13 @@ const NAMING_KEYS = ['registry', 'imageName'] as const;
 const REMOTE_KEYS = ['connection', 'url', 'builder'] as const;
 const PUSH_KEYS = ['tags', 'latest', 'tlsVerify', 'allowSingleArchFallback', 'archTagSuffix'] as const;
 
+/**
+ * Not 'docker': Nx's release (`nx release` with `release.docker` set) hands every project with a 'docker' target to
+ * @nx/docker's versioning, which tags images that @nx/docker's own docker:build made. Ours are OCI layouts pushed by
+ * docker-push, so claiming 'docker' would pull them into a path that can't release them.
+ */
+const TECHNOLOGIES = ['oci'];
+
 export function targetsFor(
   root: string,
   facts: ProjectFacts,
@@ -84,13 +91,13 @@ export function targetsFor(
       outputs: ['{options.outputPath}'],
       options: { ...source, outputPath: defaultOutputPath(root), ...pick(options, ['platforms', 'provenance'] as const) },
       configurations: perArchConfigurations(options, (platform, arch) => ({ platform, outputPath: archOutputPath(root, arch) })),
-      metadata: { technologies: ['docker'], description: 'Build the multi-arch image (manifest list) into dist/images as an OCI layout' },
+      metadata: { technologies: TECHNOLOGIES, description: 'Build the multi-arch image (manifest list) into dist/images as an OCI layout' },
     },
     [options.buildSingleTargetName ?? DEFAULTS.buildSingleTargetName]: {
       executor: `${PLUGIN_NAME}:docker-build-single`,
       cache: false,
       options: { ...source, ...pick(options, NAMING_KEYS) },
-      metadata: { technologies: ['docker'], description: "Build one platform (the host's) into the local engine store" },
+      metadata: { technologies: TECHNOLOGIES, description: "Build one platform (the host's) into the local engine store" },
     },
   };
   const contextDir = normalisePath(context);
@@ -104,7 +111,7 @@ export function targetsFor(
     ],
     outputs: ['{options.outputPath}'],
     options: { dockerfile, context, outputPath: defaultLintOutput(root) },
-    metadata: { technologies: ['docker'], description: 'Check the Dockerfile for multi-arch readiness (file:line findings with fixes)' },
+    metadata: { technologies: TECHNOLOGIES, description: 'Check the Dockerfile for multi-arch readiness (file:line findings with fixes)' },
   };
   if (!facts.tags.includes(DEPRECATED_TAG)) {
     targets[options.pushTargetName ?? DEFAULTS.pushTargetName] = {
@@ -113,13 +120,13 @@ export function targetsFor(
       dependsOn: [buildName],
       options: pick(options, [...NAMING_KEYS, ...PUSH_KEYS]),
       configurations: perArchConfigurations(options, (platform) => ({ platform })),
-      metadata: { technologies: ['docker'], description: 'Push the manifest list from the build output and verify it in the registry' },
+      metadata: { technologies: TECHNOLOGIES, description: 'Push the manifest list from the build output and verify it in the registry' },
     };
     targets[options.manifestTargetName ?? DEFAULTS.manifestTargetName] = {
       executor: `${PLUGIN_NAME}:docker-manifest`,
       cache: false,
       options: pick(options, [...NAMING_KEYS, 'tags', 'latest', 'tlsVerify', 'archTagSuffix', 'platforms', 'engine', 'connection', 'url'] as const),
-      metadata: { technologies: ['docker'], description: 'Stitch the manifest list <tag> from the per-arch tags pushed by docker-push -c <arch>, and verify it' },
+      metadata: { technologies: TECHNOLOGIES, description: 'Stitch the manifest list <tag> from the per-arch tags pushed by docker-push -c <arch>, and verify it' },
     };
   }
   return targets;
