@@ -1,0 +1,56 @@
+/**
+ * Workspaces as a user has them: a fresh folder with only `nx` from the npm registry (what `nx init` leaves), into
+ * which the plugin comes from its packed tarball, never from this repository's node_modules.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { commitAll, nxEnv } from '../../../tools/fixtures/workspace-kit';
+
+const packageDir = join(__dirname, '..');
+/** npm calls reuse the machine's npm cache and skip revalidating what it holds (CI keeps ~/.npm between runs where it can). */
+const NPM_FLAGS = ['--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'];
+
+/** `npm pack` of the built plugin into a temporary folder; returns the tarball's path. */
+export async function packPlugin(): Promise<string> {
+  const dest = mkdtempSync(join(tmpdir(), 'nx-multiarch-pack-'));
+  const { stdout } = await execa('npm', ['pack', '--json', '--pack-destination', dest], { cwd: packageDir });
+  return join(dest, (JSON.parse(stdout) as Array<{ filename: string }>)[0].filename);
+}
+
+/** The newest stable release of an Nx major on the npm registry, e.g. 20 → 20.8.4. */
+export async function latestNxOf(major: number): Promise<string> {
+  const { stdout } = await execa('npm', ['view', `nx@^${major}.0.0`, 'version', '--json']);
+  const versions = ([] as string[]).concat(JSON.parse(stdout)).filter((v) => !v.includes('-'));
+  const key = (v: string) => v.split('.').map(Number);
+  versions.sort((a, b) => key(a).reduce((d, n, i) => d || n - key(b)[i], 0));
+  if (versions.length === 0) throw new Error(`no stable nx ${major}.x on the npm registry`);
+  return versions[versions.length - 1];
+}
+
+/** A git repository with package.json, nx.json and `nx@<version>` installed, nothing else. */
+export async function freshNxWorkspace(nxVersion: string): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), `nx-multiarch-nx${nxVersion.split('.')[0]}-`));
+  writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: 'user-workspace', private: true, devDependencies: { nx: nxVersion } }, null, 2)}\n`);
+  writeFileSync(join(dir, 'nx.json'), `${JSON.stringify({ $schema: './node_modules/nx/schemas/nx-schema.json' }, null, 2)}\n`);
+  writeFileSync(join(dir, '.gitignore'), 'node_modules\n.nx\n');
+  await npmIn(dir, ['install', ...NPM_FLAGS]);
+  commitAll(dir, `nx ${nxVersion}`);
+  return dir;
+}
+
+export async function npmIn(dir: string, args: string[]): Promise<void> {
+  const result = await execa('npm', args, { cwd: dir, all: true, reject: false, timeout: 10 * 60 * 1000 });
+  if (result.exitCode !== 0) throw new Error(`npm ${args.join(' ')} in ${dir} failed (exit ${result.exitCode}):\n${result.all}`);
+}
+
+export { NPM_FLAGS };
+
+/** Runs the workspace's own nx (never this repository's). */
+export async function nxIn(dir: string, args: string[], env: Record<string, string> = {}): Promise<{ exitCode: number; output: string }> {
+  const result = await execa(join(dir, 'node_modules', '.bin', 'nx'), args, {
+    cwd: dir, env: { ...nxEnv(), CI: 'true', ...env }, all: true, reject: false, timeout: 15 * 60 * 1000,
+  });
+  return { exitCode: result.exitCode ?? 1, output: String(result.all).replace(/\x1b\[[0-9;]*m/g, '') };
+}
