@@ -1,5 +1,5 @@
 /** What the generators share: finding the plugin's registration in nx.json and the target names it configures. */
-import { readNxJson, type PluginConfiguration, type Tree } from '@nx/devkit';
+import { readNxJson, type PluginConfiguration, type Tree } from '../devkit';
 import { DEFAULTS } from '../config/schemas';
 
 export const PLUGIN_NAME = 'nx-multiarch';

@@ -1,13 +1,23 @@
 /**
  * `nx g nx-multiarch:init` (and `nx add nx-multiarch`): registers the plugin in nx.json with its defaults and keeps
- * dist/images out of git. Idempotent: an existing registration and its options are kept; a second run changes nothing.
+ * the plugin's outputs out of git. Idempotent: an existing registration and its options are kept; a second run
+ * changes nothing.
  */
-import { formatFiles, logger, readNxJson, updateNxJson, writeJson, type ExpandedPluginConfiguration, type NxJsonConfiguration, type Tree } from '@nx/devkit';
+import {
+  logger,
+  readNxJson,
+  updateNxJson,
+  writeJson,
+  type ExpandedPluginConfiguration,
+  type GeneratorCallback,
+  type NxJsonConfiguration,
+  type Tree,
+} from '../../devkit';
 import { DEFAULTS } from '../../config/schemas';
-import { isPluginEntry, PLUGIN_NAME } from '../shared';
+import { isPluginEntry, PLUGIN_NAME, registeredOptions, targetNames } from '../shared';
+import { ignoreOutputFolders } from './gitignore';
+import { validateRegistry } from './registry';
 import type { InitGeneratorSchema } from './schema';
-
-export const IMAGES_FOLDER = 'dist/images';
 
 export function defaultPluginOptions(registry?: string): Record<string, unknown> {
   return {
@@ -17,15 +27,6 @@ export function defaultPluginOptions(registry?: string): Record<string, unknown>
     buildSingleTargetName: DEFAULTS.buildSingleTargetName,
     pushTargetName: DEFAULTS.pushTargetName,
   };
-}
-
-function validateRegistry(registry: string | undefined): string | undefined {
-  if (registry === undefined) return undefined;
-  const value = registry.trim();
-  if (!value || /\s|\/$|^[a-z]+:\/\//i.test(value)) {
-    throw new Error(`Invalid registry "${registry}": give a host[:port] (optionally with a path), e.g. quay.io or 127.0.0.1:5000, without a scheme or trailing "/".`);
-  }
-  return value;
 }
 
 /** updateNxJson only updates an existing nx.json. */
@@ -63,27 +64,34 @@ function registerPlugin(tree: Tree, registry: string | undefined): boolean {
   return changed;
 }
 
-/** True when a .gitignore line already ignores dist/images (or all of dist). */
-function ignoresImages(gitignore: string): boolean {
-  const covering = new Set(['dist', 'dist/images']);
-  return gitignore.split(/\r?\n/).some((line) => covering.has(line.trim().replace(/^\//, '').replace(/\/(\*\*)?$/, '')));
+/** What to run next, with the target names nx.json configures; the registry line only while none is set. */
+export function nextSteps(tree: Tree): string[] {
+  const names = targetNames(tree);
+  const commands: Array<[string, string]> = [
+    [`nx g ${PLUGIN_NAME}:service apps/my-api`, 'a service in apps/my-api whose Dockerfile builds every platform'],
+    [`nx run <project>:${names.build}`, "build a project's multi-arch image into dist/images/<projectRoot>/"],
+    [`nx affected -t ${names.push}`, 'build and push the images of the projects a change affects'],
+    [`nx g ${PLUGIN_NAME}:ci`, 'a GitHub Actions workflow that does that on every push'],
+  ];
+  const width = Math.max(...commands.map(([command]) => command.length));
+  const lines = [`${PLUGIN_NAME} is set up. Next:`, ...commands.map(([command, what]) => `  ${command.padEnd(width)}  # ${what}`)];
+  if (!registeredOptions(tree)?.registry) {
+    lines.push(
+      `No registry is set, so ${names.push} has nowhere to push: nx g ${PLUGIN_NAME}:init --registry=<host[:port]> (e.g. ghcr.io),` +
+        ' and "imageName": "<namespace>/{projectName}" in the nx-multiarch options in nx.json if the registry needs a namespace.',
+    );
+  }
+  return lines;
 }
 
-function ignoreImages(tree: Tree): boolean {
-  const current = tree.exists('.gitignore') ? tree.read('.gitignore', 'utf-8') ?? '' : '';
-  if (ignoresImages(current)) return false;
-  const block = `# nx-multiarch build output (OCI layouts, image.json)\n/${IMAGES_FOLDER}\n`;
-  const separator = current === '' ? '' : current.endsWith('\n') ? '\n' : '\n\n';
-  tree.write('.gitignore', `${current}${separator}${block}`);
-  return true;
-}
-
-export async function initGenerator(tree: Tree, options: InitGeneratorSchema = {}): Promise<void> {
+export async function initGenerator(tree: Tree, options: InitGeneratorSchema = {}): Promise<GeneratorCallback> {
+  // Every file is written in its final layout, so there is nothing to format (skipFormat is accepted, as Nx's are).
   const registry = validateRegistry(options.registry);
   const registered = registerPlugin(tree, registry);
-  const ignored = ignoreImages(tree);
-  if (!registered && !ignored) logger.info(`${PLUGIN_NAME} is already set up: nothing to change.`);
-  if (!options.skipFormat) await formatFiles(tree);
+  const ignored = ignoreOutputFolders(tree);
+  if (!registered && ignored.length === 0) logger.info(`${PLUGIN_NAME} is already set up: nothing to change.`);
+  const steps = nextSteps(tree);
+  return () => steps.forEach((line) => logger.info(line));
 }
 
 export default initGenerator;

@@ -1,8 +1,10 @@
 export interface InitGeneratorSchema {
-  /** Registry host[:port] written to the plugin options, e.g. quay.io or 127.0.0.1:5000. */
+  /** Registry host[:port] written to the plugin options, e.g. ghcr.io or 127.0.0.1:5000. */
   registry?: string;
-  /** Skip formatting the changed files. */
+  /** Accepted as Nx's generators accept it; the files are written in their final layout, so it changes nothing. */
   skipFormat?: boolean;
-  /** Passed by `nx add`; this generator installs no packages, so it changes nothing. */
+  /** Passed by `nx add` (Nx 20-24); this generator installs no packages, so it changes nothing. */
   keepExistingVersions?: boolean;
+  /** Passed by `nx add` to Nx's own plugins only; accepted so that passing it is never an error. It changes nothing. */
+  updatePackageScripts?: boolean;
 }
