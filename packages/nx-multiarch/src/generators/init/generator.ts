@@ -15,6 +15,7 @@ import {
 } from '../../devkit';
 import { DEFAULTS } from '../../config/schemas';
 import { isPluginEntry, PLUGIN_NAME, registeredOptions, targetNames } from '../shared';
+import { formatFiles } from '../tree-files';
 import { ignoreOutputFolders } from './gitignore';
 import { validateRegistry } from './registry';
 import type { InitGeneratorSchema } from './schema';
@@ -85,11 +86,11 @@ export function nextSteps(tree: Tree): string[] {
 }
 
 export async function initGenerator(tree: Tree, options: InitGeneratorSchema = {}): Promise<GeneratorCallback> {
-  // Every file is written in its final layout, so there is nothing to format (skipFormat is accepted, as Nx's are).
   const registry = validateRegistry(options.registry);
   const registered = registerPlugin(tree, registry);
   const ignored = ignoreOutputFolders(tree);
   if (!registered && ignored.length === 0) logger.info(`${PLUGIN_NAME} is already set up: nothing to change.`);
+  if (!options.skipFormat) await formatFiles(tree);
   const steps = nextSteps(tree);
   return () => steps.forEach((line) => logger.info(line));
 }

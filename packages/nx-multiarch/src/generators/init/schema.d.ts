@@ -1,7 +1,7 @@
 export interface InitGeneratorSchema {
   /** Registry host[:port] written to the plugin options, e.g. ghcr.io or 127.0.0.1:5000. */
   registry?: string;
-  /** Accepted as Nx's generators accept it; the files are written in their final layout, so it changes nothing. */
+  /** Skip formatting the changed files (with Prettier through @nx/devkit, when the workspace has both). */
   skipFormat?: boolean;
   /** Passed by `nx add` (Nx 20-24); this generator installs no packages, so it changes nothing. */
   keepExistingVersions?: boolean;
