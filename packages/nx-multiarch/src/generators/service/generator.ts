@@ -1,21 +1,13 @@
 /**
- * `nx g nx-multiarch:service <name>`: a small runnable service whose Dockerfile builds every platform without
+ * `nx g nx-multiarch:service <directory>`: a small runnable service whose Dockerfile builds every platform without
  * emulation where it can. The project gets its targets from the plugin's inference: project.json holds only the
  * name, tags and (with --platforms) a docker-build platforms override.
  */
-import {
-  addProjectConfiguration,
-  formatFiles,
-  generateFiles,
-  logger,
-  readJson,
-  type GeneratorCallback,
-  type ProjectConfiguration,
-  type Tree,
-} from '@nx/devkit';
 import { join } from 'node:path';
+import { addProjectConfiguration, logger, readJson, type GeneratorCallback, type ProjectConfiguration, type Tree } from '../../devkit';
 import { initGenerator } from '../init/generator';
 import { registeredOptions, targetNames, type TargetNames } from '../shared';
+import { formatFiles, generateFiles } from '../tree-files';
 import { normaliseOptions, type ServiceOptions } from './options';
 import type { ServiceGeneratorSchema } from './schema';
 
@@ -63,8 +55,9 @@ export async function serviceGenerator(tree: Tree, schema: ServiceGeneratorSchem
   const names = targetNames(tree);
 
   generateFiles(tree, join(__dirname, 'files', options.language), options.projectRoot, {
-    ...options,
-    tmpl: '',
+    name: options.name,
+    port: options.port,
+    projectRoot: options.projectRoot,
   });
   addProjectConfiguration(tree, options.name, projectConfiguration(options, names));
 

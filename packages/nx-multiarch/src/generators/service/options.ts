@@ -1,19 +1,20 @@
 /** The service generator's options, checked and normalised. Every error names the rule broken and the bad value. */
-import { getProjects, joinPathFragments, visitNotIgnoredFiles, type Tree } from '@nx/devkit';
-import { basename, dirname } from 'node:path';
+import { posix } from 'node:path';
+import { getProjects, type Tree } from '../../devkit';
 import { InvalidPlatformError, parsePlatformList } from '../../image/platform';
+import { DOCKERFILE_NAMES } from '../../plan/build';
 import { splitList } from '../shared';
+import { visitNotIgnoredFiles } from '../tree-files';
+import { defaultName, resolveProjectRoot } from './project-root';
 import type { ServiceGeneratorSchema, ServiceLanguage } from './schema';
 
 export const LANGUAGES: readonly ServiceLanguage[] = ['go', 'node', 'python', 'static'];
-export const DEFAULT_DIRECTORY = 'services';
 export const DEFAULT_PORT = 8080;
 const MAX_LABEL = 63;
 
 export interface ServiceOptions {
   name: string;
   language: ServiceLanguage;
-  directory: string;
   projectRoot: string;
   port: number;
   platforms?: string[];
@@ -45,12 +46,14 @@ function suggestion(name: string): string | undefined {
   return guess && guess !== name && dnsLabelProblems(guess).length === 0 ? guess : undefined;
 }
 
-export function validateName(name: unknown): string {
-  if (typeof name !== 'string') throw new Error(`Invalid service name ${JSON.stringify(name)}: give the name as the first argument, e.g. nx g nx-multiarch:service pay-api.`);
+/** `from` says where the name came from when it was not given as --name (its folder). */
+export function validateName(name: unknown, from?: string): string {
+  if (typeof name !== 'string') throw new Error(`Invalid service name ${JSON.stringify(name)}: give it with --name, or leave --name out to use the folder's name.`);
   const problems = dnsLabelProblems(name);
   if (problems.length === 0) return name;
   const hint = suggestion(name);
-  throw new Error(`Invalid service name "${name}": ${problems.join('; ')}. ${DNS_LABEL_RULE}${hint ? ` Try "${hint}".` : ''}`);
+  const source = from ? ` (the last segment of ${from}; --name gives another)` : '';
+  throw new Error(`Invalid service name "${name}"${source}: ${problems.join('; ')}. ${DNS_LABEL_RULE}${hint ? ` Try "${hint}".` : ''}`);
 }
 
 export function validateLanguage(language: unknown = 'go'): ServiceLanguage {
@@ -81,38 +84,33 @@ export function validateTags(tags: string | string[] | undefined, language: Serv
   return [...new Set(['type:service', `lang:${language}`, ...extra])];
 }
 
-/** Workspace-relative POSIX folder; "" is the workspace root. */
-export function validateDirectory(directory: string = DEFAULT_DIRECTORY): string {
-  const value = directory.replace(/\\/g, '/').replace(/^\.\/+/, '').replace(/\/+$/, '');
-  if (value.startsWith('/') || /^[a-zA-Z]:/.test(value) || value.split('/').includes('..')) {
-    throw new Error(`Invalid directory "${directory}": give a folder relative to the workspace root, inside it (e.g. services).`);
-  }
-  return value === '.' ? '' : value;
-}
-
-/** Refuses a name an existing project has (project.json, package.json, or a folder the plugin infers from a Dockerfile) and an existing folder. */
+/**
+ * Refuses a name an existing project has (project.json, package.json, or a folder the plugin infers from a Dockerfile,
+ * found the way the plugin finds them: ignored files left out) and an existing folder.
+ */
 export function assertFree(tree: Tree, name: string, projectRoot: string): void {
   const projects = getProjects(tree);
   const existing = projects.get(name);
-  if (existing) throw new Error(`A project named "${name}" already exists (in ${existing.root || '.'}): choose another service name.`);
+  if (existing) throw new Error(`A project named "${name}" already exists (in ${existing.root || '.'}): choose another name (--name) or folder.`);
   const configured = new Set([...projects.values()].map((p) => p.root));
   let inferred: string | undefined;
   visitNotIgnoredFiles(tree, '', (file) => {
-    const root = dirname(file);
-    if (inferred === undefined && ['Dockerfile', 'Containerfile'].includes(basename(file)) && basename(root) === name && !configured.has(root)) inferred = root;
+    const root = posix.dirname(file);
+    if (inferred === undefined && DOCKERFILE_NAMES.includes(posix.basename(file)) && posix.basename(root) === name && !configured.has(root)) inferred = root;
   });
-  if (inferred !== undefined) throw new Error(`A project named "${name}" already exists (the nx-multiarch plugin infers it from ${inferred}): choose another service name.`);
-  if (tree.exists(projectRoot)) throw new Error(`The folder ${projectRoot} already exists: choose another service name or --directory.`);
+  if (inferred !== undefined) {
+    throw new Error(`A project named "${name}" already exists (the nx-multiarch plugin infers it from ${inferred}): choose another name (--name) or folder.`);
+  }
+  if (tree.exists(projectRoot)) throw new Error(`The folder ${projectRoot} already exists: choose another folder.`);
 }
 
 export function normaliseOptions(tree: Tree, schema: ServiceGeneratorSchema): ServiceOptions {
   const language = validateLanguage(schema.language);
-  const name = validateName(schema.name);
+  const projectRoot = resolveProjectRoot(schema.directory, schema.name);
+  const name = schema.name === undefined ? validateName(defaultName(projectRoot), projectRoot) : validateName(schema.name);
   const port = validatePort(schema.port);
   const platforms = validatePlatforms(schema.platforms);
   const tags = validateTags(schema.tags, language);
-  const directory = validateDirectory(schema.directory);
-  const projectRoot = directory ? joinPathFragments(directory, name) : name;
   assertFree(tree, name, projectRoot);
-  return { name, language, directory, projectRoot, port, platforms, tags };
+  return { name, language, projectRoot, port, platforms, tags };
 }
