@@ -2,14 +2,17 @@
  * `nx g nx-multiarch:ci`: a GitHub Actions workflow that pushes the multi-arch images of affected projects, in one job
  * (QEMU for foreign RUN steps) or, with `--split-by-arch`, one job per arch on native runners and a stitching job.
  */
-import { logger, readNxJson, type GeneratorCallback, type NxJsonConfiguration, type Tree } from '@nx/devkit';
+import { logger, readNxJson, type GeneratorCallback, type NxJsonConfiguration, type Tree } from '../../devkit';
 import { DEFAULTS } from '../../config/schemas';
 import { archKey, parsePlatform } from '../../image/platform';
+import { validateRegistry } from '../init/registry';
 import { registeredOptions, splitList, targetNames } from '../shared';
+import { packageManagerSetup } from './package-manager';
 import type { CiGeneratorSchema } from './schema';
 import { renderWorkflow, runnerFor, WORKFLOW_PATH, type ArchJob, type WorkflowSettings } from './workflow';
 
 export const PROVIDERS = ['github'] as const;
+const GITHUB_REGISTRY = 'ghcr.io';
 
 /** Architectures QEMU must provide on an amd64 runner for the configured platforms. */
 function qemuPlatforms(platforms: unknown): string {
@@ -30,10 +33,13 @@ function defaultBase(tree: Tree): string {
   return nxJson?.defaultBase ?? nxJson?.affected?.defaultBase ?? 'main';
 }
 
+/** The host of a registry value (nx.json may hold an older host/namespace form). */
+const hostOf = (registry: string) => registry.split('/')[0];
+
 export function workflowSettings(tree: Tree, options: CiGeneratorSchema): WorkflowSettings {
   const plugin = registeredOptions(tree) ?? {};
   const configured = typeof plugin.registry === 'string' && plugin.registry ? plugin.registry : undefined;
-  const registry = options.registry?.trim() || configured;
+  const registry = validateRegistry(options.registry) || configured;
   return {
     mainBranch: options.mainBranch?.trim() || defaultBase(tree),
     nodeVersion: options.nodeVersion?.trim() || '20',
@@ -43,7 +49,30 @@ export function workflowSettings(tree: Tree, options: CiGeneratorSchema): Workfl
     manifestTarget: targetNames(tree).manifest,
     qemuPlatforms: qemuPlatforms(plugin.platforms),
     archJobs: options.splitByArch ? archJobs(plugin.platforms) : undefined,
+    packageManager: packageManagerSetup(tree),
+    githubPackages: registry !== undefined && hostOf(registry) === GITHUB_REGISTRY,
   };
+}
+
+function warnings(tree: Tree, options: CiGeneratorSchema, settings: WorkflowSettings): string[] {
+  const plugin = registeredOptions(tree);
+  const found: string[] = [];
+  if (plugin === undefined) found.push('nx-multiarch is not registered in nx.json, so no project has docker-push yet: run nx g nx-multiarch:init.');
+  if (!options.registry && settings.passRegistry) {
+    found.push('No registry in the nx-multiarch options nor --registry: the workflow reads the repository variable REGISTRY and passes it to docker-push.');
+  }
+  const imageName = typeof plugin?.imageName === 'string' ? plugin.imageName : DEFAULTS.imageName;
+  if (settings.githubPackages && hostOf(settings.registry) === settings.registry && !imageName.includes('/')) {
+    found.push(`ghcr.io keeps images under a user or organisation: set "imageName": "<owner>/{projectName}" in the nx-multiarch options in nx.json (it is "${imageName}").`);
+  }
+  return found;
+}
+
+function nextSteps(settings: WorkflowSettings): string {
+  const credentials = settings.githubPackages
+    ? 'It logs in to ghcr.io with the workflow\'s GITHUB_TOKEN (permissions: packages: write): no secret to add. A package first pushed from another repository must grant this one write access (package settings > Manage Actions access).'
+    : 'Add the repository secrets REGISTRY_USERNAME and REGISTRY_PASSWORD (GitHub: Settings > Secrets and variables > Actions).';
+  return `Wrote ${WORKFLOW_PATH} (${settings.packageManager.name}: ${settings.packageManager.install}, ${settings.packageManager.nx}). ${credentials}`;
 }
 
 export async function ciGenerator(tree: Tree, options: CiGeneratorSchema = {}): Promise<GeneratorCallback> {
@@ -51,15 +80,10 @@ export async function ciGenerator(tree: Tree, options: CiGeneratorSchema = {}): 
   if (!(PROVIDERS as readonly string[]).includes(provider)) {
     throw new Error(`Unknown CI provider "${provider}": supported providers are ${PROVIDERS.join(', ')} (GitHub Actions).`);
   }
-  if (registeredOptions(tree) === undefined) {
-    logger.warn('nx-multiarch is not registered in nx.json, so no project has docker-push yet: run nx g nx-multiarch:init.');
-  }
   const settings = workflowSettings(tree, options);
-  if (!options.registry && settings.passRegistry) {
-    logger.warn('No registry in the nx-multiarch options nor --registry: the workflow reads the repository variable REGISTRY and passes it to docker-push.');
-  }
+  warnings(tree, options, settings).forEach((warning) => logger.warn(warning));
   tree.write(WORKFLOW_PATH, renderWorkflow(settings));
-  return () => logger.info(`Wrote ${WORKFLOW_PATH}. Add the repository secrets REGISTRY_USERNAME and REGISTRY_PASSWORD (GitHub: Settings > Secrets and variables > Actions).`);
+  return () => logger.info(nextSteps(settings));
 }
 
 export default ciGenerator;

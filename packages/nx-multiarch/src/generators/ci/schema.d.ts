@@ -5,7 +5,7 @@ export interface CiGeneratorSchema {
   splitByArch?: boolean;
   /** Branch whose pushes publish images, and nx-set-shas' main branch. Default: nx.json defaultBase, else main. */
   mainBranch?: string;
-  /** Registry to log in to. Default: the nx-multiarch plugin's registry in nx.json. */
+  /** Registry host[:port] to log in to. Default: the nx-multiarch plugin's registry in nx.json. */
   registry?: string;
   /** Node.js version for actions/setup-node. Default: 20. */
   nodeVersion?: string;
