@@ -1,8 +1,10 @@
 /**
- * The generators end to end, in a throwaway workspace (this repo's plugin, a fresh git repository): `nx g
- * nx-multiarch:service` writes a Go and a static service, inference gives them the three targets at once, and
- * `docker-push` builds both platforms offline against the fixture images and pushes them to the real registry.
- * The Go image's arm64 binary is an aarch64 ELF compiled by a toolchain running on the host's own arch (no QEMU).
+ * The generators end to end, in throwaway workspaces (this repo's plugin, fresh git repositories): `nx g
+ * nx-multiarch:init` as nx add runs it (bad --registry refused, --dry-run, the four ignored folders, a second run
+ * changing nothing), `nx g nx-multiarch:service services/<name>` writes a Go and a static service (and writes nothing
+ * with --dry-run), inference gives them the three targets at once, and `docker-push` builds both platforms offline
+ * against the fixture images and pushes them to the real registry. The Go image's arm64 binary is an aarch64 ELF
+ * compiled by a toolchain running on the host's own arch (no QEMU).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -19,8 +21,8 @@ const dir = mkdtempSync(join(tmpdir(), 'nx-multiarch-gen-'));
 const ENV = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', CI: 'true', NX_TUI: 'false' };
 const TARGETS = ['docker-build', 'docker-build-single', 'docker-push'];
 
-async function nxIn(args: string[]): Promise<{ exitCode: number; output: string }> {
-  const result = await execa(NX_BIN, [...args], { cwd: dir, env: ENV, all: true, reject: false });
+async function nxIn(args: string[], cwd = dir): Promise<{ exitCode: number; output: string }> {
+  const result = await execa(NX_BIN, [...args], { cwd, env: ENV, all: true, reject: false });
   return { exitCode: result.exitCode ?? 1, output: String(result.all).replace(/\x1b\[[0-9;]*m/g, '') };
 }
 
@@ -65,42 +67,77 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('nx g nx-multiarch:init', () => {
-  it('registers the plugin in a workspace without it, as nx add runs it; a second run changes nothing', async () => {
-    const bare = mkdtempSync(join(tmpdir(), 'nx-multiarch-init-'));
-    try {
-      installPlugin(bare);
-      writeFiles(bare, { '.gitignore': 'node_modules\n.nx\n', 'nx.json': '{}\n' });
-      commitAll(bare, 'bare');
-      const run = async () => {
-        const result = await execa(NX_BIN, ['g', 'nx-multiarch:init', '--keepExistingVersions'], { cwd: bare, env: ENV, all: true, reject: false });
-        if (result.exitCode !== 0) throw new Error(`nx g nx-multiarch:init failed:\n${result.all}`);
-      };
-      await run();
-      expect(JSON.parse(readFileSync(join(bare, 'nx.json'), 'utf8')).plugins).toEqual([{
-        plugin: 'nx-multiarch',
-        options: { platforms: ['linux/amd64', 'linux/arm64'], buildTargetName: 'docker-build', buildSingleTargetName: 'docker-build-single', pushTargetName: 'docker-push' },
-      }]);
-      expect(readFileSync(join(bare, '.gitignore'), 'utf8')).toContain('\n/dist/images\n');
-      execFileSync('git', ['-c', 'user.email=e2e@example.com', '-c', 'user.name=e2e', 'commit', '-qam', 'init'], { cwd: bare });
-      await run();
-      expect(execFileSync('git', ['status', '--porcelain'], { cwd: bare, encoding: 'utf8' })).toBe('');
-    } finally {
-      rmSync(bare, { recursive: true, force: true });
-    }
+describe('nx g nx-multiarch:init, as nx add runs it, in a workspace without the plugin', () => {
+  const bare = mkdtempSync(join(tmpdir(), 'nx-multiarch-init-'));
+  const bareStatus = () => execFileSync('git', ['status', '--porcelain'], { cwd: bare, encoding: 'utf8' });
+  const initIn = (args: string[]) => nxIn(['g', 'nx-multiarch:init', ...args], bare);
+
+  beforeAll(() => {
+    installPlugin(bare);
+    writeFiles(bare, { '.gitignore': 'node_modules\n.nx\n', 'nx.json': '{}\n' });
+    commitAll(bare, 'bare');
+  });
+  afterAll(() => rmSync(bare, { recursive: true, force: true }));
+
+  it('--registry=quay.io/acme fails naming the value and the fix, and leaves nx.json and .gitignore untouched', async () => {
+    const result = await initIn(['--registry=quay.io/acme']);
+    expect(result.exitCode).not.toBe(0);
+    expect(result.output).toContain('Invalid registry "quay.io/acme"');
+    expect(result.output).toContain('Use registry: quay.io, imageName: acme/{projectName}');
+    expect(bareStatus()).toBe('');
   });
 
-  it('changes nothing in a workspace that already registers the plugin and ignores dist', async () => {
+  it('--dry-run lists the changes and writes nothing', async () => {
+    const result = await initIn(['--dry-run']);
+    expect(result.exitCode).toBe(0);
+    expect(result.output).toMatch(/UPDATE nx\.json/);
+    expect(result.output).toMatch(/UPDATE \.gitignore/);
+    expect(bareStatus()).toBe('');
+  });
+
+  it('registers the plugin, ignores all four output folders and prints the next steps', async () => {
+    const result = await initIn(['--keepExistingVersions']);
+    if (result.exitCode !== 0) throw new Error(`nx g nx-multiarch:init failed:\n${result.output}`);
+    expect(JSON.parse(readFileSync(join(bare, 'nx.json'), 'utf8')).plugins).toEqual([{
+      plugin: 'nx-multiarch',
+      options: { platforms: ['linux/amd64', 'linux/arm64'], buildTargetName: 'docker-build', buildSingleTargetName: 'docker-build-single', pushTargetName: 'docker-push' },
+    }]);
+    const ignored = readFileSync(join(bare, '.gitignore'), 'utf8').split('\n');
+    for (const folder of ['dist/images', 'dist/images-per-arch', 'dist/lint', 'dist/push-records']) expect(ignored).toContain(`/${folder}`);
+    expect(result.output).toMatch(/nx g nx-multiarch:service apps\/my-api +#/);
+    expect(result.output).toMatch(/nx affected -t docker-push +#/);
+    expect(result.output).toContain('No registry is set');
+  });
+
+  it('a second run changes nothing', async () => {
+    execFileSync('git', ['-c', 'user.email=e2e@example.com', '-c', 'user.name=e2e', 'commit', '-qam', 'init'], { cwd: bare });
+    const result = await initIn(['--keepExistingVersions']);
+    expect(result.exitCode).toBe(0);
+    expect(result.output).toContain('nx-multiarch is already set up: nothing to change.');
+    expect(bareStatus()).toBe('');
+  });
+});
+
+describe('nx g nx-multiarch:init in a workspace that already registers the plugin and ignores dist', () => {
+  it('changes nothing', async () => {
     const output = await nxOk(['g', 'nx-multiarch:init']);
     expect(output).toContain('nx-multiarch is already set up: nothing to change.');
     expect(gitStatus()).toBe('');
   });
 });
 
-describe('nx g nx-multiarch:service', () => {
-  it('writes a Go and a static service and prints the next three commands', async () => {
-    for (const [name, language] of [['pay-go', 'go'], ['static-site', 'static']]) {
-      const output = await nxOk(['g', 'nx-multiarch:service', name, '--language', language]);
+describe('nx g nx-multiarch:service <directory>', () => {
+  it('--dry-run lists the files and writes nothing', async () => {
+    const output = await nxOk(['g', 'nx-multiarch:service', 'services/dry-api', '--dry-run']);
+    expect(output).toMatch(/CREATE services\/dry-api\/Dockerfile/);
+    expect(output).toMatch(/CREATE services\/dry-api\/project\.json/);
+    expect(existsSync(join(dir, 'services/dry-api'))).toBe(false);
+    expect(gitStatus()).toBe('');
+  });
+
+  it('writes a Go and a static service (--template is --language) into the given folders and prints the next three commands', async () => {
+    for (const [name, option] of [['pay-go', '--language'], ['static-site', '--template']]) {
+      const output = await nxOk(['g', 'nx-multiarch:service', `services/${name}`, option, name === 'pay-go' ? 'go' : 'static']);
       for (const target of TARGETS) expect(output).toMatch(new RegExp(`nx run ${name}:${target} +#`));
       expect(existsSync(join(dir, 'services', name, 'Dockerfile'))).toBe(true);
     }
@@ -108,14 +145,16 @@ describe('nx g nx-multiarch:service', () => {
     expect(existsSync(join(dir, 'services/static-site/www/healthz'))).toBe(true);
   });
 
-  it('refuses an existing project, naming it', async () => {
-    const result = await nxIn(['g', 'nx-multiarch:service', 'pay-go', '--language', 'static']);
+  it('refuses an existing project, naming it, and writes nothing', async () => {
+    const result = await nxIn(['g', 'nx-multiarch:service', 'apps/pay-go', '--name', 'pay-go', '--language', 'static']);
     expect(result.exitCode).not.toBe(0);
     expect(result.output).toContain('A project named "pay-go" already exists (in services/pay-go)');
+    expect(existsSync(join(dir, 'apps'))).toBe(false);
   });
 
   it.each(['pay-go', 'static-site'])('%s has docker-build, docker-build-single and docker-push through inference', async (name) => {
     const project = JSON.parse(await nxOk(['show', 'project', name, '--json']));
+    expect(project.root).toBe(`services/${name}`);
     expect(Object.keys(project.targets)).toEqual(expect.arrayContaining(TARGETS));
     expect(project.targets['docker-build'].executor).toBe('nx-multiarch:docker-build');
     expect(project.tags).toEqual(expect.arrayContaining(['type:service']));

@@ -39,7 +39,7 @@ export function diagnoseRegistry(raw: string): { problems: string[]; fix?: Regis
   if (/\s/.test(value)) return { problems: [...problems, 'it has whitespace in it'] };
   const scheme = SCHEME.exec(value)?.[0];
   if (scheme) {
-    problems.push(`it starts with a scheme ("${scheme}"); the engine chooses the protocol`);
+    problems.push(`it starts with a scheme ("${scheme}"), which the engine chooses itself`);
     value = value.slice(scheme.length);
   }
   const slash = value.indexOf('/');
