@@ -1,14 +1,19 @@
 import type { Config } from 'jest';
 
 /** execa 9 and a few of its dependencies are ESM only: swc turns them into CommonJS for Jest's module loader. */
-const esmOnly = ['execa', 'unicorn-magic', '@sindresorhus', 'figures', 'get-stream', 'human-signals', 'is-plain-obj', 'is-stream',
+const esmOnly = ['execa', '@actions', 'unicorn-magic', '@sindresorhus', 'figures', 'get-stream', 'human-signals', 'is-plain-obj', 'is-stream',
   'npm-run-path', 'path-key', 'pretty-ms', 'parse-ms', 'strip-final-newline', 'yoctocolors', 'is-unicode-supported', '@sec-ant'];
 
 const shared: Config = {
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] },
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
-  moduleNameMapper: { '^unicorn-magic$': '<rootDir>/node_modules/unicorn-magic/node.js' },
+  moduleNameMapper: {
+    '^unicorn-magic$': '<rootDir>/node_modules/unicorn-magic/node.js',
+    // ESM packages that export for `import` only: Jest's CommonJS resolver needs their files named.
+    '^@actions/(workflow-parser|expressions)$': '<rootDir>/node_modules/@actions/$1/dist/index.js',
+    '^@actions/(workflow-parser|expressions)/(.*)$': '<rootDir>/node_modules/@actions/$1/dist/$2.js',
+  },
   setupFiles: ['<rootDir>/tools/test-env.ts'],
 };
 

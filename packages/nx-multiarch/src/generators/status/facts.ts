@@ -3,7 +3,7 @@
  * disk): the Dockerfile and its lint findings, image.json of the multi-arch and per-arch builds, the OCI layout,
  * and the push records. Nothing here runs an engine or asks a registry.
  */
-import type { TargetConfiguration, Tree } from '@nx/devkit';
+import type { TargetConfiguration, Tree } from '../../devkit';
 import { statSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { archKey, hostPlatform } from '../../image/platform';

@@ -5,7 +5,7 @@
  * --check runs after the page is written (in the generator's callback, which Nx runs after flushing the tree), so the
  * page is on disk for whoever reads the failure.
  */
-import { logger, type GeneratorCallback, type Tree } from '@nx/devkit';
+import { logger, type GeneratorCallback, type Tree } from '../../devkit';
 import { isAbsolute, relative } from 'node:path';
 import { serviceFacts, type FactOptions } from './facts';
 import { loadProjects, normalisePath, withBuildTarget, type ProjectLoader } from './projects';

@@ -17,7 +17,7 @@ import {
   type ProjectConfiguration,
   type TargetConfiguration,
   type Tree,
-} from '@nx/devkit';
+} from '../../devkit';
 import { resolve } from 'node:path';
 import { parseOptions } from '../../config/resolve';
 import { pluginSchema, type PluginOptions } from '../../config/schemas';
