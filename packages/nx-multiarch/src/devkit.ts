@@ -9,6 +9,7 @@ export {
   createProjectGraphAsync,
   DependencyType,
   detectPackageManager,
+  getOutputsForTargetAndConfiguration,
   getProjects,
   joinPathFragments,
   logger,

@@ -19,7 +19,7 @@ export interface ParsedDockerfile {
 }
 
 /** COPY/ADD arguments in shell form or JSON form; the last one is the destination. */
-function sourcesOf(instruction: Instruction): string[] {
+export function sourcesOf(instruction: Instruction): string[] {
   const args = instruction.getArguments().map((a) => a.getValue());
   const joined = args.join(' ');
   let values = args;

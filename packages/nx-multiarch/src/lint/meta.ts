@@ -11,6 +11,10 @@ export interface LintInput {
   hasDockerignore?: boolean;
   /** the platforms a registry lists for an image reference, or undefined when it cannot tell */
   baseImagePlatforms?: (image: string) => string[] | undefined;
+  /** for a COPY/ADD source that git ignores: the workspace path, the targets declaring it as an output, whether docker-build depends on one */
+  copiedBuildOutput?: (source: string) => { path: string; producers: string[]; dependedOn: boolean } | undefined;
+  /** the project's docker-build target name, for fixes */
+  buildTarget?: string;
 }
 
 export interface Finding {
@@ -71,6 +75,16 @@ export const RULES = {
   'root-context-no-dockerignore': {
     level: 'warning',
     fix: 'Add a .dockerignore at the workspace root that excludes at least node_modules, dist, .git and .nx.',
+  },
+  'uncovered-build-output': {
+    level: 'warning',
+    fix:
+      'Declare it in the outputs of the target that writes it (e.g. "outputs": ["{workspaceRoot}/{{path}}"] on that build target): ' +
+      'docker-build then runs that target first and hashes what it wrote. Or copy sources that git tracks instead.',
+  },
+  'undepended-build-output': {
+    level: 'warning',
+    fix: 'Add "dependsOn": [{ "projects": ["{{project}}"], "target": "{{target}}" }] to {{buildTarget}} in project.json (Nx hashes the files it writes once it is a dependency).',
   },
 } as const satisfies Record<string, { level: Level; fix: string }>;
 

@@ -27,7 +27,7 @@ describe('createNodesV2', () => {
     expect(gw.targets['docker-lint']).toMatchObject({
       executor: 'nx-multiarch:docker-lint',
       cache: true,
-      inputs: ['{workspaceRoot}/services/gw/Dockerfile', '{workspaceRoot}/services/gw/Dockerfile.dockerignore', '{workspaceRoot}/services/gw/.dockerignore'],
+      inputs: ['{workspaceRoot}/services/gw/Dockerfile', '{workspaceRoot}/services/gw/Dockerfile.dockerignore', '{workspaceRoot}/services/gw/.dockerignore', '{workspaceRoot}/.gitignore'],
       outputs: ['{options.outputPath}'],
       options: { outputPath: 'dist/lint/services/gw.json' },
     });
@@ -54,6 +54,30 @@ describe('createNodesV2', () => {
     const { targets } = (await infer(root, ['services/gw/project.json', 'services/gw/Dockerfile']))['services/gw'];
     const technologies = Object.values(targets as Record<string, { metadata?: { technologies?: string[] } }>).map((t) => t.metadata?.technologies);
     expect(technologies).toEqual(Object.keys(targets).map(() => ['oci']));
+  });
+
+  it("makes docker-build depend on the targets that write what the Dockerfile copies, and hash their outputs", async () => {
+    const root = workspace({
+      '.gitignore': 'node_modules\ndist\n',
+      'apps/api/project.json': JSON.stringify({ name: 'api' }),
+      'apps/api/Dockerfile': 'FROM scratch\nCOPY dist/apps/api /app\nCOPY dist/libs/ui /ui\nCOPY apps/api/config.yml /etc/\n',
+      'libs/ui/project.json': JSON.stringify({ name: 'ui' }),
+    });
+    const { targets } = (await infer(root, ['apps/api/project.json', 'apps/api/Dockerfile'], { context: '.' }))['apps/api'];
+    expect(targets['docker-build'].dependsOn).toEqual(['^docker-build', 'build', { projects: ['ui'], target: 'build' }]);
+    expect(targets['docker-build'].inputs).toEqual(expect.arrayContaining([
+      { dependentTasksOutputFiles: 'dist/apps/api' }, { dependentTasksOutputFiles: 'dist/apps/api/**/*' },
+      { dependentTasksOutputFiles: 'dist/libs/ui' }, { dependentTasksOutputFiles: 'dist/libs/ui/**/*' },
+    ]));
+    // docker-build-single builds the same image: it needs the same files written first
+    expect(targets['docker-build-single'].dependsOn).toEqual(['build', { projects: ['ui'], target: 'build' }]);
+  });
+
+  it('adds no producer for copies of tracked files', async () => {
+    const root = workspace({ '.gitignore': 'dist\n', 'services/gw/project.json': JSON.stringify({ name: 'gw' }), 'services/gw/Dockerfile': 'FROM scratch\nCOPY src /src\n' });
+    const { targets } = (await infer(root, ['services/gw/project.json', 'services/gw/Dockerfile']))['services/gw'];
+    expect(targets['docker-build'].dependsOn).toEqual(['^docker-build']);
+    expect(targets['docker-build-single'].dependsOn).toBeUndefined();
   });
 
   it('maps projects to a central docker/ folder with the workspace root as context', async () => {

@@ -6,6 +6,7 @@ import { parseOptions } from '../config/resolve';
 import { DOCKERFILE_NAMES } from '../plan/build';
 import { archKey, parsePlatformList } from '../image/platform';
 import { parseDockerfile } from '../dockerfile/parse';
+import { copiedOutputs, type CopiedOutput } from './build-outputs';
 import { buildInputs, imageSources, normalisePath } from './inputs';
 
 const PROJECT_FILE = 'project.json';
@@ -70,14 +71,31 @@ const PUSH_KEYS = ['tags', 'latest', 'tlsVerify', 'allowSingleArchFallback', 'ar
  */
 const TECHNOLOGIES = ['oci'];
 
+/** The tasks that write what the image copies: the project's own target by name, another project's by project and target. */
+function producerTasks(copied: CopiedOutput[]): NonNullable<TargetConfiguration['dependsOn']> {
+  const tasks = new Map<string, string | { projects: string[]; target: string }>();
+  for (const { producer } of copied) {
+    if (!producer) continue;
+    const key = `${producer.self ? '' : producer.project}:${producer.target}`;
+    tasks.set(key, producer.self ? producer.target : { projects: [producer.project], target: producer.target });
+  }
+  return [...tasks.values()];
+}
+
+/** Git ignores the copied files, so Nx hashes them only as outputs of the tasks that wrote them. */
+const producedFiles = (copied: CopiedOutput[]) =>
+  copied.flatMap(({ path }) => [{ dependentTasksOutputFiles: path }, { dependentTasksOutputFiles: `${path}/**/*` }]);
+
 export function targetsFor(
   root: string,
   facts: ProjectFacts,
   dockerfile: string,
   options: PluginOptions,
   inputs: (context: string) => TargetConfiguration['inputs'] = (context) => [`{workspaceRoot}/${normalisePath(context) || '.'}/**/*`],
+  buildOutputs: (context: string) => CopiedOutput[] = () => [],
 ): Record<string, TargetConfiguration> {
   const context = options.context ? fillPattern(options.context, facts, root) : root;
+  const copied = buildOutputs(context);
   const source = { dockerfile, context, ...pick(options, [...SOURCE_KEYS, ...REMOTE_KEYS]) };
   const buildName = options.buildTargetName ?? DEFAULTS.buildTargetName;
   const targets: Record<string, TargetConfiguration> = {
@@ -85,8 +103,8 @@ export function targetsFor(
       executor: `${PLUGIN_NAME}:docker-build`,
       cache: true,
       // Base images built in this workspace build first; their image.json (index digest) is part of this hash.
-      dependsOn: [`^${buildName}`],
-      inputs: [...(inputs(context) ?? []), { dependentTasksOutputFiles: '**/image.json' }],
+      dependsOn: [`^${buildName}`, ...producerTasks(copied)],
+      inputs: [...(inputs(context) ?? []), { dependentTasksOutputFiles: '**/image.json' }, ...producedFiles(copied)],
       // The output folder is an option so that a project.json outputPath moves what Nx caches too.
       outputs: ['{options.outputPath}'],
       options: { ...source, outputPath: defaultOutputPath(root), ...pick(options, ['platforms', 'provenance'] as const) },
@@ -96,6 +114,7 @@ export function targetsFor(
     [options.buildSingleTargetName ?? DEFAULTS.buildSingleTargetName]: {
       executor: `${PLUGIN_NAME}:docker-build-single`,
       cache: false,
+      ...(copied.some((c) => c.producer) ? { dependsOn: producerTasks(copied) } : {}),
       options: { ...source, ...pick(options, NAMING_KEYS) },
       metadata: { technologies: TECHNOLOGIES, description: "Build one platform (the host's) into the local engine store" },
     },
@@ -108,6 +127,8 @@ export function targetsFor(
       `{workspaceRoot}/${dockerfile}`,
       `{workspaceRoot}/${dockerfile}.dockerignore`,
       `{workspaceRoot}/${contextDir ? `${contextDir}/` : ''}.dockerignore`,
+      // which copied paths are build outputs (uncovered-build-output)
+      '{workspaceRoot}/.gitignore',
     ],
     outputs: ['{options.outputPath}'],
     options: { dockerfile, context, outputPath: defaultLintOutput(root) },
@@ -148,7 +169,8 @@ function createNodesForFile(file: string, options: PluginOptions | undefined, co
     ...buildInputs(imageSources(workspaceRoot, dockerfile, context, parsed), options?.engine),
     ...secretExclusions(options?.secrets),
   ];
-  return { projects: { [root]: { name: facts.name, root, targets: targetsFor(root, facts, dockerfile, options ?? {}, inputs) } } };
+  const buildOutputs = (context: string) => copiedOutputs(workspaceRoot, parsed.copySources, context, { name: facts.name, root });
+  return { projects: { [root]: { name: facts.name, root, targets: targetsFor(root, facts, dockerfile, options ?? {}, inputs, buildOutputs) } } };
 }
 
 /** A secret file inside the workspace must not be hashed into the build (its hash would sit in the Nx cache). */

@@ -11,6 +11,7 @@ import { formatPlatform } from '../../image/platform';
 import { isLoopbackRegistry, registryOf } from '../../image/reference';
 import { readRemoteConfig, readRemoteManifest } from '../../image/verify';
 import { formatJson, formatText, lintDockerfile } from '../../lint';
+import { buildOutputFacts } from '../../lint/build-output-facts';
 import { locateSources } from '../../plan/build';
 import { defaultLintOutput } from '../../plugin/create-nodes';
 import { projectInfo, reportErrors, splitOptions } from '../context';
@@ -53,6 +54,7 @@ export default async function dockerLint(options: Record<string, unknown>, conte
       contextIsWorkspaceRoot: resolve(sources.context) === resolve(project.workspaceRoot),
       hasDockerignore: existsSync(join(sources.context, '.dockerignore')) || existsSync(`${sources.dockerfile}.dockerignore`),
       baseImagePlatforms: (image) => platforms.get(image),
+      ...(context.projectGraph ? buildOutputFacts(context.projectGraph, project.name, project.workspaceRoot, relative(project.workspaceRoot, sources.context)) : {}),
     });
     const output = resolve(project.workspaceRoot, resolved.outputPath ?? defaultLintOutput(project.root));
     await mkdir(dirname(output), { recursive: true });

@@ -1,0 +1,115 @@
+/**
+ * Images of another target's output: a Dockerfile that copies `dist/apps/api` builds from files git ignores, so Nx
+ * hashes none of them. The target that writes them must run first and its outputs must be in the image's hash, or a
+ * source change ends in a cache hit with a stale image. Found without a project graph (createNodes has none): the
+ * project's own project.json outputs, then Nx's conventions `dist/<projectRoot>` and `<projectRoot>/dist`.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import ignore from 'ignore';
+import { normalisePath } from './inputs';
+
+export interface Producer {
+  project: string;
+  target: string;
+  /** the image's own project */
+  self: boolean;
+}
+
+export interface CopiedOutput {
+  /** workspace-relative */
+  path: string;
+  producer?: Producer;
+}
+
+/** Folder names a build writes into under a project root (`apps/web/dist`, Maven's `target`). */
+const OUTPUT_FOLDERS = ['dist', 'build', 'out', 'target'];
+const DEFAULT_TARGET = 'build';
+
+/** One output path covers a copied path when either holds the other. */
+export const covers = (output: string, path: string) => output === path || path.startsWith(`${output}/`) || output.startsWith(`${path}/`);
+
+function readJson(path: string): Record<string, any> | undefined {
+  try {
+    return existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The root .gitignore's rules, read once per graph computation by the caller. */
+export function gitIgnoreOf(workspaceRoot: string): (path: string) => boolean {
+  const rules = ignore();
+  const file = join(workspaceRoot, '.gitignore');
+  if (existsSync(file)) rules.add(readFileSync(file, 'utf8'));
+  return (path) => path !== '' && (rules.ignores(path) || rules.ignores(`${path}/`));
+}
+
+/** COPY/ADD sources (context-relative) that git ignores, workspace-relative; sources with variables can't be told. */
+export function ignoredCopies(copySources: string[], context: string, isIgnored: (path: string) => boolean): string[] {
+  const paths = copySources
+    .filter((source) => !source.includes('$') && !/^[a-z]+:\/\//i.test(source))
+    .map((source) => normalisePath([normalisePath(context), normalisePath(source)].filter(Boolean).join('/')))
+    .filter((path) => path && !/[*?[]/.test(path));
+  return [...new Set(paths.filter(isIgnored))];
+}
+
+interface ProjectFile {
+  name: string;
+  root: string;
+  targets: Record<string, { outputs?: string[]; options?: Record<string, unknown> }>;
+}
+
+function projectAt(workspaceRoot: string, root: string): ProjectFile | undefined {
+  const projectJson = readJson(join(workspaceRoot, root, 'project.json'));
+  if (projectJson) return { name: projectJson.name ?? basename(root), root, targets: projectJson.targets ?? {} };
+  const packageJson = readJson(join(workspaceRoot, root, 'package.json'));
+  return packageJson?.name ? { name: packageJson.name, root, targets: packageJson.nx?.targets ?? {} } : undefined;
+}
+
+/** Output paths a target declares, with Nx's tokens filled in as far as a project.json tells. */
+function declaredOutputs(project: ProjectFile, target: ProjectFile['targets'][string]): string[] {
+  return (target.outputs ?? [])
+    .filter((output) => !output.startsWith('!'))
+    .map((output) =>
+      output
+        .replaceAll('{workspaceRoot}/', '')
+        .replaceAll('{workspaceRoot}', '')
+        .replaceAll('{projectRoot}', project.root)
+        .replaceAll('{projectName}', project.name)
+        .replace(/\{options\.(\w+)\}/g, (token, key: string) => (typeof target.options?.[key] === 'string' ? String(target.options[key]) : token)),
+    )
+    .filter((output) => !output.includes('{'))
+    .map(normalisePath);
+}
+
+function declaringTarget(project: ProjectFile, path: string): string | undefined {
+  return Object.entries(project.targets).find(([, target]) => declaredOutputs(project, target).some((output) => covers(output, path)))?.[0];
+}
+
+/** Roots a path could be the conventional output of, longest first: dist/apps/api/x → apps/api/x, apps/api, apps. */
+function conventionalRoots(path: string): string[] {
+  const segments = path.split('/');
+  const roots: string[] = [];
+  if (segments[0] === 'dist') for (let end = segments.length; end > 1; end -= 1) roots.push(segments.slice(1, end).join('/'));
+  segments.forEach((segment, i) => {
+    if (i > 0 && OUTPUT_FOLDERS.includes(segment)) roots.push(segments.slice(0, i).join('/'));
+  });
+  return roots;
+}
+
+export function producerOf(workspaceRoot: string, path: string, self: { name: string; root: string }): Producer | undefined {
+  const own = projectAt(workspaceRoot, self.root);
+  const ownTarget = own && declaringTarget(own, path);
+  if (ownTarget) return { project: self.name, target: ownTarget, self: true };
+  for (const root of conventionalRoots(path)) {
+    const project = root === self.root ? own : projectAt(workspaceRoot, root);
+    if (!project) continue;
+    return { project: project.name, target: declaringTarget(project, path) ?? DEFAULT_TARGET, self: root === self.root };
+  }
+  return undefined;
+}
+
+export function copiedOutputs(workspaceRoot: string, copySources: string[], context: string, self: { name: string; root: string }, isIgnored = gitIgnoreOf(workspaceRoot)): CopiedOutput[] {
+  return ignoredCopies(copySources, context, isIgnored).map((path) => ({ path, producer: producerOf(workspaceRoot, path, self) }));
+}
