@@ -24,6 +24,9 @@ const SECRET = `s3cr3t-${RUN_ID}-do-not-leak`;
 const EVIL = `x; touch ${marker}; $(touch ${marker}) \`touch ${marker}\` | & > < ' " \\ end\nsecond line`;
 const DOCKERFILE = 'services/sec/odd; $(id) `name`.Dockerfile';
 const REPOSITORY = `${RUN_ID}-sec/sec`;
+/** How GitLab CI clones: the job token in the remote URL. It must reach no image, log, image.json or cache entry. */
+const CI_TOKEN = `glcbt-${RUN_ID}-SECRET123`;
+const CI_REMOTE = `https://gitlab-ci-token:${CI_TOKEN}@gitlab.example.com/acme/platform.git`;
 
 async function nxIn(args: string[]): Promise<{ exitCode: number; output: string }> {
   const result = await execa(NX_BIN, [...args, '--outputStyle=static'], {
@@ -45,7 +48,15 @@ function* filesUnder(root: string): Generator<[string, Buffer]> {
   }
 }
 const readable = (bytes: Buffer) => (bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes);
-const leaksIn = (root: string) => [...filesUnder(root)].filter(([, bytes]) => readable(bytes).includes(SECRET)).map(([path]) => path);
+const leaksIn = (root: string) =>
+  [...filesUnder(root)].filter(([, bytes]) => [SECRET, CI_TOKEN].some((secret) => readable(bytes).includes(secret))).map(([path]) => path);
+const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'ignore' });
+const sourceLabel = (rec: ImageRecord) => {
+  const config = JSON.parse(readFileSync(blobPath(join(dir, 'dist', 'images', 'services', 'sec', 'oci'), rec.platforms[0].configDigest), 'utf8'));
+  return config.config.Labels['org.opencontainers.image.source'];
+};
+const cacheHit = (output: string) => /nx run sec:docker-build\s+\[local cache\]/.test(output.replace(/\x1b\[[0-9;]*m/g, ''));
+const readRecord = (): ImageRecord => JSON.parse(readFileSync(join(dir, 'dist', 'images', 'services', 'sec', 'image.json'), 'utf8'));
 
 let build: { exitCode: number; output: string };
 let record: ImageRecord;
@@ -85,9 +96,10 @@ beforeAll(async () => {
     ].join('\n'),
   });
   commitAll(dir, 'security workspace');
+  git('remote', 'add', 'origin', CI_REMOTE);
   build = await nxIn(['run', 'sec:docker-build']);
   if (build.exitCode !== 0) throw new Error(`build failed:\n${build.output}`);
-  record = JSON.parse(readFileSync(join(dir, 'dist', 'images', 'services', 'sec', 'image.json'), 'utf8'));
+  record = readRecord();
 });
 
 afterAll(() => {
@@ -122,6 +134,30 @@ describe('build secrets', () => {
     expect(leaksIn(join(dir, 'dist'))).toEqual([]);
     expect(existsSync(join(dir, '.nx', 'cache'))).toBe(true);
     expect(leaksIn(join(dir, '.nx'))).toEqual([]);
+  });
+
+  it("a CI token in the git remote is in no layer, config, log, image.json or cache entry: the source label is the bare https URL", async () => {
+    expect(sourceLabel(record)).toBe('https://gitlab.example.com/acme/platform');
+    expect(build.output).not.toContain(CI_TOKEN);
+    expect(leaksIn(join(dir, 'dist'))).toEqual([]);
+    expect(leaksIn(join(dir, '.nx'))).toEqual([]);
+    const dryRun = await nxIn(['run', 'sec:docker-build', '--dry-run', '--skip-nx-cache']);
+    expect(dryRun.output).not.toContain(CI_TOKEN);
+  });
+
+  it('the remote is part of the hash: its ssh form is a cache hit, a fork rebuilds with its own label', async () => {
+    git('remote', 'set-url', 'origin', 'git@gitlab.example.com:acme/platform.git');
+    const same = await nxIn(['run', 'sec:docker-build']);
+    expect(cacheHit(same.output)).toBe(true);
+    git('remote', 'set-url', 'origin', 'https://gitlab.example.com/fork/platform.git');
+    const fork = await nxIn(['run', 'sec:docker-build']);
+    if (fork.exitCode !== 0) throw new Error(`build failed:\n${fork.output}`);
+    expect(cacheHit(fork.output)).toBe(false);
+    expect(sourceLabel(readRecord())).toBe('https://gitlab.example.com/fork/platform');
+    git('remote', 'set-url', 'origin', CI_REMOTE);
+    const back = await nxIn(['run', 'sec:docker-build']);
+    expect(cacheHit(back.output)).toBe(true);
+    expect(sourceLabel(readRecord())).toBe('https://gitlab.example.com/acme/platform');
   });
 
   it('the pushed layers do not hold it either', async () => {

@@ -45,7 +45,14 @@ const imageSource = {
   buildArgs: stringMap('buildArgs').describe('Build arguments, a map of --build-arg NAME=value values, e.g. { "APP_VERSION": "1.2.3" }').optional(),
   labels: stringMap('labels')
     .describe(
-      "Extra image labels. The OCI labels org.opencontainers.image.{title,source,revision,created,version} are set by default: revision and created from the newest commit that touched the Dockerfile or context, source from git remote origin, version from the project's package.json, else the revision",
+      "Extra image labels. The OCI labels org.opencontainers.image.{title,source,revision,created,version} are set by default: revision and created from the newest commit that touched the Dockerfile or context, source from sourceUrl, version from the project's package.json, else the revision",
+    )
+    .optional(),
+  sourceUrl: z
+    .string()
+    .min(1)
+    .describe(
+      "Repository URL for the org.opencontainers.image.source label; credentials in it are dropped and ssh or scp-style URLs become https. It is part of the build's hash. Default: git remote origin, read from .git/config the same way (a local path gives no label)",
     )
     .optional(),
   engine: engine.describe('Container engine: auto (podman if installed, else docker with buildx), podman, or docker (with buildx)').optional(),
@@ -187,6 +194,11 @@ export const pluginSchema = z.strictObject({
     .describe('Build arguments of every image, passed to docker-build and docker-build-single. A buildArgs map in project.json replaces this one (Nx merges options shallowly)')
     .optional(),
   labels: stringMap('labels').describe('Extra image labels, passed to docker-build and docker-build-single').optional(),
+  sourceUrl: z
+    .string()
+    .min(1)
+    .describe('Repository URL for the org.opencontainers.image.source label of every image (credentials dropped). Default: git remote origin, read from .git/config')
+    .optional(),
   extraArgs: z.array(z.string()).describe('Extra engine build arguments, passed to docker-build and docker-build-single').optional(),
   secrets: z
     .record(z.string(), z.string())

@@ -30,4 +30,3 @@ export async function shortHeadSha(workspaceRoot: string): Promise<string | unde
   if (!onPath('git')) throw new ToolMissingError('git', 'The default tag is the short commit SHA: install git, or set IMAGE_TAG or the tag option.');
   return git(['rev-parse', '--short', 'HEAD'], workspaceRoot);
 }
-export const originUrl = (workspaceRoot: string) => git(['config', '--get', 'remote.origin.url'], workspaceRoot);

@@ -80,6 +80,21 @@ describe('createNodesV2', () => {
     expect(targets['docker-build-single'].dependsOn).toBeUndefined();
   });
 
+  it("puts origin's URL, without credentials, in the build options (so in the hash); ssh and https forms agree", async () => {
+    const files = { 'services/gw/project.json': JSON.stringify({ name: 'gw' }), 'services/gw/Dockerfile': 'FROM scratch\n' };
+    const sourceOf = async (remote: string, options: Record<string, unknown> = {}) => {
+      const root = workspace({ ...files, '.git/config': `[remote "origin"]\n\turl = ${remote}\n` });
+      const { targets } = (await infer(root, Object.keys(files), options))['services/gw'];
+      expect(targets['docker-build-single'].options.sourceUrl).toBe(targets['docker-build'].options.sourceUrl);
+      return targets['docker-build'].options.sourceUrl;
+    };
+    expect(await sourceOf('https://gitlab-ci-token:glcbt-SECRET123@gitlab.example.com/acme/platform.git')).toBe('https://gitlab.example.com/acme/platform');
+    expect(await sourceOf('git@gitlab.example.com:acme/platform.git')).toBe('https://gitlab.example.com/acme/platform');
+    expect(await sourceOf('https://gitlab.example.com/fork/platform.git')).toBe('https://gitlab.example.com/fork/platform');
+    expect(await sourceOf('/srv/git/platform.git')).toBeUndefined();
+    expect(await sourceOf('git@gitlab.example.com:acme/platform.git', { sourceUrl: 'https://u:p@code.example.com/acme/x' })).toBe('https://code.example.com/acme/x');
+  });
+
   it('maps projects to a central docker/ folder with the workspace root as context', async () => {
     const root = workspace({
       'services/gateway/project.json': JSON.stringify({ name: 'gateway' }),

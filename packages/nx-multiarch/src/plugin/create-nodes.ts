@@ -6,6 +6,7 @@ import { parseOptions } from '../config/resolve';
 import { DOCKERFILE_NAMES } from '../plan/build';
 import { archKey, parsePlatformList } from '../image/platform';
 import { parseDockerfile } from '../dockerfile/parse';
+import { normaliseRemoteUrl, sourceUrlOf } from '../git/source-url';
 import { copiedOutputs, type CopiedOutput } from './build-outputs';
 import { buildInputs, imageSources, normalisePath } from './inputs';
 
@@ -59,7 +60,7 @@ function perArchConfigurations(options: PluginOptions, configure: (platform: str
   return Object.fromEntries(platforms.map((platform) => [archKey(platform), configure(platform, archKey(platform))]));
 }
 
-const SOURCE_KEYS = ['target', 'buildArgs', 'labels', 'engine', 'extraArgs', 'secrets'] as const;
+const SOURCE_KEYS = ['target', 'buildArgs', 'labels', 'sourceUrl', 'engine', 'extraArgs', 'secrets'] as const;
 const NAMING_KEYS = ['registry', 'imageName'] as const;
 const REMOTE_KEYS = ['connection', 'url', 'builder'] as const;
 const PUSH_KEYS = ['tags', 'latest', 'tlsVerify', 'allowSingleArchFallback', 'archTagSuffix'] as const;
@@ -184,6 +185,8 @@ export const createNodesV2: CreateNodesV2<PluginOptions> = [
   `**/{${PROJECT_FILE},${DOCKERFILE_NAMES.join(',')}}`,
   (files, rawOptions, context) => {
     const options = parseOptions(pluginSchema, rawOptions ?? {}, `the ${PLUGIN_NAME} plugin options in nx.json`);
-    return createNodesFromFiles(createNodesForFile, files, options, context);
+    // In the options, so in the hash: two clones with different remotes build different labels.
+    const sourceUrl = normaliseRemoteUrl(options.sourceUrl) ?? (options.sourceUrl === undefined ? sourceUrlOf(context.workspaceRoot) : undefined);
+    return createNodesFromFiles(createNodesForFile, files, { ...options, sourceUrl }, context);
   },
 ];

@@ -11,7 +11,7 @@ import { podmanDockerfile } from '../../dockerfile/epoch-label';
 import type { Engine, RemoteBuilder } from '../../engines/types';
 import { kindLoadStep, kindTarget, type KindTarget } from '../../kind/kind-load';
 import { run } from '../../run/exec';
-import { originUrl } from '../../git/info';
+import { normaliseRemoteUrl } from '../../git/source-url';
 import { formatPlatform, hostPlatform, parsePlatform } from '../../image/platform';
 import { formatReference } from '../../image/reference';
 import { buildRequest, locateSources } from '../../plan/build';
@@ -36,7 +36,7 @@ export default async function dockerBuildSingle(options: Record<string, unknown>
     const sources = locateSources(project, resolved);
     validateDockerfileFile(sources.dockerfile, project.workspaceRoot, resolved.target);
     const revision = await sourceRevision(project.workspaceRoot, sources);
-    const request = { ...buildRequest(project, resolved, sources, revision, await originUrl(project.workspaceRoot)), platform: resolved.platform, reference };
+    const request = { ...buildRequest(project, resolved, sources, revision, normaliseRemoteUrl(resolved.sourceUrl)), platform: resolved.platform, reference };
     const plan = engine.planSingle(request);
     const kind = kindTarget(resolved.kind);
     if (resolved.dryRun) return printDryRun([...plan.steps, ...(kind ? [engine.saveArchive(reference, '<archive>', request.remote), kindLoadStep('<archive>', kind.cluster)] : [])]);

@@ -9,7 +9,7 @@ import { buildEnvLayer, mergeLayers, parseOptions } from '../../config/resolve';
 import { buildSchema, DEFAULTS, type BuildOptions } from '../../config/schemas';
 import { selectEngine } from '../../engines/detect';
 import { validateDockerfileFile } from '../../dockerfile/validate';
-import { originUrl } from '../../git/info';
+import { normaliseRemoteUrl } from '../../git/source-url';
 import { readLayout, sortIndexByPlatform } from '../../image/oci-layout';
 import { assembleLayout } from '../../image/assemble-layout';
 import { formatPlatform, hostPlatform, parsePlatform, parsePlatformList } from '../../image/platform';
@@ -66,7 +66,7 @@ export default async function dockerBuild(options: Record<string, unknown>, cont
     validateDockerfileFile(sources.dockerfile, project.workspaceRoot, resolved.target);
     const revision = await sourceRevision(project.workspaceRoot, sources);
     const request = {
-      ...buildRequest(project, resolved, sources, revision, await originUrl(project.workspaceRoot)),
+      ...buildRequest(project, resolved, sources, revision, normaliseRemoteUrl(resolved.sourceUrl)),
       platforms: resolved.platforms,
       provenance: resolved.provenance,
       layoutDir: join(workDir, LAYOUT_DIR),
