@@ -31,6 +31,7 @@ export type {
   NxJsonConfiguration,
   PackageManager,
   PluginConfiguration,
+  PreTasksExecution,
   ProjectConfiguration,
   ProjectGraph,
   ProjectGraphProjectNode,

@@ -157,6 +157,10 @@ export const lintSchema = z.strictObject({
   checkRegistry: z.boolean().describe('Ask the registry (skopeo) whether a digest-pinned base image is a single-platform manifest. Default: true').optional(),
   outputPath: z.string().min(1).describe('Where the findings are written as JSON (the status generator reads them). Default: dist/lint/<projectRoot>.json').optional(),
   tlsVerify: z.boolean().describe('Verify TLS when asking the registry. Default: true, except false for localhost/127.0.0.1 registries').optional(),
+  dryRun: z
+    .boolean()
+    .describe('Lint without asking the registry (the skopeo commands a real run would run are printed) and write no findings file. Default: false')
+    .optional(),
 });
 
 export type BuildOptions = z.infer<typeof buildSchema>;
