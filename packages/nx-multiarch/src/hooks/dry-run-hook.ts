@@ -13,10 +13,14 @@ export function targetNames(options: unknown): string[] {
 /**
  * Nx hashes every task before it runs any, and hands --dry-run only to the task it was given to: a dependency (the
  * docker-build of a docker-push, a base image's build) would build for real, and a dry run's result would be cached.
- * Before Nx hashes, this marks the whole command a dry run for the plugin's executors, and has Nx neither read nor
- * write its cache for it (NX_SKIP_NX_CACHE, which Nx reads right after this hook). Only a command line that names one
- * of this plugin's targets: another plugin's --dry-run keeps its cache. `context.argv` is there from Nx 21; Nx 20 runs
- * this hook in nx's own process only without the daemon and plugin isolation, where process.argv is nx's.
+ * No executor result keeps Nx from caching a success, and `dependsOn` with `params: "forward"` would hand the build
+ * every push flag too (--tag in its hash: no more cache hits from a build run without it). So before Nx hashes, this
+ * marks the whole command a dry run for the plugin's executors and turns Nx's cache off for it. Nx 20-24
+ * (tasks-runner/run-command.js) call this hook, apply the env it sets (through a Proxy when it runs in a plugin worker
+ * or the daemon: loaded-nx-plugin.js), and only then read NX_SKIP_NX_CACHE into skipNxCache, which stops cache reads
+ * and writes (task-orchestrator.js, postRunSteps). Only for a command line that names one of this plugin's targets:
+ * another plugin's --dry-run keeps its cache. `context.argv` is there from Nx 21; Nx 20 runs this hook in nx's own
+ * process, where process.argv is nx's, only without the daemon and plugin isolation.
  */
 export const preTasksExecution: PreTasksExecution = (options, context) => {
   const args = ((context as { argv?: string[] } | undefined)?.argv ?? process.argv).slice(2);
