@@ -21,7 +21,7 @@ import { useWorkspaceBases } from '../workspace-bases';
 import { podmanBuildFile } from '../podman-build-file';
 import { engineNote, engineVersion, printDryRun, runPlan, sourceRevision, warnPlatformLeaks } from '../shared';
 import type { Engine, MultiArchRequest } from '../../engines/types';
-import type { DryRunReport } from '../../plan/dry-run-report';
+import type { DryRunFile, DryRunReport } from '../../plan/dry-run-report';
 import { isDryRun } from '../../run/dry-run';
 
 export function resolveBuildOptions(options: Record<string, unknown>, context: ExecutorContext, env = process.env) {
@@ -60,7 +60,7 @@ function processAlive(pid: number): boolean {
 async function dryRunReport(context: ExecutorContext, engine: Engine, request: MultiArchRequest, outputDir: string): Promise<DryRunReport> {
   const root = context.root;
   const notes = [engineNote(engine)];
-  const files = [];
+  const files: DryRunFile[] = [];
   let engineRequest = request;
   if (engine.name === 'podman') {
     await warnPlatformLeaks(engine, root, request.dockerfile, '(version not asked)');
