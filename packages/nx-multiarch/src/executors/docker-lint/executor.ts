@@ -53,7 +53,7 @@ function dryRunReport(context: ExecutorContext, text: string, checkRegistry: boo
   const steps = checkRegistry ? pinnedBases(text).map((image) => inspectStep(image, tlsVerifyFor(image, tlsVerify))) : [];
   const notes = [
     steps.length > 0
-      ? 'The findings below leave out single-platform-base: whether a pinned base is one platform is the registry\'s answer (a single image is then asked its config too).'
+      ? "The findings below leave out single-platform-base, which needs the registry's answer for each pinned base (and, for a single image, its config: skopeo inspect --config)."
       : 'No digest-pinned base to ask the registry about: the findings below are what a real run finds.',
     `A real run writes the findings to ${relative(context.root, output)}; this one writes nothing.`,
   ];
