@@ -32,6 +32,7 @@ export type {
   NxJsonConfiguration,
   PackageManager,
   PluginConfiguration,
+  PreTasksExecution,
   ProjectConfiguration,
   ProjectGraph,
   ProjectGraphProjectNode,

@@ -93,6 +93,28 @@ describe.each(MAJORS)('Nx %i', (major) => {
     commitAll(dir, 'service');
   });
 
+  it('docker-push --dry-run plans the docker-build it depends on too, runs nothing and caches nothing', async () => {
+    const { dir } = workspace(major);
+    const dryPush = () => nxOk(dir, ['run', 'web-api:docker-push', '--dry-run', '--tag=dry']);
+    // the second one would replay the first from the Nx cache if the first had been cached
+    for (const output of [await dryPush(), await dryPush()]) {
+      expect(output).toContain('Dry run of web-api:docker-build: nothing was run');
+      expect(output).toMatch(/Dry run of web-api:docker-push: nothing was run[^]*skopeo copy /);
+      expect(output).not.toMatch(/local cache|remote cache|existing outputs match/);
+    }
+    expect(() => readFileSync(join(dir, 'dist/images/apps/web-api/image.json'))).toThrow();
+  });
+
+  if (major === 20) {
+    it('Nx 20 with isolated plugins does not hand the hook the command line: the build a dry run depends on refuses to run', async () => {
+      const { dir } = workspace(major);
+      const result = await nxIn(dir, ['run', 'web-api:docker-push', '--dry-run', '--tag=dry'], { NX_ISOLATE_PLUGINS: 'true' });
+      expect(result.exitCode).not.toBe(0);
+      expect(result.output).toContain('web-api:docker-push is a dry run that depends on web-api:docker-build');
+      expect(() => readFileSync(join(dir, 'dist/images/apps/web-api/image.json'))).toThrow();
+    });
+  }
+
   if (BUILT_ON.has(major)) {
     it('docker-push builds both platforms, pushes the manifest list and the registry serves what image.json says', async () => {
       const { dir } = workspace(major);

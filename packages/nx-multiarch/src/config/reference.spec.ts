@@ -29,7 +29,7 @@ describe('docs/reference.md', () => {
     );
     expect(rowOf(rendered, 'docker-build', 'engine')).toMatch(/^\| `engine` \| `auto`, `podman` or `docker` \| `auto` \|/);
     expect(rowOf(rendered, 'docker-build', 'buildArgs')).toMatch(/^\| `buildArgs` \| `\{ \[name\]: string \}` \| none \|/);
-    expect(rowOf(rendered, 'docker-build', 'dryRun')).toMatch(/^\| `dryRun` \| `boolean` \| `false` \| Print the exact engine commands and run nothing \|$/);
+    expect(rowOf(rendered, 'docker-build', 'dryRun')).toMatch(/^\| `dryRun` \| `boolean` \| `false` \| Print the commands a real run would run and run none \(the engine's version is not asked either\); podman's Dockerfile copy is written to the temp path a real run builds it from, and the lines it adds are printed \|$/);
     expect(rowOf(rendered, 'docker-push', 'tag')).toContain('| env IMAGE_TAG, else the project\'s package.json version, else the short git SHA |');
     expect(rowOf(rendered, 'docker-build-single', 'kind')).toMatch(/^\| `kind` \| `boolean` or `string` \| none \|/);
     expect(rowOf(rendered, 'docker-lint', 'outputPath')).toContain('| `dist/lint/<projectRoot>.json` |');

@@ -69,11 +69,18 @@ export const ENVIRONMENT: readonly EnvVariable[] = [
       'Registry credentials file; else `${XDG_RUNTIME_DIR}/containers/auth.json` or `~/.docker/config.json` (`podman login` and `skopeo login` write them). Credentials never go on a command line',
   },
   { name: 'NX_VERBOSE_LOGGING', readBy: 'every executor', effect: "Nx's own switch; `true` also prints the stack trace of an error" },
+  {
+    name: 'NX_MULTIARCH_DRY_RUN',
+    readBy: 'every executor',
+    effect:
+      "Set to `true` by the plugin itself, with Nx's `NX_SKIP_NX_CACHE`, for an nx command that names one of its targets and `--dry-run`: every task of that command plans and runs nothing. Not to be set by hand (without `NX_SKIP_NX_CACHE=true` it is ignored)",
+  },
 ];
 
 const PLUGIN_NOTES = [
   'A project gets the targets when its root holds a `Dockerfile` or `Containerfile`, or when the `dockerfile` pattern names an existing file. A folder with a Dockerfile and no project.json becomes a project named after the folder (or its package.json name). Projects tagged `deprecated` get no docker-push and no docker-manifest (their docker-build and docker-build-single still work).',
   "Where a value comes from, lowest first: built-in defaults, nx.json plugin options, project.json target options, environment variables, command-line flags (`nx run my-api:docker-build --platforms=linux/arm64`); each overrides the ones before it, so `PLATFORMS=linux/amd64` overrides what nx.json and project.json say, as `make PLATFORMS=...` did. project.json can override any option of any target; Nx merges options shallowly, so a `buildArgs` map in project.json replaces the plugin-level one.",
+  "Dry runs: `--dry-run` on an nx command line that names one of the plugin's targets (`nx run my-api:docker-push --dry-run`, `nx affected -t docker-push --dry-run`, `-c arm64` too) makes every task of that command plan instead of run, the docker-build a docker-push depends on and a base image project's build included. Each prints the exact commands a real run would run, the Dockerfile copy podman would build (written to the temp path a real run builds it from, with the lines it adds) and what it could not know without running anything (the engine's version, names unique to a run, the digests a registry would answer). No engine, skopeo or registry command runs and nothing is written under dist/. The plugin's `preTasksExecution` hook marks the command (`NX_MULTIARCH_DRY_RUN`) and turns Nx's cache off for it (`NX_SKIP_NX_CACHE`) before Nx hashes any task, so a dry run is neither read from nor written to the cache. Nx passes the command line to that hook from Nx 21; Nx 20 only runs it where it can read it without the daemon and plugin isolation (`NX_DAEMON=false NX_ISOLATE_PLUGINS=false`). Otherwise a task that a dry run depends on refuses to run (nothing is built), and the dry-run task itself may be cached under its `--dry-run` options, an entry that never stands in for a real run and holds no image.",
   'Nx hashes nx.json into every task, so editing a plugin option (even one only docker-push uses, such as `registry`) rebuilds every image once; options in project.json rebuild only their project.',
 ];
 

@@ -67,7 +67,12 @@ const imageSource = {
       "Build secrets, id -> file (workspace-relative or absolute), e.g. { \"npmrc\": \"/home/ci/.npmrc\" }, passed as --secret id=<id>,src=<file> for RUN --mount=type=secret,id=<id>. Only the engine reads the file: the secret is in no layer, log, image.json or Nx cache entry. Keep secret files outside the workspace; a workspace-relative path given in nx.json is excluded from the build's inputs",
     )
     .optional(),
-  dryRun: z.boolean().describe('Print the exact engine commands and run nothing. Default: false').optional(),
+  dryRun: z
+    .boolean()
+    .describe(
+      "Print the commands a real run would run and run none (the engine's version is not asked either); podman's Dockerfile copy is written to the temp path a real run builds it from, and the lines it adds are printed. Default: false",
+    )
+    .optional(),
   ...remoteBuilder,
 };
 
@@ -138,7 +143,7 @@ export const pushSchema = z.strictObject({
     .describe('Push only this platform, by digest, as <tag><archTagSuffix> for every tag (per-arch runners: the -c <arch> configurations set it; docker-manifest stitches the list)')
     .optional(),
   archTagSuffix: archTagSuffix.optional(),
-  dryRun: z.boolean().describe('Print the skopeo commands and run nothing. Default: false').optional(),
+  dryRun: z.boolean().describe('Print the skopeo copies and read-backs a real run would run, and run none. Default: false').optional(),
 });
 
 export const manifestSchema = z.strictObject({
@@ -151,7 +156,10 @@ export const manifestSchema = z.strictObject({
   tlsVerify: z.boolean().describe('Verify TLS. Default: true, except false for localhost/127.0.0.1 registries').optional(),
   engine: engine.describe('Engine that writes the list: podman (manifest create/add/push) or docker (buildx imagetools create); auto prefers podman').optional(),
   ...remoteBuilder,
-  dryRun: z.boolean().describe('Print the commands and run nothing. Default: false').optional(),
+  dryRun: z
+    .boolean()
+    .describe('Print the registry reads, the stitch and the read-back a real run would run (the digests it would read stand as placeholders), and run none. Default: false')
+    .optional(),
 });
 
 export const lintSchema = z.strictObject({
@@ -164,6 +172,10 @@ export const lintSchema = z.strictObject({
   checkRegistry: z.boolean().describe('Ask the registry (skopeo) whether a digest-pinned base image is a single-platform manifest. Default: true').optional(),
   outputPath: z.string().min(1).describe('Where the findings are written as JSON (the status generator reads them). Default: dist/lint/<projectRoot>.json').optional(),
   tlsVerify: z.boolean().describe('Verify TLS when asking the registry. Default: true, except false for localhost/127.0.0.1 registries').optional(),
+  dryRun: z
+    .boolean()
+    .describe('Lint without asking the registry (the skopeo commands a real run would run are printed) and write no findings file. Default: false')
+    .optional(),
 });
 
 export type BuildOptions = z.infer<typeof buildSchema>;

@@ -1,7 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { podmanDockerfile, withEpochLabels, withImageLabels } from './epoch-label';
+import { podmanDockerfileText, withEpochLabels, withImageLabels } from './epoch-label';
 
 describe('withEpochLabels', () => {
   it('puts the label after every FROM, multi-line FROMs included, and changes nothing else', () => {
@@ -38,22 +35,15 @@ describe('withImageLabels', () => {
   });
 });
 
-describe('podmanDockerfile', () => {
-  it('writes epoch labels and one image LABEL into a copy; a label with a line break stays a --label flag', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'podman-dockerfile-'));
-    try {
-      writeFileSync(join(dir, 'Dockerfile'), 'FROM busybox\nRUN true\n');
-      writeFileSync(join(dir, 'Dockerfile.dockerignore'), '*.md\n');
-      const result = await podmanDockerfile(join(dir, 'Dockerfile'), { sourceDateEpoch: 42, labels: { a: '1', multi: 'x\ny' } }, dir);
-      expect(result.labels).toEqual({ multi: 'x\ny' });
-      expect(readFileSync(result.dockerfile, 'utf8')).toBe('FROM busybox\nLABEL nx-multiarch.source-epoch="42"\nRUN true\nLABEL "a"="1"\n');
-      expect(readFileSync(`${result.dockerfile}.dockerignore`, 'utf8')).toBe('*.md\n');
+describe('podmanDockerfileText', () => {
+  it('adds epoch labels and one image LABEL; a label with a line break stays a --label flag', () => {
+    const result = podmanDockerfileText('FROM busybox\nRUN true\n', { sourceDateEpoch: 42, labels: { a: '1', multi: 'x\ny' } });
+    expect(result.labels).toEqual({ multi: 'x\ny' });
+    expect(result.text).toBe('FROM busybox\nLABEL nx-multiarch.source-epoch="42"\nRUN true\nLABEL "a"="1"\n');
+  });
 
-      // another escape character: every label stays a flag
-      writeFileSync(join(dir, 'Dockerfile'), '# escape=`\nFROM busybox\n');
-      expect((await podmanDockerfile(join(dir, 'Dockerfile'), { labels: { a: '1' } }, dir)).labels).toEqual({ a: '1' });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+  it('keeps every label a flag for a Dockerfile with another escape character, or a target stage it lacks', () => {
+    expect(podmanDockerfileText('# escape=`\nFROM busybox\n', { labels: { a: '1' } }).labels).toEqual({ a: '1' });
+    expect(podmanDockerfileText('FROM busybox\n', { labels: { a: '1' }, target: 'nope' })).toEqual({ text: 'FROM busybox\n', labels: { a: '1' } });
   });
 });

@@ -1,7 +1,4 @@
 import { DockerfileParser } from 'dockerfile-ast';
-import { cpSync, existsSync, readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 
 export const EPOCH_LABEL = 'nx-multiarch.source-epoch';
 
@@ -39,33 +36,22 @@ export function withImageLabels(text: string, labels: Record<string, string>, ta
 }
 
 /**
- * The Dockerfile podman builds, written into workDir. podman 4.x keys its layer cache without `--timestamp`, so a cached
- * layer from a build with another timestamp (same files, other commit) comes back with that build's file times and
- * digests, unlike a clean build: a label carrying the timestamp right after each FROM puts it into every later step's
- * cache key (withEpochLabels). And the image labels become one LABEL instruction in the built stage (withImageLabels).
- * Returns the copy and the labels still to pass as `--label`.
+ * The text of the Dockerfile podman builds. podman 4.x keys its layer cache without `--timestamp`, so a cached layer
+ * from a build with another timestamp (same files, other commit) comes back with that build's file times and digests,
+ * unlike a clean build: a label carrying the timestamp right after each FROM puts it into every later step's cache key
+ * (withEpochLabels). And the image labels become one LABEL instruction in the built stage (withImageLabels).
+ * Returns the text and the labels still to pass as `--label`.
  */
-export async function podmanDockerfile(
-  dockerfile: string,
+export function podmanDockerfileText(
+  original: string,
   request: { sourceDateEpoch?: number; labels: Record<string, string>; target?: string },
-  workDir: string,
-): Promise<{ dockerfile: string; labels: Record<string, string> }> {
-  let text = readFileSync(dockerfile, 'utf8');
-  if (request.sourceDateEpoch !== undefined) text = withEpochLabels(text, request.sourceDateEpoch);
+): { text: string; labels: Record<string, string> } {
+  const text = request.sourceDateEpoch === undefined ? original : withEpochLabels(original, request.sourceDateEpoch);
   // quoteWord escapes with a backslash: a Dockerfile with another escape character (# escape=`) keeps the flags.
   const inlineable = DockerfileParser.parse(text).getEscapeCharacter() === '\\';
   const inline = Object.fromEntries(Object.entries(request.labels).filter((entry) => inlineable && fitsLabelLine(entry)));
   const flags = Object.fromEntries(Object.entries(request.labels).filter(([key]) => !(key in inline)));
   const labelled = withImageLabels(text, inline, request.target);
   // No such stage (validation reports that first): the labels stay flags rather than vanish.
-  if (labelled === text) return { dockerfile: await writeCopy(dockerfile, text, workDir), labels: request.labels };
-  return { dockerfile: await writeCopy(dockerfile, labelled, workDir), labels: flags };
-}
-
-async function writeCopy(dockerfile: string, text: string, workDir: string): Promise<string> {
-  const copy = join(workDir, 'Dockerfile.podman');
-  await writeFile(copy, text);
-  // podman reads <Dockerfile>.dockerignore before the context's .dockerignore: keep it next to the copy.
-  if (existsSync(`${dockerfile}.dockerignore`)) cpSync(`${dockerfile}.dockerignore`, `${copy}.dockerignore`);
-  return copy;
+  return labelled === text ? { text, labels: request.labels } : { text: labelled, labels: flags };
 }

@@ -5,15 +5,23 @@ import { podman } from './podman';
 import type { Engine } from './types';
 import { ToolMissingError, installHint } from '../run/errors';
 
+/** The executable `tool` resolves to on PATH, as a shell would find it; undefined when there is none. */
+export function pathOf(tool: string, path = process.env.PATH ?? ''): string | undefined {
+  return path
+    .split(delimiter)
+    .map((dir) => join(dir, tool))
+    .find((file) => {
+      try {
+        accessSync(file, constants.X_OK);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+}
+
 export function onPath(tool: string, path = process.env.PATH ?? ''): boolean {
-  return path.split(delimiter).some((dir) => {
-    try {
-      accessSync(join(dir, tool), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  return pathOf(tool, path) !== undefined;
 }
 
 /** auto prefers podman when installed, else docker (with buildx); an explicit choice must be installed. */

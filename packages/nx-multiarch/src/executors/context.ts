@@ -24,6 +24,9 @@ export function projectInfo(context: ExecutorContext): ProjectInfo {
   return { name, root: config.root, workspaceRoot: context.root, tags: config.tags ?? [], version };
 }
 
+/** The task as Nx names it: project:target[:configuration]. */
+export const taskName = (context: ExecutorContext) => [context.projectName, context.targetName, context.configurationName].filter(Boolean).join(':');
+
 /** Target options as configured (inferred from nx.json plugin options, merged with project.json), without CLI flags. */
 export function configuredOptions(context: ExecutorContext): Record<string, unknown> {
   const target = context.projectsConfigurations.projects[context.projectName!]?.targets?.[context.targetName!];

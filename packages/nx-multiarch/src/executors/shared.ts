@@ -6,7 +6,10 @@ import { lastCommitTouching, type SourceRevision } from '../git/info';
 import { gitPathspecs, imageSources } from '../plugin/inputs';
 import { findPlatformLeaks, platformLeakWarning } from '../dockerfile/platform-leak';
 import type { Engine, Plan } from '../engines/types';
-import { formatArgv, run, type Step } from '../run/exec';
+import { pathOf } from '../engines/detect';
+import { formatDryRun, type DryRunReport } from '../plan/dry-run-report';
+import { commandIsDryRun } from '../run/dry-run';
+import { formatArgv, run } from '../run/exec';
 import { CommandFailedError } from '../run/errors';
 import { throwIfInterrupted } from '../run/interrupt';
 
@@ -16,19 +19,30 @@ export async function engineVersion(engine: Engine, cwd: string, dockerfile: str
   const answer = await run(engine.versionStep, { cwd, allowFailure: engine.name === 'docker' });
   const version = answer.exitCode === 0 ? engine.parseVersion(answer.all) : 'unknown';
   engine.assertSupported(version);
-  if (engine.name === 'podman') {
-    const leaks = findPlatformLeaks(await readFile(dockerfile, 'utf8'));
-    if (leaks.length > 0) logger.warn(platformLeakWarning(relative(cwd, dockerfile), version, leaks));
-  }
+  await warnPlatformLeaks(engine, cwd, dockerfile, version);
   return version;
 }
 
-export function printDryRun(steps: Step[]): void {
-  logger.info('Dry run: these commands would run (nothing was run):');
-  for (const step of steps) {
-    const env = Object.entries(step.env ?? {}).map(([key, value]) => `${key}=${value} `).join('');
-    logger.info(`  # ${step.description}\n  ${env}${formatArgv(step.argv)}`);
-  }
+export async function warnPlatformLeaks(engine: Engine, cwd: string, dockerfile: string, version: string): Promise<void> {
+  if (engine.name !== 'podman') return;
+  const leaks = findPlatformLeaks(await readFile(dockerfile, 'utf8'));
+  if (leaks.length > 0) logger.warn(platformLeakWarning(relative(cwd, dockerfile), version, leaks));
+}
+
+export function printDryRun(report: DryRunReport): void {
+  logger.info(formatDryRun({ ...report, notes: [...report.notes, cacheNote()] }));
+}
+
+/** How Nx's cache treats this dry run (see hooks/dry-run-hook.ts). */
+function cacheNote(): string {
+  if (commandIsDryRun()) return 'Nx neither reads nor writes its cache in this command (the plugin turned it off for the dry run): a real run may restore a task from the cache instead of running its commands.';
+  return 'Only this task is a dry run (Nx did not tell the plugin before hashing: Nx 20 with the daemon or isolated plugins), so Nx may cache its result under its --dry-run options; that entry never stands in for a real run and holds no image.';
+}
+
+/** A dry run asks the engine nothing: what it knows comes from PATH alone. */
+export function engineNote(engine: Engine): string {
+  const supported = engine.name === 'podman' ? 'podman 3.4 or newer' : 'docker with the buildx plugin';
+  return `${engine.name} is ${pathOf(engine.name) ?? engine.name} (found on PATH); its version was not asked (an engine command): the plan is the same for every version the plugin supports (${supported}), and a real run refuses others.`;
 }
 
 /**

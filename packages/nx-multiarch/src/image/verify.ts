@@ -3,7 +3,7 @@ import { run } from '../run/exec';
 import { CommandFailedError } from '../run/errors';
 import { describeIndex, INDEX_MEDIA_TYPES } from './oci-layout';
 import type { ImageRecord } from './record';
-import { inspectStep, type PushMode } from '../plan/push';
+import { configStep, inspectStep, type PushMode } from '../plan/push';
 
 export const sha256 = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
 
@@ -21,8 +21,7 @@ export async function readRemoteManifest(reference: string, tlsVerify: boolean, 
 
 /** The image config (os, architecture, variant, ...) of one image manifest. */
 export async function readRemoteConfig(reference: string, tlsVerify: boolean, cwd: string): Promise<{ os?: string; architecture?: string; variant?: string }> {
-  const argv = ['skopeo', 'inspect', '--config', '--raw', `--tls-verify=${tlsVerify}`, `docker://${reference}`];
-  const { stdout } = await run({ argv, description: `read the config of ${reference}` }, { cwd });
+  const { stdout } = await run(configStep(reference, tlsVerify), { cwd });
   return JSON.parse(stdout);
 }
 

@@ -53,6 +53,10 @@ export function inspectStep(reference: string, tlsVerify: boolean): Step {
   return { description: `read back ${reference}`, argv: ['skopeo', 'inspect', '--raw', ...tlsFlag('--tls-verify', tlsVerify), `docker://${reference}`] };
 }
 
+export function configStep(reference: string, tlsVerify: boolean): Step {
+  return { description: `read the image config of ${reference}`, argv: ['skopeo', 'inspect', '--config', '--raw', ...tlsFlag('--tls-verify', tlsVerify), `docker://${reference}`] };
+}
+
 /** Output of a push the registry refused because of the manifest list's media type (not auth, not network). */
 export function rejectedManifestType(output: string): boolean {
   return /manifest invalid|MANIFEST_INVALID|unsupported media type|manifest.*not supported|unsupported manifest|400 Bad Request|must be converted to type/i.test(output);

@@ -7,8 +7,10 @@ import { buildSingleEnvLayer, mergeLayers, parseOptions } from '../../config/res
 import { buildSingleSchema, DEFAULTS } from '../../config/schemas';
 import { selectEngine } from '../../engines/detect';
 import { validateDockerfileFile } from '../../dockerfile/validate';
-import { podmanDockerfile } from '../../dockerfile/epoch-label';
-import type { Engine, RemoteBuilder } from '../../engines/types';
+import type { Engine, RemoteBuilder, SingleRequest } from '../../engines/types';
+import type { DryRunReport } from '../../plan/dry-run-report';
+import { isDryRun } from '../../run/dry-run';
+import { podmanBuildFile } from '../podman-build-file';
 import { kindLoadStep, kindTarget, type KindTarget } from '../../kind/kind-load';
 import { run } from '../../run/exec';
 import { normaliseRemoteUrl } from '../../git/source-url';
@@ -16,8 +18,8 @@ import { formatPlatform, hostPlatform, parsePlatform } from '../../image/platfor
 import { formatReference } from '../../image/reference';
 import { buildRequest, locateSources } from '../../plan/build';
 import { imageReference, mainTag } from '../../plan/reference';
-import { projectInfo, reportErrors, splitOptions } from '../context';
-import { engineVersion, printDryRun, runPlan, sourceRevision } from '../shared';
+import { projectInfo, reportErrors, splitOptions, taskName } from '../context';
+import { engineNote, engineVersion, printDryRun, runPlan, sourceRevision } from '../shared';
 
 export function resolveBuildSingleOptions(options: Record<string, unknown>, context: ExecutorContext, env = process.env) {
   const { configured, cli } = splitOptions(options, context);
@@ -26,10 +28,24 @@ export function resolveBuildSingleOptions(options: Record<string, unknown>, cont
   return { ...resolved, platform: formatPlatform(parsePlatform(resolved.platform ?? hostPlatform())) };
 }
 
+const KIND_VERSION = { argv: ['kind', 'version'], description: 'is kind installed (checked before building)' };
+
+/** What a real run would run; the same Dockerfile copy docker-build gives podman, so both share layer cache keys. */
+async function dryRunReport(context: ExecutorContext, engine: Engine, request: SingleRequest, kind: KindTarget | undefined): Promise<DryRunReport> {
+  const notes = [engineNote(engine)];
+  const built = engine.name === 'podman' ? await podmanBuildFile(context.projectName!, context.root, request) : undefined;
+  const plan = engine.planSingle(built ? { ...request, dockerfile: built.dockerfile, labels: built.labels } : request);
+  const archive = join(tmpdir(), 'nx-multiarch-kind-<random>', 'image.tar');
+  if (kind) notes.push(`KIND cluster ${kind.cluster} (${kind.reason}); the archive is saved into a temporary folder of the real run's own.`);
+  const steps = kind ? [KIND_VERSION, ...plan.steps, engine.saveArchive(request.reference, archive, request.remote), kindLoadStep(archive, kind.cluster)] : plan.steps;
+  return { task: taskName(context), steps, files: built ? [built.file] : [], notes };
+}
+
 /** One platform, loaded into the engine's local store: for running and debugging, so never cached. */
 export default async function dockerBuildSingle(options: Record<string, unknown>, context: ExecutorContext) {
   return reportErrors(async () => {
     const resolved = resolveBuildSingleOptions(options, context);
+    const dryRun = isDryRun(resolved.dryRun, context, false);
     const project = projectInfo(context);
     const engine = selectEngine(resolved.engine ?? 'auto');
     const reference = formatReference(imageReference(project, resolved, false), await mainTag(project, resolved.tag));
@@ -37,20 +53,14 @@ export default async function dockerBuildSingle(options: Record<string, unknown>
     validateDockerfileFile(sources.dockerfile, project.workspaceRoot, resolved.target);
     const revision = await sourceRevision(project.workspaceRoot, sources);
     const request = { ...buildRequest(project, resolved, sources, revision, normaliseRemoteUrl(resolved.sourceUrl)), platform: resolved.platform, reference };
-    const plan = engine.planSingle(request);
     const kind = kindTarget(resolved.kind);
-    if (resolved.dryRun) return printDryRun([...plan.steps, ...(kind ? [engine.saveArchive(reference, '<archive>', request.remote), kindLoadStep('<archive>', kind.cluster)] : [])]);
+    if (dryRun) return printDryRun(await dryRunReport(context, engine, request, kind));
     // Before building: kind missing must not cost a build.
-    if (kind) await run({ argv: ['kind', 'version'], description: 'kind version' }, { cwd: project.workspaceRoot });
+    if (kind) await run(KIND_VERSION, { cwd: project.workspaceRoot });
     await engineVersion(engine, project.workspaceRoot, request.dockerfile);
-    const scratchDir = await mkdtemp(join(tmpdir(), 'nx-multiarch-'));
-    try {
-      // The same Dockerfile copy docker-build gives podman, so both share layer cache keys.
-      const built = engine.name === 'podman' ? { ...request, ...(await podmanDockerfile(request.dockerfile, request, scratchDir)) } : request;
-      await runPlan(engine.planSingle(built), project.workspaceRoot, (line) => process.stdout.write(`[${resolved.platform}] ${line}\n`));
-    } finally {
-      await rm(scratchDir, { recursive: true, force: true });
-    }
+    const built = engine.name === 'podman' ? await podmanBuildFile(project.name, project.workspaceRoot, request) : undefined;
+    const engineRequest = built ? { ...request, dockerfile: built.dockerfile, labels: built.labels } : request;
+    await runPlan(engine.planSingle(engineRequest), project.workspaceRoot, (line) => process.stdout.write(`[${resolved.platform}] ${line}\n`));
     logger.info(`\n${project.name}: ${resolved.platform} image loaded as ${reference} (run it: ${engine.name} run --rm ${reference})`);
     if (kind) await loadIntoKind(engine, reference, resolved.platform, kind, request.remote, project.workspaceRoot);
   });

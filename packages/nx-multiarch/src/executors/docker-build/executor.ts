@@ -2,9 +2,8 @@ import type { ExecutorContext } from '../../devkit';
 import { logger } from '../../devkit';
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, relative } from 'node:path';
 import { buildEnvLayer, mergeLayers, parseOptions } from '../../config/resolve';
 import { buildSchema, DEFAULTS, type BuildOptions } from '../../config/schemas';
 import { selectEngine } from '../../engines/detect';
@@ -17,10 +16,13 @@ import { LAYOUT_DIR, RECORD_FILE, summaryTable, type ImageRecord } from '../../i
 import { buildRequest, BuildInputError, locateSources } from '../../plan/build';
 import { onInterrupt } from '../../run/interrupt';
 import { PlatformProgress } from '../../run/progress';
-import { outputDirFor, projectInfo, reportErrors, splitOptions } from '../context';
+import { outputDirFor, projectInfo, reportErrors, splitOptions, taskName } from '../context';
 import { useWorkspaceBases } from '../workspace-bases';
-import { podmanDockerfile } from '../../dockerfile/epoch-label';
-import { engineVersion, printDryRun, runPlan, sourceRevision } from '../shared';
+import { podmanBuildFile } from '../podman-build-file';
+import { engineNote, engineVersion, printDryRun, runPlan, sourceRevision, warnPlatformLeaks } from '../shared';
+import type { Engine, MultiArchRequest } from '../../engines/types';
+import type { DryRunFile, DryRunReport } from '../../plan/dry-run-report';
+import { isDryRun } from '../../run/dry-run';
 
 export function resolveBuildOptions(options: Record<string, unknown>, context: ExecutorContext, env = process.env) {
   const { configured, cli } = splitOptions(options, context);
@@ -54,9 +56,31 @@ function processAlive(pid: number): boolean {
   }
 }
 
+/** What a real run of this build would run, planned without asking the engine anything. */
+async function dryRunReport(context: ExecutorContext, engine: Engine, request: MultiArchRequest, outputDir: string): Promise<DryRunReport> {
+  const root = context.root;
+  const notes = [engineNote(engine)];
+  const files: DryRunFile[] = [];
+  let engineRequest = request;
+  if (engine.name === 'podman') {
+    await warnPlatformLeaks(engine, root, request.dockerfile, '(version not asked)');
+    const built = await podmanBuildFile(context.projectName!, root, request, (text) => useWorkspaceBases(context, text, request.buildArgs, true));
+    engineRequest = { ...request, dockerfile: built.dockerfile, labels: built.labels };
+    files.push(built.file);
+    notes.push(...built.notes);
+  }
+  const plan = engine.planMultiArch(engineRequest);
+  notes.push(
+    `${request.workName} and ${relative(root, dirname(request.layoutDir))} are named after this process and a random part: a real run names its own, ` +
+      `then writes image.json there and renames the folder to ${relative(root, outputDir)}.`,
+  );
+  return { task: taskName(context), steps: plan.steps, cleanup: plan.cleanup, files, notes };
+}
+
 export default async function dockerBuild(options: Record<string, unknown>, context: ExecutorContext) {
   return reportErrors(async () => {
     const resolved = resolveBuildOptions(options, context);
+    const dryRun = isDryRun(resolved.dryRun, context, true);
     const project = projectInfo(context);
     const engine = selectEngine(resolved.engine ?? 'auto');
     const outputDir = outputDirFor(project, resolved.outputPath);
@@ -72,10 +96,7 @@ export default async function dockerBuild(options: Record<string, unknown>, cont
       layoutDir: join(workDir, LAYOUT_DIR),
       workName: `localhost/nx-multiarch-work/${project.name}:${process.pid}-${randomBytes(4).toString('hex')}`,
     };
-    if (resolved.dryRun) {
-      const plan = engine.planMultiArch(request);
-      return printDryRun([...plan.steps, ...plan.cleanup]);
-    }
+    if (dryRun) return printDryRun(await dryRunReport(context, engine, request, outputDir));
 
     const version = await engineVersion(engine, project.workspaceRoot, request.dockerfile);
     await removeAbandonedPartials(outputDir);
@@ -85,14 +106,13 @@ export default async function dockerBuild(options: Record<string, unknown>, cont
     } catch (error) {
       throw new BuildInputError(`Cannot write the build output under ${dirname(workDir)}: ${(error as Error).message}. Make the folder writable or set outputPath.`);
     }
-    const scratchDir = await mkdtemp(join(tmpdir(), 'nx-multiarch-'));
     const forgetPartial = onInterrupt(() => rmSync(workDir, { recursive: true, force: true }));
     try {
       let engineRequest = request;
       if (engine.name === 'podman') {
-        const { dockerfile, bases } = await useWorkspaceBases(context, request.dockerfile, request.buildArgs, scratchDir);
-        if (bases.length > 0) logger.info(`Using the fresh build output of ${bases.join(', ')} as base image (not a registry copy).`);
-        engineRequest = { ...request, ...(await podmanDockerfile(dockerfile, request, scratchDir)) };
+        const built = await podmanBuildFile(project.name, project.workspaceRoot, request, (text) => useWorkspaceBases(context, text, request.buildArgs));
+        if (built.bases.length > 0) logger.info(`Using the fresh build output of ${built.bases.join(', ')} as base image (not a registry copy).`);
+        engineRequest = { ...request, dockerfile: built.dockerfile, labels: built.labels };
       }
       const plan = engine.planMultiArch(engineRequest);
       if (plan.archives) await mkdir(dirname(plan.archives[0].path), { recursive: true });
@@ -138,7 +158,6 @@ export default async function dockerBuild(options: Record<string, unknown>, cont
     } finally {
       forgetPartial();
       await rm(workDir, { recursive: true, force: true });
-      await rm(scratchDir, { recursive: true, force: true });
     }
   });
 }

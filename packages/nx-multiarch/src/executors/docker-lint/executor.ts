@@ -14,15 +14,25 @@ import { formatJson, formatText, lintDockerfile } from '../../lint';
 import { buildOutputFacts } from '../../lint/build-output-facts';
 import { locateSources } from '../../plan/build';
 import { defaultLintOutput } from '../../plugin/create-nodes';
-import { projectInfo, reportErrors, splitOptions } from '../context';
+import { projectInfo, reportErrors, splitOptions, taskName } from '../context';
+import { printDryRun } from '../shared';
+import { inspectStep } from '../../plan/push';
+import type { DryRunReport } from '../../plan/dry-run-report';
+import { isDryRun } from '../../run/dry-run';
+
+/** The digest-pinned base images of a Dockerfile: the ones the single-platform-base rule asks the registry about. */
+function pinnedBases(text: string): string[] {
+  const { stages, globalArgs } = parseDockerfile(text);
+  return [...new Set(stages.map((stage) => substituteArgs(stage.image, globalArgs)).filter((image) => /@sha256:[0-9a-f]+$/i.test(image)))];
+}
+
+const tlsVerifyFor = (image: string, option: boolean | undefined) => option ?? !isLoopbackRegistry(registryOf(image));
 
 /** Platforms of each digest-pinned base, as the registry tells; a registry that can't be reached tells nothing. */
 async function pinnedBasePlatforms(text: string, tlsVerifyOption: boolean | undefined, cwd: string): Promise<Map<string, string[]>> {
-  const { stages, globalArgs } = parseDockerfile(text);
-  const pinned = [...new Set(stages.map((stage) => substituteArgs(stage.image, globalArgs)).filter((image) => /@sha256:[0-9a-f]+$/i.test(image)))];
   const platforms = new Map<string, string[]>();
-  for (const image of pinned) {
-    const tlsVerify = tlsVerifyOption ?? !isLoopbackRegistry(registryOf(image));
+  for (const image of pinnedBases(text)) {
+    const tlsVerify = tlsVerifyFor(image, tlsVerifyOption);
     try {
       const manifest = await readRemoteManifest(image, tlsVerify, cwd);
       if (!manifest) continue;
@@ -39,15 +49,30 @@ async function pinnedBasePlatforms(text: string, tlsVerifyOption: boolean | unde
   return platforms;
 }
 
+/** A dry run lints what needs no command and shows what a real run would ask the registry. */
+function dryRunReport(context: ExecutorContext, text: string, checkRegistry: boolean | undefined, tlsVerify: boolean | undefined, output: string): DryRunReport {
+  const steps = checkRegistry ? pinnedBases(text).map((image) => inspectStep(image, tlsVerifyFor(image, tlsVerify))) : [];
+  const notes = [
+    steps.length > 0
+      ? "The findings below leave out single-platform-base, which needs the registry's answer for each pinned base (and, for a single image, its config: skopeo inspect --config)."
+      : 'No digest-pinned base to ask the registry about: the findings below are what a real run finds.',
+    `A real run writes the findings to ${relative(context.root, output)}; this one writes nothing.`,
+  ];
+  return { task: taskName(context), steps, notes };
+}
+
 /** Multi-arch readiness findings for the project's Dockerfile; errors make the target fail. */
 export default async function dockerLint(options: Record<string, unknown>, context: ExecutorContext) {
   return reportErrors(async () => {
     const { configured, cli } = splitOptions(options, context);
     const resolved = parseOptions(lintSchema, mergeLayers({ format: 'text', checkRegistry: true }, configured, cli), `${context.projectName}:${context.targetName}`);
+    const dryRun = isDryRun(resolved.dryRun, context, true);
     const project = projectInfo(context);
     const sources = locateSources(project, resolved);
     const text = readFileSync(sources.dockerfile, 'utf8');
-    const platforms = resolved.checkRegistry ? await pinnedBasePlatforms(text, resolved.tlsVerify, project.workspaceRoot) : new Map<string, string[]>();
+    const output = resolve(project.workspaceRoot, resolved.outputPath ?? defaultLintOutput(project.root));
+    if (dryRun) printDryRun(dryRunReport(context, text, resolved.checkRegistry, resolved.tlsVerify, output));
+    const platforms = resolved.checkRegistry && !dryRun ? await pinnedBasePlatforms(text, resolved.tlsVerify, project.workspaceRoot) : new Map<string, string[]>();
     const findings = lintDockerfile({
       text,
       path: relative(project.workspaceRoot, sources.dockerfile),
@@ -56,9 +81,10 @@ export default async function dockerLint(options: Record<string, unknown>, conte
       baseImagePlatforms: (image) => platforms.get(image),
       ...(context.projectGraph ? buildOutputFacts(context.projectGraph, project.name, project.workspaceRoot, relative(project.workspaceRoot, sources.context)) : {}),
     });
-    const output = resolve(project.workspaceRoot, resolved.outputPath ?? defaultLintOutput(project.root));
-    await mkdir(dirname(output), { recursive: true });
-    await writeFile(output, `${formatJson(findings)}\n`);
+    if (!dryRun) {
+      await mkdir(dirname(output), { recursive: true });
+      await writeFile(output, `${formatJson(findings)}\n`);
+    }
     if (resolved.format === 'json') process.stdout.write(`${formatJson(findings)}\n`);
     else if (findings.length > 0) logger.info(formatText(findings));
     const errors = findings.filter((finding) => finding.level === 'error').length;

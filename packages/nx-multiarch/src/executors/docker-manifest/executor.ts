@@ -12,8 +12,13 @@ import { readRemoteManifest } from '../../image/verify';
 import { remoteBuilderOf } from '../../plan/build';
 import { allTags, archTag, imageReference, mainTag } from '../../plan/reference';
 import { inspectArchImage, listFormatFor, stitchProblems, type ArchImage } from '../../plan/stitch';
-import { projectInfo, reportErrors, splitOptions } from '../context';
-import { printDryRun, runPlan } from '../shared';
+import { projectInfo, reportErrors, splitOptions, taskName } from '../context';
+import { engineNote, printDryRun, runPlan } from '../shared';
+import type { Engine, StitchRequest } from '../../engines/types';
+import { configStep, inspectStep } from '../../plan/push';
+import type { DryRunReport } from '../../plan/dry-run-report';
+import { isDryRun } from '../../run/dry-run';
+import { relative } from 'node:path';
 
 export function resolveManifestOptions(options: Record<string, unknown>, context: ExecutorContext, env = process.env) {
   const { configured, cli } = splitOptions(options, context);
@@ -47,6 +52,22 @@ async function verifyStitched(name: string, tags: string[], images: Found[], tls
   return digest;
 }
 
+/** What a real stitch runs; the per-arch digests are the registry's answers to its first commands, which a dry run does not ask. */
+function dryRunReport(context: ExecutorContext, engine: Engine, request: Omit<StitchRequest, 'sources' | 'format'>, perArch: string[]): DryRunReport {
+  const digestOf = (reference: string) => `${reference.slice(0, reference.lastIndexOf(':'))}@<digest of ${reference}>`;
+  const reads = perArch.flatMap((reference) => [inspectStep(reference, request.tlsVerify), configStep(digestOf(reference), request.tlsVerify)]);
+  const plan = engine.planStitch({ ...request, sources: perArch.map(digestOf), format: 'oci' });
+  const readBacks = request.destinations.map((destination) => inspectStep(destination, request.tlsVerify));
+  const notes = [
+    engineNote(engine),
+    'Each <digest of ...> is what the registry answers to the first commands: a real run checks every per-arch tag is one image of its platform, and stops before pushing anything if one is missing or wrong.',
+    'The list format is oci, or v2s2 when the per-arch images are Docker v2s2 manifests (so no image is converted).',
+    `${request.workName} is named after this process and a random part: a real run names its own. It then writes ${relative(context.root, pushRecordPath(context.root, context.projectsConfigurations.projects[context.projectName!].root))}.`,
+  ];
+  const cleanup = plan.cleanup.map((step) => ({ ...step, description: `${step.description} (after a failure too)` }));
+  return { task: taskName(context), steps: [...reads, ...plan.steps, ...cleanup, ...readBacks], notes };
+}
+
 /**
  * Stitches <tag> from the per-arch tags (<tag>-amd64, <tag>-arm64, ...) that per-arch runners pushed with docker-push -c <arch>:
  * checks each exists and is the platform it claims, then pushes the list last, so the tag never points to a partial list.
@@ -54,6 +75,7 @@ async function verifyStitched(name: string, tags: string[], images: Found[], tls
 export default async function dockerManifest(options: Record<string, unknown>, context: ExecutorContext) {
   return reportErrors(async () => {
     const resolved = resolveManifestOptions(options, context);
+    const dryRun = isDryRun(resolved.dryRun, context, false);
     const project = projectInfo(context);
     const engine = selectEngine(resolved.engine ?? 'auto');
     const reference = imageReference(project, resolved, true);
@@ -67,9 +89,9 @@ export default async function dockerManifest(options: Record<string, unknown>, c
       workName: `localhost/nx-multiarch-stitch/${project.name}:${process.pid}-${randomBytes(4).toString('hex')}`,
       remote: remoteBuilderOf(resolved),
     };
-    if (resolved.dryRun) {
-      const sources = resolved.platforms.map((platform) => `${name}:${archTagOf(platform)}`);
-      return printDryRun(engine.planStitch({ ...request, sources, format: 'oci' }).steps);
+    if (dryRun) {
+      const perArch = resolved.platforms.map((platform) => `${name}:${archTagOf(platform)}`);
+      return printDryRun(dryRunReport(context, engine, request, perArch));
     }
 
     const cwd = project.workspaceRoot;

@@ -1,6 +1,6 @@
 import type { ExecutorContext } from '../../devkit';
 import { logger } from '../../devkit';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { mergeLayers, parseOptions, referenceEnvLayer } from '../../config/resolve';
 import { DEFAULTS, pushSchema } from '../../config/schemas';
 import { formatReference, isLoopbackRegistry } from '../../image/reference';
@@ -9,10 +9,12 @@ import { LAYOUT_DIR, readRecord, summaryTable, type ImageRecord } from '../../im
 import { pushRecordPath, writePushRecord } from '../../image/push-record';
 import { verifyRemote, type RemoteState } from '../../image/verify';
 import { allTags, archTag, imageReference, mainTag } from '../../plan/reference';
-import { pushSteps, rejectedManifestType, type PushMode, type PushTarget } from '../../plan/push';
+import { inspectStep, pushSteps, rejectedManifestType, type PushMode, type PushTarget } from '../../plan/push';
+import type { DryRunReport } from '../../plan/dry-run-report';
+import { isDryRun } from '../../run/dry-run';
 import { runWithRetry } from '../../run/retry';
 import { CommandFailedError } from '../../run/errors';
-import { buildOutputOf, projectInfo, reportErrors, splitOptions, type ProjectInfo } from '../context';
+import { buildOutputOf, projectInfo, reportErrors, splitOptions, taskName, type ProjectInfo } from '../context';
 import { printDryRun } from '../shared';
 
 export function resolvePushOptions(options: Record<string, unknown>, context: ExecutorContext, env = process.env) {
@@ -90,9 +92,26 @@ async function pushOnePlatform(value: string, suffix: string | undefined, output
   logger.info(`\nPushed and verified ${platform} ${remote.digest} as ${references.join(', ')}; stitch the list with docker-manifest once every arch is pushed.`);
 }
 
+/** What a real push runs: the copies, then the read-backs; the build output is not read (its build may be a dry run too). */
+function dryRunReport(context: ExecutorContext, layoutDir: string, target: PushTarget, platformOption: string | undefined, suffix: string | undefined): DryRunReport {
+  const platform = platformOption ? formatPlatform(parsePlatform(platformOption)) : undefined;
+  const pushed = platform ? archTarget(target, platform, suffix) : target;
+  const mode: PushMode = platform ? { kind: 'platform', platform } : { kind: 'index' };
+  const readBacks = pushed.tags.map((tag) => inspectStep(formatReference(pushed.reference, tag), pushed.tlsVerify));
+  const notes = [
+    `It pushes the build output in ${relative(context.root, layoutDir)}; a real run first reads its image.json and checks it holds ${platform ?? 'the platforms it lists'}.`,
+    platform
+      ? `The read-back must show ${platform} alone, by the digest it was built with.`
+      : `The read-back must show the index and every platform by the digests image.json records. If ${target.reference.registry} rejects the OCI index, a real run pushes a Docker v2s2 list instead (--format v2s2), and failing that the host platform alone.`,
+    `A real run then writes ${relative(context.root, pushRecordPath(context.root, context.projectsConfigurations.projects[context.projectName!].root, platform && archKey(platform)))}.`,
+  ];
+  return { task: taskName(context), steps: [...pushSteps(layoutDir, pushed, mode), ...readBacks], notes };
+}
+
 export default async function dockerPush(options: Record<string, unknown>, context: ExecutorContext) {
   return reportErrors(async () => {
     const resolved = resolvePushOptions(options, context);
+    const dryRun = isDryRun(resolved.dryRun, context, false);
     const project = projectInfo(context);
     const reference = imageReference(project, resolved, true);
     const tags = allTags(await mainTag(project, resolved.tag), resolved.tags, resolved.latest);
@@ -102,11 +121,7 @@ export default async function dockerPush(options: Record<string, unknown>, conte
     if (!target.tlsVerify && !isLoopbackRegistry(reference.registry)) {
       logger.warn(`TLS verification is off for ${reference.registry} (tlsVerify: false): anyone on the network path can read or change what is pushed.`);
     }
-    if (resolved.dryRun && resolved.platform) {
-      const platform = formatPlatform(parsePlatform(resolved.platform));
-      return printDryRun(pushSteps(layoutDir, archTarget(target, platform, resolved.archTagSuffix), { kind: 'platform', platform }));
-    }
-    if (resolved.dryRun) return printDryRun(pushSteps(layoutDir, target, { kind: 'index' }));
+    if (dryRun) return printDryRun(dryRunReport(context, layoutDir, target, resolved.platform, resolved.archTagSuffix));
 
     const record = await readRecord(outputDir);
     if (resolved.platform) return pushOnePlatform(resolved.platform, resolved.archTagSuffix, outputDir, target, record, project);
