@@ -1,5 +1,6 @@
 import type { TargetConfiguration } from '../devkit';
-import { readdirSync, type Dirent } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, type Dirent } from 'node:fs';
+import ignore, { type Ignore } from 'ignore';
 import { join as fsJoin } from 'node:path';
 import type { ParsedDockerfile } from '../dockerfile/parse';
 import { certainExclusions, excludedBy, ignoreFiles, normalisePath, readIgnorePatterns } from './dockerignore';
@@ -15,11 +16,19 @@ export function ignoredGlobs(patterns: string[], context: string): string[] {
   return certainExclusions(patterns).flatMap((p) => [join(context, p), join(context, p, '**')]);
 }
 
+/** What Nx never hashes: the root .gitignore and .nxignore, node_modules and .git. */
+function nxIgnored(workspaceRoot: string): Ignore {
+  const ignored = ignore().add(['node_modules', '.git']);
+  for (const file of ['.gitignore', '.nxignore']) if (existsSync(fsJoin(workspaceRoot, file))) ignored.add(readFileSync(fsJoin(workspaceRoot, file), 'utf8'));
+  return ignored;
+}
+
 /**
  * The whole context, as one glob per top-level entry the ignore file leaves in, rather than one glob for everything.
  * Nx's `affected` turns every `{workspaceRoot}/...` input into a pattern that marks the project touched and ignores
  * negated inputs (Nx 20-22: getImplicitlyTouchedProjects in nx/src/project-graph/affected/locators/workspace-projects),
  * so a glob for everything would let a README.md that the image excludes affect every root-context image.
+ * Entries Nx never hashes (git-ignored ones) are left out too: an input for them would only be noise.
  */
 function wholeContextGlobs(workspaceRoot: string, context: string, exclusions: string[]): string[] {
   let entries: Dirent[];
@@ -28,8 +37,9 @@ function wholeContextGlobs(workspaceRoot: string, context: string, exclusions: s
   } catch {
     return [join(context, '**/*')]; // no such folder: the build reports it; the graph must still load
   }
+  const ignored = nxIgnored(workspaceRoot);
   return entries
-    .filter((entry) => !excludedBy(exclusions, entry.name))
+    .filter((entry) => !excludedBy(exclusions, entry.name) && !ignored.ignores(join(context, entry.name) + (entry.isDirectory() ? '/' : '')))
     .sort((a, b) => (a.name < b.name ? -1 : 1))
     .flatMap((entry) => {
       if (entry.isFile()) return [join(context, entry.name)];
@@ -74,7 +84,7 @@ export function imageSources(workspaceRoot: string, dockerfile: string, context:
   const ownInContext = own.map((path) => withinContext(path, ctx)).filter((path): path is string => path !== undefined);
   const negatable = exclusions.filter((pattern) => !ownInContext.some((path) => excludedBy([pattern], path)));
   return {
-    files: [...own, ...copiedGlobs(parsed.copySources, ctx, () => wholeContextGlobs(workspaceRoot, ctx, exclusions))],
+    files: [...new Set([...own, ...copiedGlobs(parsed.copySources, ctx, () => wholeContextGlobs(workspaceRoot, ctx, exclusions))])],
     excluded: negatable.flatMap((p) => [join(ctx, p), join(ctx, p, '**')]),
   };
 }
