@@ -19,6 +19,7 @@ import { onInterrupt } from '../../run/interrupt';
 import { PlatformProgress } from '../../run/progress';
 import { outputDirFor, projectInfo, reportErrors, splitOptions } from '../context';
 import { useWorkspaceBases } from '../workspace-bases';
+import { outputInContextWarning } from '../output-in-context';
 import { podmanDockerfile } from '../../dockerfile/epoch-label';
 import { engineVersion, printDryRun, runPlan, sourceRevision } from '../shared';
 
@@ -64,6 +65,8 @@ export default async function dockerBuild(options: Record<string, unknown>, cont
     const workDir = `${outputDir}.partial-${process.pid}-${randomBytes(3).toString('hex')}`;
     const sources = locateSources(project, resolved);
     validateDockerfileFile(sources.dockerfile, project.workspaceRoot, resolved.target);
+    const outputWarning = outputInContextWarning(project.name, project.workspaceRoot, sources.dockerfile, sources.context, outputDir);
+    if (outputWarning) logger.warn(outputWarning);
     const revision = await sourceRevision(project.workspaceRoot, sources);
     const request = {
       ...buildRequest(project, resolved, sources, revision, await originUrl(project.workspaceRoot)),
