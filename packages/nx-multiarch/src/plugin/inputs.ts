@@ -16,10 +16,19 @@ export function ignoredGlobs(patterns: string[], context: string): string[] {
   return certainExclusions(patterns).flatMap((p) => [join(context, p), join(context, p, '**')]);
 }
 
-/** What Nx never hashes: the root .gitignore and .nxignore, node_modules and .git. */
+const parsedIgnores = new Map<string, Ignore>();
+
+/** What Nx never hashes: the root .gitignore and .nxignore, node_modules and .git. Parsed once per distinct content. */
 function nxIgnored(workspaceRoot: string): Ignore {
-  const ignored = ignore().add(['node_modules', '.git']);
-  for (const file of ['.gitignore', '.nxignore']) if (existsSync(fsJoin(workspaceRoot, file))) ignored.add(readFileSync(fsJoin(workspaceRoot, file), 'utf8'));
+  const rules = ['.gitignore', '.nxignore']
+    .map((file) => fsJoin(workspaceRoot, file))
+    .map((path) => (existsSync(path) ? readFileSync(path, 'utf8') : ''))
+    .join('\n');
+  let ignored = parsedIgnores.get(rules);
+  if (!ignored) {
+    ignored = ignore().add(['node_modules', '.git']).add(rules);
+    parsedIgnores.set(rules, ignored);
+  }
   return ignored;
 }
 
