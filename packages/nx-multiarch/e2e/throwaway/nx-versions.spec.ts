@@ -146,7 +146,7 @@ describe.each(MAJORS)('Nx %i', (major) => {
       for (const folder of ['cmd', 'pkg', 'docker', 'testdata', 'docs']) rmSync(join(dir, folder), { recursive: true, force: true });
       for (const file of ['.dockerignore', 'README.md', 'go.mod', 'tasks.json']) rmSync(join(dir, file), { force: true });
     }
-  });
+  }, 40_000);
 });
 
 describe('beside other Nx plugins (Nx 23)', () => {
