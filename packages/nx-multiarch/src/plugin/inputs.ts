@@ -94,7 +94,7 @@ export function imageSources(workspaceRoot: string, dockerfile: string, context:
   const negatable = exclusions.filter((pattern) => !ownInContext.some((path) => excludedBy([pattern], path)));
   return {
     files: [...new Set([...own, ...copiedGlobs(parsed.copySources, ctx, () => wholeContextGlobs(workspaceRoot, ctx, exclusions))])],
-    excluded: negatable.flatMap((p) => [join(ctx, p), join(ctx, p, '**')]),
+    excluded: ignoredGlobs(negatable, ctx),
   };
 }
 
