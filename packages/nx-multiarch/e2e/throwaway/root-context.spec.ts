@@ -74,7 +74,7 @@ describe('a root-context Go monorepo with COPY . . in every service Dockerfile',
     for (const dependent of FROM_GO_BASE) expect(built.indexOf(GO_BASE)).toBeLessThan(built.indexOf(dependent));
     // podman built both FROM go-base's fresh output, not a registry copy (the registry has none)
     expect(output.split(`Using the fresh build output of ${GO_BASE} as base image`).length - 1).toBe(FROM_GO_BASE.length);
-  }, 180_000);
+  }, 240_000);
 });
 
 type Row = [change: string, file: string, affected: string[], built: string[], timeout: number];
