@@ -7,7 +7,8 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freshNxWorkspace, latestNxOf, npmIn, NPM_FLAGS, nxIn, packPlugin } from '../packed-workspace';
-import { commitAll } from '../../../../tools/fixtures/workspace-kit';
+import { commitAll, writeFiles } from '../../../../tools/fixtures/workspace-kit';
+import { FROM_GO_BASE, GO_BASE, GO_SERVICES, goMonorepoFiles } from '../../../../tools/fixtures/go-monorepo-workspace';
 import type { ImageRecord } from '../../src/image/record';
 import { REGISTRY, remoteRaw, requireRealParts, RUN_ID } from '../harness';
 
@@ -135,6 +136,39 @@ describe.each(MAJORS)('Nx %i', (major) => {
       expect(() => readFileSync(join(dir, 'dist/images/apps/web-api/image.json'))).toThrow();
     });
   }
+
+  it('a root-context Go monorepo: base images alone order builds, affected reaches what a change can reach, project.json names Dockerfiles, exclude works', async () => {
+    const { dir } = workspace(major);
+    const files = goMonorepoFiles(REGISTRY);
+    const entry = JSON.parse(files['nx.json']).plugins[0];
+    entry.exclude.push('apps/**'); // web-api, from the tests above
+    const nxJsonBefore = readFileSync(join(dir, 'nx.json'), 'utf8');
+    writeJson(dir, 'nx.json', { ...JSON.parse(nxJsonBefore), plugins: [entry] });
+    writeFiles(dir, Object.fromEntries(Object.entries(files).filter(([path]) => path !== 'nx.json' && path !== '.gitignore')));
+    try {
+      const images = [GO_BASE, ...GO_SERVICES].sort();
+      expect(JSON.parse(await nxOk(dir, ['show', 'projects', '--with-target', 'docker-build', '--json'])).sort()).toEqual(images);
+      const datastorage = JSON.parse(await nxOk(dir, ['show', 'project', 'datastorage', '--json']));
+      expect(datastorage.targets['docker-build'].options.dockerfile).toBe('docker/data-storage.Dockerfile');
+      expect(datastorage.targets['docker-build'].inputs).toContain('{workspaceRoot}/docker/data-storage.Dockerfile');
+
+      await nxOk(dir, ['run-many', '-t', 'docker-build', '--graph=tasks.json']);
+      const { tasks } = readJson(dir, 'tasks.json') as { tasks: { dependencies: Record<string, Array<string | { id: string }>> } };
+      const waits = Object.fromEntries(images.map((p) => [p, tasks.dependencies[`${p}:docker-build`].map((d) => (typeof d === 'string' ? d : d.id))]));
+      expect(waits).toEqual(Object.fromEntries(images.map((p) => [p, FROM_GO_BASE.includes(p) ? [`${GO_BASE}:docker-build`] : []])));
+      // Nx accepts the task graph (no cycle) and runs it; dry runs build nothing
+      expect(await nxOk(dir, ['run-many', '-t', 'docker-build', '--dry-run', '--skip-nx-cache'])).toMatch(/Successfully ran target docker-build for 6 projects/);
+
+      const affected = async (file: string) => JSON.parse(await nxOk(dir, ['show', 'projects', '--affected', `--files=${file}`, '--json'])).sort();
+      expect(await affected('README.md')).toEqual([]);
+      expect(await affected('docker/users.Dockerfile')).toEqual(['users']);
+      expect(await affected('docker/go-base/Dockerfile')).toEqual([GO_BASE, ...FROM_GO_BASE].sort());
+    } finally {
+      writeFileSync(join(dir, 'nx.json'), nxJsonBefore);
+      for (const folder of ['cmd', 'pkg', 'docker', 'testdata', 'docs']) rmSync(join(dir, folder), { recursive: true, force: true });
+      for (const file of ['.dockerignore', 'README.md', 'go.mod', 'tasks.json']) rmSync(join(dir, file), { force: true });
+    }
+  }, 40_000);
 });
 
 describe('beside other Nx plugins (Nx 23)', () => {

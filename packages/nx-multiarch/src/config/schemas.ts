@@ -190,10 +190,11 @@ export const pluginSchema = z.strictObject({
   manifestTargetName: z.string().min(1).describe('Name of the inferred docker-manifest target').optional(),
   lintTargetName: z.string().min(1).describe('Name of the inferred docker-lint target').optional(),
   dockerfile: z
-    .string()
-    .min(1)
+    .union([z.string().min(1), z.array(z.string().min(1)).min(1)], {
+      error: 'dockerfile must be a path pattern such as "docker/{projectName}.Dockerfile", or a list of them tried in order',
+    })
     .describe(
-      'Dockerfile path pattern, workspace-relative, for projects whose Dockerfile is not in their root, e.g. docker/{projectName}.Dockerfile; {projectName} and {projectRoot} are replaced. Default: a Dockerfile or Containerfile in the project root',
+      'Dockerfile path pattern, or a list of them tried in order (the first existing file wins), workspace-relative, for projects whose Dockerfile is not in their root, e.g. docker/{projectName}.Dockerfile; {projectName} and {projectRoot} are replaced. A dockerfile in the project.json docker-build target options wins over these. Default: a Dockerfile or Containerfile in the project root',
     )
     .optional(),
   context: z.string().min(1).describe('Build context pattern; "." is the workspace root; {projectName} and {projectRoot} are replaced. Default: the project root').optional(),

@@ -3,6 +3,9 @@ import { repositoryOf } from '../image/reference';
 import { baseImages, type ParsedDockerfile } from '../dockerfile/parse';
 import { DEFAULTS } from '../config/schemas';
 
+/** The repository a project's images go to: its imageName pattern with {projectName} and {projectRoot} filled in. */
+export const imageRepository = (pattern: string, name: string, root: string): string => pattern.replaceAll('{projectName}', name).replaceAll('{projectRoot}', root);
+
 /**
  * Which workspace project builds each image repository: its imageName pattern, as its docker-build-single target
  * carries it (every project with a Dockerfile has that target, deprecated ones too).
@@ -14,7 +17,7 @@ export function projectImageRepositories(projects: Record<string, ProjectConfigu
     if (!target) continue;
     const options = (target.options ?? {}) as { imageName?: string };
     const pattern = options.imageName ?? DEFAULTS.imageName;
-    repositories.set(pattern.replaceAll('{projectName}', name).replaceAll('{projectRoot}', project.root), name);
+    repositories.set(imageRepository(pattern, name, project.root), name);
   }
   return repositories;
 }

@@ -10,6 +10,16 @@ async function infer(root: string, files: string[], options: Record<string, unkn
   return Object.assign({}, ...results.map(([, result]) => result.projects ?? {}));
 }
 
+/** The per-file errors Nx reports (createNodesFromFiles gathers them into one AggregateCreateNodesError). */
+async function inferErrors(root: string, files: string[], options: Record<string, unknown> = {}): Promise<Array<[string, string]>> {
+  try {
+    await infer(root, files, options);
+  } catch (error) {
+    return ((error as { errors?: Array<[string, Error]> }).errors ?? []).map(([file, cause]) => [file, cause.message]);
+  }
+  throw new Error('createNodesV2 did not fail');
+}
+
 describe('createNodesV2', () => {
   it('gives the three targets to a project with a Dockerfile or Containerfile in its root', async () => {
     const root = workspace({
@@ -64,7 +74,7 @@ describe('createNodesV2', () => {
       'libs/ui/project.json': JSON.stringify({ name: 'ui' }),
     });
     const { targets } = (await infer(root, ['apps/api/project.json', 'apps/api/Dockerfile'], { context: '.' }))['apps/api'];
-    expect(targets['docker-build'].dependsOn).toEqual(['^docker-build', 'build', { projects: ['ui'], target: 'build' }]);
+    expect(targets['docker-build'].dependsOn).toEqual(['build', { projects: ['ui'], target: 'build' }]);
     expect(targets['docker-build'].inputs).toEqual(expect.arrayContaining([
       { dependentTasksOutputFiles: 'dist/apps/api' }, { dependentTasksOutputFiles: 'dist/apps/api/**/*' },
       { dependentTasksOutputFiles: 'dist/libs/ui' }, { dependentTasksOutputFiles: 'dist/libs/ui/**/*' },
@@ -76,7 +86,7 @@ describe('createNodesV2', () => {
   it('adds no producer for copies of tracked files', async () => {
     const root = workspace({ '.gitignore': 'dist\n', 'services/gw/project.json': JSON.stringify({ name: 'gw' }), 'services/gw/Dockerfile': 'FROM scratch\nCOPY src /src\n' });
     const { targets } = (await infer(root, ['services/gw/project.json', 'services/gw/Dockerfile']))['services/gw'];
-    expect(targets['docker-build'].dependsOn).toEqual(['^docker-build']);
+    expect(targets['docker-build'].dependsOn).toBeUndefined();
     expect(targets['docker-build-single'].dependsOn).toBeUndefined();
   });
 
@@ -138,5 +148,133 @@ describe('createNodesV2', () => {
   it('names a bad plugin option', async () => {
     const root = workspace({ 'a/Dockerfile': 'FROM scratch\n' });
     await expect(infer(root, ['a/Dockerfile'], { engine: 'rkt' })).rejects.toThrow(/unknown engine "rkt"/);
+  });
+});
+
+describe('createNodesV2: root-context services and base images', () => {
+  const service = (finalBase: string) => `ARG BASE_IMAGE=busybox\nFROM \${BASE_IMAGE} AS build\nCOPY . .\nFROM ${finalBase}\nCOPY --from=build /out /app\n`;
+  const files = {
+    '.dockerignore': '*.md\n.git\ndocker/\n',
+    'cmd/gateway/project.json': JSON.stringify({ name: 'gateway' }),
+    'cmd/users/project.json': JSON.stringify({ name: 'users' }),
+    'cmd/billing/project.json': JSON.stringify({ name: 'billing', targets: { 'docker-build-single': { options: { imageName: 'team/billing-base' } } } }),
+    'docker/go-base/project.json': JSON.stringify({ name: 'go-base' }),
+    'docker/go-base/Dockerfile': 'FROM busybox\n',
+    'docker/gateway.Dockerfile': service('quay.io/go-base:1.0'),
+    'docker/users.Dockerfile': service('${BASE_IMAGE}'),
+    'docker/billing.Dockerfile': service('${BASE_IMAGE}'),
+  };
+  const options = { dockerfile: 'docker/{projectName}.Dockerfile', context: '.' };
+  const configFiles = Object.keys(files).filter((file) => /(project\.json|\/Dockerfile)$/.test(file));
+
+  it('orders a build after the projects whose images it builds FROM, and after nothing else (no ^docker-build: COPY . . would make a cycle)', async () => {
+    const projects = await infer(workspace(files), configFiles, options);
+    expect(projects['cmd/gateway'].targets['docker-build'].dependsOn).toEqual([{ projects: ['go-base'], target: 'docker-build' }]);
+    expect(projects['cmd/users'].targets['docker-build'].dependsOn).toBeUndefined();
+    expect(projects['docker/go-base'].targets['docker-build'].dependsOn).toBeUndefined();
+    // the bases' image.json is still part of the hash
+    expect(projects['cmd/gateway'].targets['docker-build'].inputs).toContainEqual({ dependentTasksOutputFiles: '**/image.json' });
+  });
+
+  it("finds a base through a build arg and through the imageName a project.json gives, with the build target's configured name", async () => {
+    const root = workspace({
+      ...files,
+      'cmd/users/project.json': JSON.stringify({ name: 'users', targets: { image: { options: { buildArgs: { BASE_IMAGE: 'registry.example.com/team/billing-base:2' } } } } }),
+    });
+    const projects = await infer(root, configFiles, { ...options, buildTargetName: 'image' });
+    expect(projects['cmd/users'].targets.image.dependsOn).toEqual([{ projects: ['billing'], target: 'image' }]);
+  });
+
+  it("computes a whole-context COPY's inputs from the workspace's top-level entries, leaving out what .dockerignore excludes", async () => {
+    const projects = await infer(workspace({ ...files, 'README.md': '# x\n', 'go.mod': 'module x\n' }), configFiles, options);
+    const inputs = projects['cmd/users'].targets['docker-build'].inputs;
+    expect(inputs).toEqual(expect.arrayContaining(['{workspaceRoot}/docker/users.Dockerfile', '{workspaceRoot}/cmd/**/*', '{workspaceRoot}/go.mod']));
+    expect(inputs.filter((input: unknown) => typeof input === 'string' && /README|\*\*\/\*$/.test(input) && !input.includes('cmd/'))).toEqual([]);
+  });
+});
+
+describe('createNodesV2: a Dockerfile named in project.json', () => {
+  const files = {
+    'cmd/datastorage/project.json': JSON.stringify({ name: 'datastorage', targets: { 'docker-build': { options: { dockerfile: 'docker/data-storage.Dockerfile' } } } }),
+    'cmd/datastorage/main.go': 'package main\n',
+    'docker/data-storage.Dockerfile': 'FROM busybox\nCOPY cmd/datastorage /src\n',
+    'cmd/notification/project.json': JSON.stringify({
+      name: 'notification',
+      targets: { 'docker-build': { options: { dockerfile: '{workspaceRoot}/docker/notification-controller.Dockerfile', context: 'cmd/notification' } } },
+    }),
+    'docker/notification-controller.Dockerfile': 'FROM busybox\nCOPY main.go /src/\n',
+    'docker/notification.Dockerfile': 'FROM busybox\n',
+  };
+
+  it('gives the project every target, built from that Dockerfile, with inputs computed from it and its context', async () => {
+    const projects = await infer(workspace(files), ['cmd/datastorage/project.json', 'cmd/notification/project.json'], { dockerfile: 'docker/{projectName}.Dockerfile', context: '.' });
+    const datastorage = projects['cmd/datastorage'].targets;
+    expect(Object.keys(datastorage)).toEqual(['docker-build', 'docker-build-single', 'docker-lint', 'docker-push', 'docker-manifest']);
+    for (const name of ['docker-build', 'docker-build-single', 'docker-lint']) {
+      expect(datastorage[name].options).toMatchObject({ dockerfile: 'docker/data-storage.Dockerfile', context: '.' });
+    }
+    expect(datastorage['docker-build'].inputs).toEqual(expect.arrayContaining(['{workspaceRoot}/docker/data-storage.Dockerfile', '{workspaceRoot}/cmd/datastorage/**/*']));
+    expect(datastorage['docker-lint'].inputs).toContain('{workspaceRoot}/docker/data-storage.Dockerfile');
+    // project.json names it even though the plugin's pattern finds docker/notification.Dockerfile; its context too
+    const notification = projects['cmd/notification'].targets['docker-build'];
+    expect(notification.options).toMatchObject({ dockerfile: 'docker/notification-controller.Dockerfile', context: 'cmd/notification' });
+    expect(notification.inputs).toEqual(expect.arrayContaining(['{workspaceRoot}/cmd/notification/main.go', '{workspaceRoot}/cmd/notification/.dockerignore']));
+  });
+
+  it('is an error naming the missing Dockerfile and the project.json that names it', async () => {
+    const root = workspace({ ...files, 'cmd/datastorage/project.json': JSON.stringify({ name: 'datastorage', targets: { 'docker-build': { options: { dockerfile: 'docker/data-storag.Dockerfile' } } } }) });
+    expect(await inferErrors(root, ['cmd/datastorage/project.json', 'cmd/notification/project.json'])).toEqual([
+      [
+        'cmd/datastorage/project.json',
+        'cmd/datastorage/project.json: targets["docker-build"].options.dockerfile names "docker/data-storag.Dockerfile", which does not exist. ' +
+          "Give the Dockerfile's path relative to the workspace root, or remove the option to use a Dockerfile or Containerfile in cmd/datastorage.",
+      ],
+    ]);
+  });
+
+  it('is an error naming a missing context and the project.json', async () => {
+    const root = workspace({ ...files, 'cmd/datastorage/project.json': JSON.stringify({ name: 'datastorage', targets: { 'docker-build': { options: { dockerfile: 'docker/data-storage.Dockerfile', context: 'cmd/nowhere' } } } }) });
+    const [[file, message]] = await inferErrors(root, ['cmd/datastorage/project.json']);
+    expect(file).toBe('cmd/datastorage/project.json');
+    expect(message).toMatch(/^cmd\/datastorage\/project\.json: targets\["docker-build"\]\.options\.context names "cmd\/nowhere", which does not exist/);
+  });
+
+  it("ignores the options of a docker-build target that another executor runs (it is the user's own target)", async () => {
+    const root = workspace({ 'svc/project.json': JSON.stringify({ name: 'svc', targets: { 'docker-build': { executor: 'nx:run-commands', options: { dockerfile: 'elsewhere.Dockerfile' } } } }) });
+    expect(await infer(root, ['svc/project.json'])).toEqual({});
+  });
+});
+
+describe('createNodesV2: the dockerfile option as a list', () => {
+  it('tries the patterns in order; the first existing file wins', async () => {
+    const root = workspace({
+      'apps/a/project.json': JSON.stringify({ name: 'a' }),
+      'apps/b/project.json': JSON.stringify({ name: 'b' }),
+      'docker/a.Dockerfile': 'FROM scratch\n',
+      'build/a/Dockerfile': 'FROM scratch\n',
+      'build/b/Dockerfile': 'FROM scratch\n',
+    });
+    const projects = await infer(root, ['apps/a/project.json', 'apps/b/project.json'], { dockerfile: ['docker/{projectName}.Dockerfile', 'build/{projectName}/Dockerfile'] });
+    expect(projects['apps/a'].targets['docker-build'].options.dockerfile).toBe('docker/a.Dockerfile');
+    expect(projects['apps/b'].targets['docker-build'].options.dockerfile).toBe('build/b/Dockerfile');
+  });
+
+  it('refuses an empty list, naming the option', async () => {
+    const root = workspace({ 'a/Dockerfile': 'FROM scratch\n' });
+    await expect(infer(root, ['a/Dockerfile'], { dockerfile: [] })).rejects.toThrow(/option "dockerfile"/);
+  });
+});
+
+describe("createNodesV2: the files Nx passes after the registration's include/exclude", () => {
+  it('infers a folder from its Dockerfile when only the Dockerfile was passed, named by the project.json on disk', async () => {
+    const root = workspace({ 'svc/project.json': JSON.stringify({ name: 'my-svc' }), 'svc/Dockerfile': 'FROM scratch\n' });
+    const projects = await infer(root, ['svc/Dockerfile']);
+    expect(projects.svc.name).toBe('my-svc');
+    expect(projects.svc.targets['docker-build'].options.dockerfile).toBe('svc/Dockerfile');
+  });
+
+  it('infers nothing for folders whose files were not passed', async () => {
+    const root = workspace({ 'svc/project.json': JSON.stringify({ name: 'svc' }), 'svc/Dockerfile': 'FROM scratch\n', 'fixtures/x/Dockerfile': 'FROM scratch\n' });
+    expect(Object.keys(await infer(root, ['svc/project.json', 'svc/Dockerfile']))).toEqual(['svc']);
   });
 });

@@ -1,45 +1,19 @@
 import { createNodesFromFiles, type CreateNodesContextV2, type CreateNodesResult, type CreateNodesV2, type TargetConfiguration } from '../devkit';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { DEFAULTS, pluginSchema, type PluginOptions } from '../config/schemas';
 import { parseOptions } from '../config/resolve';
 import { DOCKERFILE_NAMES } from '../plan/build';
 import { archKey, parsePlatformList } from '../image/platform';
-import { parseDockerfile } from '../dockerfile/parse';
+import { parseDockerfile, type ParsedDockerfile } from '../dockerfile/parse';
 import { normaliseRemoteUrl, sourceUrlOf } from '../git/source-url';
 import { copiedOutputs, type CopiedOutput } from './build-outputs';
 import { buildInputs, imageSources, normalisePath } from './inputs';
+import { baseImageProjects, imageRepository } from './base-images';
+import { fillPattern, locateImageSource, PROJECT_FILE, readProjectFacts, type ImageSource, type ProjectFacts } from './project-facts';
 
-const PROJECT_FILE = 'project.json';
 export const PLUGIN_NAME = 'nx-multiarch';
 export const DEPRECATED_TAG = 'deprecated';
-
-interface ProjectFacts {
-  name: string;
-  tags: string[];
-}
-
-function readJson(path: string): Record<string, any> | undefined {
-  return existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : undefined;
-}
-
-function projectFacts(workspaceRoot: string, root: string): ProjectFacts {
-  const projectJson = readJson(join(workspaceRoot, root, PROJECT_FILE));
-  const packageJson = projectJson?.name ? undefined : readJson(join(workspaceRoot, root, 'package.json'));
-  return { name: projectJson?.name ?? packageJson?.name ?? basename(root), tags: projectJson?.tags ?? [] };
-}
-
-const fillPattern = (pattern: string, facts: ProjectFacts, root: string) =>
-  pattern.replaceAll('{projectName}', facts.name).replaceAll('{projectRoot}', root);
-
-/** The plugin's dockerfile pattern first (central docker/ folder layouts), then a Dockerfile or Containerfile in the project root. */
-function findDockerfile(workspaceRoot: string, root: string, facts: ProjectFacts, options: PluginOptions): string | undefined {
-  const candidates = [
-    ...(options.dockerfile ? [fillPattern(options.dockerfile, facts, root)] : []),
-    ...DOCKERFILE_NAMES.map((name) => join(root, name)),
-  ];
-  return candidates.find((path) => existsSync(join(workspaceRoot, path)));
-}
 
 const pick = <T extends object, K extends keyof T>(source: T, keys: readonly K[]): Partial<Pick<T, K>> =>
   Object.fromEntries(keys.filter((key) => source[key] !== undefined).map((key) => [key, source[key]])) as Partial<Pick<T, K>>;
@@ -87,24 +61,36 @@ function producerTasks(copied: CopiedOutput[]): NonNullable<TargetConfiguration[
 const producedFiles = (copied: CopiedOutput[]) =>
   copied.flatMap(({ path }) => [{ dependentTasksOutputFiles: path }, { dependentTasksOutputFiles: `${path}/**/*` }]);
 
+/** What targetsFor needs of a project; baseProjects are the workspace projects whose images its Dockerfile builds FROM. */
+export interface ImageProject {
+  name: string;
+  tags: string[];
+  baseProjects?: string[];
+}
+
 export function targetsFor(
   root: string,
-  facts: ProjectFacts,
-  dockerfile: string,
+  project: ImageProject,
+  image: string | ImageSource,
   options: PluginOptions,
   inputs: (context: string) => TargetConfiguration['inputs'] = (context) => [`{workspaceRoot}/${normalisePath(context) || '.'}/**/*`],
   buildOutputs: (context: string) => CopiedOutput[] = () => [],
 ): Record<string, TargetConfiguration> {
-  const context = options.context ? fillPattern(options.context, facts, root) : root;
+  const { dockerfile, context } =
+    typeof image === 'string' ? { dockerfile: image, context: options.context ? fillPattern(options.context, project.name, root) : root } : image;
   const copied = buildOutputs(context);
   const source = { dockerfile, context, ...pick(options, [...SOURCE_KEYS, ...REMOTE_KEYS]) };
   const buildName = options.buildTargetName ?? DEFAULTS.buildTargetName;
+  const bases = project.baseProjects ?? [];
+  const buildDependsOn = [...(bases.length > 0 ? [{ projects: bases, target: buildName }] : []), ...producerTasks(copied)];
   const targets: Record<string, TargetConfiguration> = {
     [buildName]: {
       executor: `${PLUGIN_NAME}:docker-build`,
       cache: true,
-      // Base images built in this workspace build first; their image.json (index digest) is part of this hash.
-      dependsOn: [`^${buildName}`, ...producerTasks(copied)],
+      // Only base images (FROM another project's image) and the targets that write what it copies order builds, never
+      // the project-graph edges that COPY makes: with `COPY . .` every root-context service depends on every other, and
+      // `^docker-build` would be a cycle. The bases' image.json (index digest) and the copied outputs are in this hash.
+      ...(buildDependsOn.length > 0 ? { dependsOn: buildDependsOn } : {}),
       inputs: [...(inputs(context) ?? []), { dependentTasksOutputFiles: '**/image.json' }, ...producedFiles(copied)],
       // The output folder is an option so that a project.json outputPath moves what Nx caches too.
       outputs: ['{options.outputPath}'],
@@ -115,7 +101,7 @@ export function targetsFor(
     [options.buildSingleTargetName ?? DEFAULTS.buildSingleTargetName]: {
       executor: `${PLUGIN_NAME}:docker-build-single`,
       cache: false,
-      ...(copied.some((c) => c.producer) ? { dependsOn: producerTasks(copied) } : {}),
+      ...(producerTasks(copied).length > 0 ? { dependsOn: producerTasks(copied) } : {}),
       options: { ...source, ...pick(options, NAMING_KEYS) },
       metadata: { technologies: TECHNOLOGIES, description: "Build one platform (the host's) into the local engine store" },
     },
@@ -135,7 +121,7 @@ export function targetsFor(
     options: { dockerfile, context, outputPath: defaultLintOutput(root) },
     metadata: { technologies: TECHNOLOGIES, description: 'Check the Dockerfile for multi-arch readiness (file:line findings with fixes)' },
   };
-  if (!facts.tags.includes(DEPRECATED_TAG)) {
+  if (!project.tags.includes(DEPRECATED_TAG)) {
     targets[options.pushTargetName ?? DEFAULTS.pushTargetName] = {
       executor: `${PLUGIN_NAME}:docker-push`,
       cache: false,
@@ -154,24 +140,47 @@ export function targetsFor(
   return targets;
 }
 
-function createNodesForFile(file: string, options: PluginOptions | undefined, context: CreateNodesContextV2): CreateNodesResult {
-  const root = dirname(file);
-  const workspaceRoot = context.workspaceRoot;
-  // A folder with project.json is handled through it; a bare Dockerfile folder through its Dockerfile (or else Containerfile).
-  if (basename(file) !== PROJECT_FILE) {
-    if (existsSync(join(workspaceRoot, root, PROJECT_FILE))) return {};
-    if (basename(file) !== 'Dockerfile' && existsSync(join(workspaceRoot, root, 'Dockerfile'))) return {};
+interface InferredImage {
+  facts: ProjectFacts;
+  source: ImageSource;
+  parsed: ParsedDockerfile;
+}
+
+/**
+ * One config file per folder: project.json when it was matched, else Dockerfile, else Containerfile. The choice is
+ * made among the files Nx passed (after the registration's include/exclude), not among what exists on disk.
+ */
+function configFilePerRoot(files: readonly string[]): Set<string> {
+  const rank = (file: string) => [PROJECT_FILE, ...DOCKERFILE_NAMES].indexOf(basename(file));
+  const chosen = new Map<string, string>();
+  for (const file of files) {
+    const current = chosen.get(dirname(file));
+    if (current === undefined || rank(file) < rank(current)) chosen.set(dirname(file), file);
   }
-  const facts = projectFacts(workspaceRoot, root);
-  const dockerfile = findDockerfile(workspaceRoot, root, facts, options ?? {});
-  if (!dockerfile) return {};
-  const parsed = parseDockerfile(readFileSync(join(workspaceRoot, dockerfile), 'utf8'));
-  const inputs = (context: string) => [
-    ...buildInputs(imageSources(workspaceRoot, dockerfile, context, parsed), options?.engine),
-    ...secretExclusions(options?.secrets),
-  ];
-  const buildOutputs = (context: string) => copiedOutputs(workspaceRoot, parsed.copySources, context, { name: facts.name, root });
-  return { projects: { [root]: { name: facts.name, root, targets: targetsFor(root, facts, dockerfile, options ?? {}, inputs, buildOutputs) } } };
+  return new Set(chosen.values());
+}
+
+function inferImage(file: string, workspaceRoot: string, options: PluginOptions): InferredImage | undefined {
+  const facts = readProjectFacts(workspaceRoot, normalisePath(dirname(file)), options);
+  const source = locateImageSource(workspaceRoot, facts, options);
+  if (!source) return undefined;
+  return { facts, source, parsed: parseDockerfile(readFileSync(join(workspaceRoot, source.dockerfile), 'utf8')) };
+}
+
+/** The projects (of this plugin registration) whose images each Dockerfile builds FROM. */
+function baseProjectsOf(images: InferredImage[], options: PluginOptions): Map<InferredImage, string[]> {
+  const repositories = new Map(images.map(({ facts }) => [imageRepository(facts.imageName ?? options.imageName ?? DEFAULTS.imageName, facts.name, facts.root), facts.name]));
+  return new Map(
+    images.map((image) => [image, baseImageProjects(image.parsed, image.facts.build.buildArgs ?? options.buildArgs, repositories).filter((name) => name !== image.facts.name)]),
+  );
+}
+
+function nodesFor(image: InferredImage, bases: string[], options: PluginOptions, workspaceRoot: string): CreateNodesResult {
+  const { facts, source, parsed } = image;
+  const inputs = (context: string) => [...buildInputs(imageSources(workspaceRoot, source.dockerfile, context, parsed), options.engine), ...secretExclusions(options.secrets)];
+  const project = { name: facts.name, tags: facts.tags, baseProjects: bases };
+  const buildOutputs = (context: string) => copiedOutputs(workspaceRoot, parsed.copySources, context, { name: facts.name, root: facts.root });
+  return { projects: { [facts.root]: { name: facts.name, root: facts.root, targets: targetsFor(facts.root, project, source, options, inputs, buildOutputs) } } };
 }
 
 /** A secret file inside the workspace must not be hashed into the build (its hash would sit in the Nx cache). */
@@ -183,10 +192,30 @@ function secretExclusions(secrets: Record<string, string> | undefined): string[]
 
 export const createNodesV2: CreateNodesV2<PluginOptions> = [
   `**/{${PROJECT_FILE},${DOCKERFILE_NAMES.join(',')}}`,
-  (files, rawOptions, context) => {
+  (files, rawOptions, context: CreateNodesContextV2) => {
     const options = parseOptions(pluginSchema, rawOptions ?? {}, `the ${PLUGIN_NAME} plugin options in nx.json`);
     // In the options, so in the hash: two clones with different remotes build different labels.
     const sourceUrl = normaliseRemoteUrl(options.sourceUrl) ?? (options.sourceUrl === undefined ? sourceUrlOf(context.workspaceRoot) : undefined);
-    return createNodesFromFiles(createNodesForFile, files, { ...options, sourceUrl }, context);
+    // Every project first, so that a Dockerfile FROM another project's image can name that project's build in dependsOn.
+    const inferred = new Map<string, InferredImage | Error>();
+    for (const file of configFilePerRoot(files)) {
+      try {
+        const image = inferImage(file, context.workspaceRoot, options);
+        if (image) inferred.set(file, image);
+      } catch (error) {
+        inferred.set(file, error as Error);
+      }
+    }
+    const bases = baseProjectsOf([...inferred.values()].filter((value): value is InferredImage => !(value instanceof Error)), options);
+    return createNodesFromFiles(
+      (file) => {
+        const image = inferred.get(file);
+        if (image instanceof Error) throw image;
+        return image ? nodesFor(image, bases.get(image) ?? [], { ...options, sourceUrl }, context.workspaceRoot) : {};
+      },
+      files,
+      options,
+      context,
+    );
   },
 ];

@@ -1,9 +1,9 @@
-import { DependencyType, type CreateDependencies, type RawProjectGraphDependency } from '../devkit';
+import { DependencyType, logger, type CreateDependencies, type RawProjectGraphDependency, type TargetConfiguration } from '../devkit';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDockerfile } from '../dockerfile/parse';
 import { DEFAULTS, type PluginOptions } from '../config/schemas';
-import { normalisePath } from './inputs';
+import { certainExclusions, excludedBy, normalisePath, readIgnorePatterns } from './dockerignore';
 import { baseImageProjects, projectImageRepositories } from './base-images';
 
 /** The workspace paths a Dockerfile's COPY/ADD sources reach into; the whole context when a source is `.` or a variable. */
@@ -14,15 +14,38 @@ export function copiedPaths(copySources: string[], context: string): string[] {
 
 const overlaps = (path: string, root: string) => path === '' || path === root || path.startsWith(`${root}/`) || root.startsWith(`${path}/`);
 
+/** A project folder inside the context that the ignore file keeps out of it entirely (e.g. docker/ holding a base image project). */
+function ignoredRoot(root: string, context: string, exclusions: string[]): boolean {
+  const relative = context === '' ? root : root.startsWith(`${context}/`) ? root.slice(context.length + 1) : undefined;
+  return relative !== undefined && excludedBy(exclusions, relative);
+}
+
+/** Whether the build target's dependsOn runs `base`'s build first (object form, `project:target` string or `^target`). */
+function waitsFor(target: TargetConfiguration, base: string, buildTarget: string): boolean {
+  return (target.dependsOn ?? []).some((entry) =>
+    typeof entry === 'string'
+      ? entry === `^${buildTarget}` || entry === `${base}:${buildTarget}`
+      : entry.target === buildTarget && (entry.dependencies === true || [entry.projects ?? []].flat().includes(base)),
+  );
+}
+
+const warned = new Set<string>();
+
 /**
- * A service whose Dockerfile builds FROM another project's image depends on it too.
- * A service whose Dockerfile copies another project's files (workspace-root context, `COPY libs/common ./libs/common`)
- * depends on that project, so `nx affected` marks the service when the project changes, and only then.
+ * Two kinds of edge, for `nx affected` and the graph:
+ * - a Dockerfile that copies a library's files (workspace-root context, `COPY libs/common ./libs/common`, or
+ *   `COPY . .`) depends on that library, unless its .dockerignore keeps the whole folder out of the context;
+ * - a Dockerfile that builds FROM another project's image depends on that project.
+ * Neither orders builds: createNodes gives docker-build an explicit dependsOn on its base images' builds only.
  */
 export const createDependencies: CreateDependencies<PluginOptions> = (options, context) => {
   const buildTarget = options?.buildTargetName ?? DEFAULTS.buildTargetName;
   const repositories = projectImageRepositories(context.projects);
+  // Only projects without an image of their own: an image project is also touched by files outside its folder (its
+  // Dockerfile in docker/, say), and an edge would carry every such change to each Dockerfile that copies the folder.
+  // The copier's own inputs name the files it copies, which is what marks it affected when they change.
   const roots = Object.entries(context.projects)
+    .filter(([, project]) => !Object.values(project.targets ?? {}).some((t) => t.executor === 'nx-multiarch:docker-build'))
     .map(([name, project]) => ({ name, root: normalisePath(project.root) }))
     .filter(({ root }) => root !== '');
   const dependencies: RawProjectGraphDependency[] = [];
@@ -31,11 +54,27 @@ export const createDependencies: CreateDependencies<PluginOptions> = (options, c
     const dockerfile = target?.options?.dockerfile as string | undefined;
     if (!target?.executor?.startsWith('nx-multiarch:') || !dockerfile || !existsSync(join(context.workspaceRoot, dockerfile))) continue;
     const parsed = parseDockerfile(readFileSync(join(context.workspaceRoot, dockerfile), 'utf8'));
-    const paths = copiedPaths(parsed.copySources, (target.options?.context as string | undefined) ?? project.root);
-    const copied = roots.filter(({ name, root }) => name !== source && paths.some((path) => overlaps(path, root))).map(({ name }) => name);
-    // A FROM naming another project's image: that project's docker-build runs first (dependsOn ^docker-build).
+    const buildContext = normalisePath((target.options?.context as string | undefined) ?? project.root);
+    const exclusions = certainExclusions(readIgnorePatterns(context.workspaceRoot, normalisePath(dockerfile), buildContext));
+    const paths = copiedPaths(parsed.copySources, buildContext);
+    const copied = roots
+      .filter(({ name, root }) => name !== source && paths.some((path) => overlaps(path, root)) && !ignoredRoot(root, buildContext, exclusions))
+      .map(({ name }) => name);
     const bases = baseImageProjects(parsed, target.options?.buildArgs as Record<string, string> | undefined, repositories).filter((name) => name !== source);
+    for (const base of bases.filter((name) => !waitsFor(target, name, buildTarget))) warnUnordered(source, base, buildTarget);
     for (const name of new Set([...copied, ...bases])) dependencies.push({ source, target: name, type: DependencyType.implicit });
   }
   return dependencies;
 };
+
+/** createNodes orders a build after the base images of its own plugin registration; a base from another one needs dependsOn by hand. */
+function warnUnordered(source: string, base: string, buildTarget: string): void {
+  const key = `${source}->${base}`;
+  if (warned.has(key)) return;
+  warned.add(key);
+  logger.warn(
+    `nx-multiarch: ${source} builds FROM the image of ${base}, but ${source}:${buildTarget} does not wait for ${base}:${buildTarget} ` +
+      `(${base} is inferred by another nx-multiarch entry in nx.json, or project.json replaced dependsOn). Add to ${source}'s project.json: ` +
+      `"targets": { "${buildTarget}": { "dependsOn": [{ "projects": ["${base}"], "target": "${buildTarget}" }] } }`,
+  );
+}

@@ -2,7 +2,9 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDockerfile } from '../dockerfile/parse';
+import { minimatch } from 'minimatch';
 import { buildInputs, copiedGlobs, gitPathspecs, ignoredGlobs, imageSources, normalisePath } from './inputs';
+import { throwawayWorkspace } from './test-workspace';
 
 describe('build inputs', () => {
   it('normalises paths to workspace-relative POSIX', () => {
@@ -39,5 +41,40 @@ describe('build inputs', () => {
       '!{workspaceRoot}/svc/README.md', '!{workspaceRoot}/svc/README.md/**',
       { env: 'PLATFORMS' }, { env: 'MULTI_ARCH' }, { runtime: 'echo podman' },
     ]);
+  });
+});
+
+describe('inputs of a root-context image that copies the whole workspace', () => {
+  const root = throwawayWorkspace({
+    '.dockerignore': '*.md\n.git\ndocker/\n',
+    '.gitignore': 'dist\n',
+    'dist/images/x.json': '{}',
+    'README.md': '# docs\n',
+    'go.mod': 'module x\n',
+    'cmd/gateway/main.go': 'package main\n',
+    'pkg/shared/shared.go': 'package shared\n',
+    'docker/gateway.Dockerfile': 'FROM x\nCOPY . .\n',
+  });
+  const sources = imageSources(root, 'docker/gateway.Dockerfile', '.', parseDockerfile('FROM x\nCOPY . .\n'));
+
+  // minimatch, with the options Nx 20-22's affected matches inputs with.
+  const matched = (file: string) => sources.files.some((glob) => minimatch(file, glob, { dot: true }));
+
+  it('names each top-level entry the .dockerignore leaves in (and git does not ignore), so a change to README.md matches no input', () => {
+    expect(sources.files).toEqual([
+      'docker/gateway.Dockerfile', 'docker/gateway.Dockerfile.dockerignore', '.dockerignore', '.containerignore',
+      '.gitignore', 'cmd/**/*', 'go.mod', 'pkg/**/*',
+    ]);
+    expect(matched('README.md')).toBe(false);
+    expect(matched('pkg/shared/shared.go')).toBe(true);
+    expect(matched('docker/orders.Dockerfile')).toBe(false);
+  });
+
+  it('negates no exclusion that would take the Dockerfile itself out of the hash (docker/ holds it)', () => {
+    expect(sources.excluded).toEqual(['*.md', '*.md/**', '.git', '.git/**']);
+  });
+
+  it('falls back to everything under a context folder that does not exist (the build then reports it)', () => {
+    expect(imageSources(root, 'docker/gateway.Dockerfile', 'missing', parseDockerfile('FROM x\nCOPY . .\n')).files).toContain('missing/**/*');
   });
 });

@@ -1,55 +1,69 @@
 import type { TargetConfiguration } from '../devkit';
-import { existsSync, readFileSync } from 'node:fs';
-import { join as fsJoin, posix } from 'node:path';
+import { existsSync, readdirSync, readFileSync, type Dirent } from 'node:fs';
+import ignore, { type Ignore } from 'ignore';
+import { join as fsJoin } from 'node:path';
 import type { ParsedDockerfile } from '../dockerfile/parse';
+import { certainExclusions, excludedBy, ignoreFiles, normalisePath, readIgnorePatterns } from './dockerignore';
 
 type Input = NonNullable<TargetConfiguration['inputs']>[number];
 
-/** Workspace-relative, POSIX, no "./" or trailing "/"; "" is the workspace root. */
-export function normalisePath(path: string): string {
-  const normal = posix.normalize(path.replace(/\\/g, '/')).replace(/^\.\/?$/, '').replace(/^\.\//, '').replace(/\/$/, '').replace(/^\//, '');
-  return normal === '.' ? '' : normal;
-}
+export { normalisePath };
 
 const join = (...parts: string[]) => parts.filter(Boolean).join('/');
 
-/** .dockerignore next to the Dockerfile (<Dockerfile>.dockerignore) wins over the context's, as in BuildKit and podman. */
-export function ignoreFiles(dockerfile: string, context: string): string[] {
-  return [`${dockerfile}.dockerignore`, join(context, '.dockerignore'), join(context, '.containerignore')];
+/** Exclusions as workspace-relative globs, rooted at the context as Docker roots them (`*.md` is top-level only). */
+export function ignoredGlobs(patterns: string[], context: string): string[] {
+  return certainExclusions(patterns).flatMap((p) => [join(context, p), join(context, p, '**')]);
 }
 
-function readIgnorePatterns(workspaceRoot: string, dockerfile: string, context: string): string[] {
-  const file = ignoreFiles(dockerfile, context).find((path) => existsSync(fsJoin(workspaceRoot, path)));
-  if (!file) return [];
-  return readFileSync(fsJoin(workspaceRoot, file), 'utf8')
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line && !line.startsWith('#'));
-}
+const parsedIgnores = new Map<string, Ignore>();
 
-const literalPrefix = (pattern: string) => pattern.split(/[*?[]/)[0];
+/** What Nx never hashes: the root .gitignore and .nxignore, node_modules and .git. Parsed once per distinct content. */
+function nxIgnored(workspaceRoot: string): Ignore {
+  const rules = ['.gitignore', '.nxignore']
+    .map((file) => fsJoin(workspaceRoot, file))
+    .map((path) => (existsSync(path) ? readFileSync(path, 'utf8') : ''))
+    .join('\n');
+  let ignored = parsedIgnores.get(rules);
+  if (!ignored) {
+    ignored = ignore().add(['node_modules', '.git']).add(rules);
+    parsedIgnores.set(rules, ignored);
+  }
+  return ignored;
+}
 
 /**
- * Exclusions, workspace-relative globs. Docker patterns are rooted at the context (`*.md` is top-level only).
- * Nx cannot re-include after a negation, so an exclusion that a `!` re-include could overlap is dropped:
- * that can cost a needless rebuild, never a stale image.
+ * The whole context, as one glob per top-level entry the ignore file leaves in, rather than one glob for everything.
+ * Nx's `affected` turns every `{workspaceRoot}/...` input into a pattern that marks the project touched and ignores
+ * negated inputs (Nx 20-22: getImplicitlyTouchedProjects in nx/src/project-graph/affected/locators/workspace-projects),
+ * so a glob for everything would let a README.md that the image excludes affect every root-context image.
+ * Entries Nx never hashes (git-ignored ones) are left out too: an input for them would only be noise.
  */
-export function ignoredGlobs(patterns: string[], context: string): string[] {
-  const reincluded = patterns.filter((p) => p.startsWith('!')).map((p) => normalisePath(p.slice(1)));
-  return patterns
-    .filter((p) => !p.startsWith('!'))
-    .map(normalisePath)
-    .filter((p) => p && !reincluded.some((r) => r.startsWith(literalPrefix(p)) || literalPrefix(p).startsWith(literalPrefix(r))))
-    .flatMap((p) => [join(context, p), join(context, p, '**')]);
+function wholeContextGlobs(workspaceRoot: string, context: string, exclusions: string[]): string[] {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(fsJoin(workspaceRoot, context), { withFileTypes: true });
+  } catch {
+    return [join(context, '**/*')]; // no such folder: the build reports it; the graph must still load
+  }
+  const ignored = nxIgnored(workspaceRoot);
+  return entries
+    .filter((entry) => !excludedBy(exclusions, entry.name) && !ignored.ignores(join(context, entry.name) + (entry.isDirectory() ? '/' : '')))
+    .sort((a, b) => (a.name < b.name ? -1 : 1))
+    .flatMap((entry) => {
+      if (entry.isFile()) return [join(context, entry.name)];
+      if (entry.isDirectory()) return [join(context, entry.name, '**/*')];
+      return [join(context, entry.name), join(context, entry.name, '**/*')];
+    });
 }
 
 /** Context paths the COPY/ADD sources name, workspace-relative: `.` is the whole context; so is a source with a variable. */
-export function copiedGlobs(copySources: string[], context: string): string[] {
+export function copiedGlobs(copySources: string[], context: string, wholeContext: () => string[] = () => [join(context, '**/*')]): string[] {
   const globs = new Set<string>();
   for (const source of copySources) {
     const path = normalisePath(source);
     if (path === '' || source.includes('$')) {
-      globs.add(join(context, '**/*'));
+      for (const glob of wholeContext()) globs.add(glob);
     } else {
       globs.add(join(context, path));
       globs.add(join(context, path, '**/*'));
@@ -64,11 +78,23 @@ export interface ImageSources {
   excluded: string[];
 }
 
+/** A path inside the context, relative to it; undefined outside it. */
+function withinContext(path: string, context: string): string | undefined {
+  if (!context) return path;
+  return path.startsWith(`${context}/`) ? path.slice(context.length + 1) : undefined;
+}
+
 export function imageSources(workspaceRoot: string, dockerfile: string, context: string, parsed: ParsedDockerfile): ImageSources {
   const ctx = normalisePath(context);
+  const exclusions = certainExclusions(readIgnorePatterns(workspaceRoot, dockerfile, ctx));
+  const own = [dockerfile, ...ignoreFiles(dockerfile, ctx)];
+  // The Dockerfile and ignore files shape the build even where the ignore file keeps them out of the context (a
+  // central docker/ folder often is): Nx cannot re-include a path after a negation, so no negation may reach them.
+  const ownInContext = own.map((path) => withinContext(path, ctx)).filter((path): path is string => path !== undefined);
+  const negatable = exclusions.filter((pattern) => !ownInContext.some((path) => excludedBy([pattern], path)));
   return {
-    files: [dockerfile, ...ignoreFiles(dockerfile, ctx), ...copiedGlobs(parsed.copySources, ctx)],
-    excluded: ignoredGlobs(readIgnorePatterns(workspaceRoot, dockerfile, ctx), ctx),
+    files: [...new Set([...own, ...copiedGlobs(parsed.copySources, ctx, () => wholeContextGlobs(workspaceRoot, ctx, exclusions))])],
+    excluded: ignoredGlobs(negatable, ctx),
   };
 }
 

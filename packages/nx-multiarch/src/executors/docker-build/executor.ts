@@ -23,6 +23,7 @@ import { engineNote, engineVersion, printDryRun, runPlan, sourceRevision, warnPl
 import type { Engine, MultiArchRequest } from '../../engines/types';
 import type { DryRunFile, DryRunReport } from '../../plan/dry-run-report';
 import { isDryRun } from '../../run/dry-run';
+import { outputInContextWarning } from '../output-in-context';
 
 export function resolveBuildOptions(options: Record<string, unknown>, context: ExecutorContext, env = process.env) {
   const { configured, cli } = splitOptions(options, context);
@@ -88,6 +89,8 @@ export default async function dockerBuild(options: Record<string, unknown>, cont
     const workDir = `${outputDir}.partial-${process.pid}-${randomBytes(3).toString('hex')}`;
     const sources = locateSources(project, resolved);
     validateDockerfileFile(sources.dockerfile, project.workspaceRoot, resolved.target);
+    const outputWarning = outputInContextWarning(project.name, project.workspaceRoot, sources.dockerfile, sources.context, outputDir);
+    if (outputWarning) logger.warn(outputWarning);
     const revision = await sourceRevision(project.workspaceRoot, sources);
     const request = {
       ...buildRequest(project, resolved, sources, revision, normaliseRemoteUrl(resolved.sourceUrl)),

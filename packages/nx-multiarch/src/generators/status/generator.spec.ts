@@ -364,4 +364,17 @@ describe('status generator', () => {
     });
     expect(pay.targets.image.configurations?.arm64).toEqual({ platform: 'linux/arm64', outputPath: 'dist/images-per-arch/arm64/apps/pay' });
   });
+
+  it('infers on the tree a Dockerfile named in project.json, and tries a list of dockerfile patterns in order', () => {
+    const tree = createTreeWithEmptyWorkspace({ formatter: 'none' });
+    updateNxJson(tree, { ...readNxJson(tree)!, plugins: [{ plugin: 'nx-multiarch', options: { dockerfile: ['docker/{projectName}.Dockerfile', 'build/{projectName}/Dockerfile'] } }] });
+    addProjectConfiguration(tree, 'datastorage', { root: 'cmd/datastorage', targets: { 'docker-build': { options: { dockerfile: 'docker/data-storage.Dockerfile' } } } as never });
+    addProjectConfiguration(tree, 'billing', { root: 'cmd/billing' });
+    tree.write('docker/data-storage.Dockerfile', CLEAN);
+    tree.write('build/billing/Dockerfile', CLEAN);
+    const projects = Object.fromEntries(projectsFromTree(tree).map((project) => [project.name, project]));
+    expect(projects.datastorage.targets['docker-lint'].options).toMatchObject({ dockerfile: 'docker/data-storage.Dockerfile' });
+    expect(projects.datastorage.targets['docker-build'].executor).toBe('nx-multiarch:docker-build');
+    expect(projects.billing.targets['docker-build'].options).toMatchObject({ dockerfile: 'build/billing/Dockerfile' });
+  });
 });

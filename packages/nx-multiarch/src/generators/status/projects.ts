@@ -20,9 +20,9 @@ import {
 } from '../../devkit';
 import { resolve } from 'node:path';
 import { parseOptions } from '../../config/resolve';
-import { pluginSchema, type PluginOptions } from '../../config/schemas';
-import { DOCKERFILE_NAMES } from '../../plan/build';
+import { DEFAULTS, pluginSchema, type PluginOptions } from '../../config/schemas';
 import { DEPRECATED_TAG, targetsFor } from '../../plugin/create-nodes';
+import { dockerfileCandidates } from '../../plugin/project-facts';
 import { registeredOptions } from '../shared';
 
 export interface StatusProject {
@@ -83,8 +83,8 @@ export function projectsFromTree(tree: Tree): StatusProject[] {
     const tags = config.tags ?? [];
     let inferred: Record<string, TargetConfiguration> = {};
     if (options) {
-      const fill = (pattern: string) => pattern.replaceAll('{projectName}', name).replaceAll('{projectRoot}', config.root);
-      const candidates = [...(options.dockerfile ? [fill(options.dockerfile)] : []), ...DOCKERFILE_NAMES.map((file) => joinPath(config.root, file))];
+      const named = config.targets?.[options.buildTargetName ?? DEFAULTS.buildTargetName]?.options?.dockerfile;
+      const candidates = typeof named === 'string' ? [named] : dockerfileCandidates(config.root, name, options.dockerfile);
       const dockerfile = candidates.find((path) => tree.exists(path));
       if (dockerfile) inferred = targetsFor(config.root, { name, tags }, dockerfile, options);
     }
