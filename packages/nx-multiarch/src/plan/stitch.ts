@@ -1,4 +1,4 @@
-import { INDEX_MEDIA_TYPES } from '../image/oci-layout';
+import { describeIndex, INDEX_MEDIA_TYPES } from '../image/oci-layout';
 import { archKey, formatPlatform, parsePlatform, samePlatform } from '../image/platform';
 import { readRemoteConfig, readRemoteManifest } from '../image/verify';
 
@@ -51,4 +51,31 @@ export function stitchProblems(project: string, target: string, images: ArchImag
     `  present: ${present.length > 0 ? present.map((image) => `${image.platform} (${image.reference} ${image.digest})`).join(', ') : 'none of the per-arch tags'}`,
   ];
   return lines.join('\n');
+}
+
+export class StitchVerificationError extends Error {}
+
+/**
+ * Reads every stitched tag back: it must be a list of exactly the per-arch images, digest for digest. Returns the
+ * list's digest; throws a StitchVerificationError naming every difference (platform, found and expected digests).
+ */
+export async function verifyStitched(name: string, tags: string[], images: Array<{ platform: string; digest: string }>, tlsVerify: boolean, cwd: string): Promise<string> {
+  let digest = '';
+  for (const tag of tags) {
+    const remote = await readRemoteManifest(`${name}:${tag}`, tlsVerify, cwd);
+    const problems: string[] = [];
+    if (!remote) problems.push('the tag is missing');
+    else if (!INDEX_MEDIA_TYPES.includes(remote.json.mediaType)) problems.push(`it is not a manifest list (${remote.json.mediaType})`);
+    else {
+      const listed = describeIndex(remote.json);
+      for (const image of images) {
+        const entry = listed.find((p) => p.platform === image.platform);
+        if (entry?.digest !== image.digest) problems.push(`${image.platform} is ${entry?.digest ?? 'absent'}, expected ${image.digest}`);
+      }
+      if (listed.length !== images.length) problems.push(`it lists ${listed.length} images, expected ${images.length}`);
+      digest = remote.digest;
+    }
+    if (problems.length > 0) throw new StitchVerificationError(`Verification of ${name}:${tag} failed:\n  - ${problems.join('\n  - ')}`);
+  }
+  return digest;
 }

@@ -4,14 +4,12 @@ import { randomBytes } from 'node:crypto';
 import { buildEnvLayer, mergeLayers, parseOptions, referenceEnvLayer } from '../../config/resolve';
 import { DEFAULTS, manifestSchema } from '../../config/schemas';
 import { selectEngine } from '../../engines/detect';
-import { describeIndex, INDEX_MEDIA_TYPES } from '../../image/oci-layout';
 import { parsePlatformList } from '../../image/platform';
 import { formatReference, isLoopbackRegistry } from '../../image/reference';
 import { pushRecordPath, writePushRecord } from '../../image/push-record';
-import { readRemoteManifest } from '../../image/verify';
 import { remoteBuilderOf } from '../../plan/build';
 import { allTags, archTag, imageReference, mainTag } from '../../plan/reference';
-import { inspectArchImage, listFormatFor, stitchProblems, type ArchImage } from '../../plan/stitch';
+import { inspectArchImage, listFormatFor, stitchProblems, StitchVerificationError, verifyStitched, type ArchImage } from '../../plan/stitch';
 import { projectInfo, reportErrors, splitOptions, taskName } from '../context';
 import { engineNote, printDryRun, runPlan } from '../shared';
 import type { Engine, StitchRequest } from '../../engines/types';
@@ -29,28 +27,6 @@ export function resolveManifestOptions(options: Record<string, unknown>, context
 }
 
 type Found = Extract<ArchImage, { state: 'ok' }>;
-
-/** Reads every tag back: a list of exactly the per-arch images, digest for digest. */
-async function verifyStitched(name: string, tags: string[], images: Found[], tlsVerify: boolean, cwd: string): Promise<string> {
-  let digest = '';
-  for (const tag of tags) {
-    const remote = await readRemoteManifest(`${name}:${tag}`, tlsVerify, cwd);
-    const problems: string[] = [];
-    if (!remote) problems.push('the tag is missing');
-    else if (!INDEX_MEDIA_TYPES.includes(remote.json.mediaType)) problems.push(`it is not a manifest list (${remote.json.mediaType})`);
-    else {
-      const listed = describeIndex(remote.json);
-      for (const image of images) {
-        const entry = listed.find((p) => p.platform === image.platform);
-        if (entry?.digest !== image.digest) problems.push(`${image.platform} is ${entry?.digest ?? 'absent'}, expected ${image.digest}`);
-      }
-      if (listed.length !== images.length) problems.push(`it lists ${listed.length} images, expected ${images.length}`);
-      digest = remote.digest;
-    }
-    if (problems.length > 0) throw new Error(`Verification of ${name}:${tag} failed:\n  - ${problems.join('\n  - ')}`);
-  }
-  return digest;
-}
 
 /** What a real stitch runs; the per-arch digests are the registry's answers to its first commands, which a dry run does not ask. */
 function dryRunReport(context: ExecutorContext, engine: Engine, request: Omit<StitchRequest, 'sources' | 'format'>, perArch: string[]): DryRunReport {
@@ -103,7 +79,15 @@ export default async function dockerManifest(options: Record<string, unknown>, c
 
     const plan = engine.planStitch({ ...request, sources: found.map((image) => `${name}@${image.digest}`), format: listFormatFor(found) });
     await runPlan(plan, cwd, (line) => process.stdout.write(`[stitch] ${line}\n`));
-    const digest = await verifyStitched(name, tags, found, tlsVerify, cwd);
+    const digest = await verifyStitched(name, tags, found, tlsVerify, cwd).catch(async (error) => {
+      // As docker-push does: the status report (--check) reads this, so a failed verification must not leave the last good record standing.
+      if (error instanceof StitchVerificationError) {
+        await writePushRecord(pushRecordPath(cwd, project.root), {
+          project: project.name, references: request.destinations, mode: 'stitched', digest: '', platforms: [], verifiedAt: new Date().toISOString(), ok: false, problems: [error.message],
+        });
+      }
+      throw error;
+    });
     await writePushRecord(pushRecordPath(cwd, project.root), {
       project: project.name,
       references: request.destinations,
@@ -111,6 +95,7 @@ export default async function dockerManifest(options: Record<string, unknown>, c
       digest,
       platforms: found.map((image) => ({ platform: image.platform, digest: image.digest })),
       verifiedAt: new Date().toISOString(),
+      ok: true,
     });
     logger.info(`\nStitched and verified ${request.destinations.join(', ')} ${digest} from ${found.map((image) => image.reference).join(', ')}`);
   });
