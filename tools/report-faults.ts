@@ -13,7 +13,7 @@ interface JestJson {
 }
 
 const SUITES = {
-  faults: ['packages/nx-multiarch/e2e/faults.spec.ts', 'packages/nx-multiarch/e2e/throwaway/interrupt.spec.ts', 'packages/nx-multiarch/e2e/push-fallback.spec.ts'],
+  faults: ['packages/nx-multiarch/e2e/faults.spec.ts', 'packages/nx-multiarch/e2e/throwaway/interrupt.spec.ts', 'packages/nx-multiarch/e2e/push-fallback.spec.ts', 'packages/nx-multiarch/e2e/verify-faults.spec.ts'],
   badInput: ['packages/nx-multiarch/e2e/bad-input.spec.ts'],
   leaks: ['packages/nx-multiarch/e2e/security.spec.ts', 'packages/nx-multiarch/e2e/faults.spec.ts'],
 };

@@ -3,12 +3,18 @@
  * Arm a fault by assigning it (`proxy.fault = { kind: 'http-500', times: 2, match: /\/blobs\/uploads\// }`); assigning
  * resets the count of fired faults. With no fault armed (or once `times` is used up) requests pass through unchanged.
  *
+ * `serve-other-manifest` lies about what landed: for GET/HEAD of /v2/<repo>/manifests/<tag> after that path was PUT
+ * through this proxy (the push), it answers with `rewrite` applied to the manifest the real registry serves (a list
+ * missing a platform, or an entry with another digest), with a matching Docker-Content-Digest. The registry keeps
+ * what was pushed; only the read-back is wrong, which is what the verifiers must catch.
+ *
  * Everything here is asynchronous: the test process serves the proxy, so it must never block on a child process.
  */
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { createHash } from 'node:crypto';
 
-export type FaultKind = 'drop-mid-blob' | 'http-500' | 'http-401' | 'slow';
+export type FaultKind = 'drop-mid-blob' | 'http-500' | 'http-401' | 'slow' | 'serve-other-manifest';
 
 export interface Fault {
   kind: FaultKind;
@@ -18,6 +24,8 @@ export interface Fault {
   match?: RegExp;
   /** Delay before a hit request is answered or forwarded: the whole fault for `slow` (default 1500 ms), extra for the others. */
   delayMs?: number;
+  /** serve-other-manifest: what to serve instead of the registry's manifest (parsed JSON in, JSON to serve out) */
+  rewrite?: (manifest: any) => any;
 }
 
 export interface LoggedRequest {
@@ -44,12 +52,16 @@ export interface FaultProxy {
   readonly firedOn: string[];
   /** Authorization headers the clients sent (to check credentials reached the registry side, and only there) */
   readonly authorizations: string[];
+  /** serve-other-manifest: the digest of each manifest it served instead of the registry's */
+  readonly served: string[];
   clearLog(): void;
   close(): Promise<void>;
 }
 
 const BLOB_UPLOAD = /\/blobs\/uploads\//;
 const BLOB_GET = /\/blobs\/sha256:[0-9a-f]{64}/;
+const MANIFEST_PATH = /^\/v2\/.+\/manifests\/[^/?]+/;
+const pathOf = (url: string) => url.split('?')[0];
 
 function errorBody(code: string, message: string): string {
   return JSON.stringify({ errors: [{ code, message, detail: 'injected by the e2e fault proxy' }] });
@@ -73,6 +85,9 @@ export async function startFaultProxy(upstreamPort = 5000): Promise<FaultProxy> 
   let firedOn: string[] = [];
   let log: LoggedRequest[] = [];
   const authorizations: string[] = [];
+  const served: string[] = [];
+  /** manifest paths a PUT through this proxy created (the registry answered 201) */
+  const pushedManifests = new Set<string>();
   const sockets = new Set<Socket>();
 
   /** Whether the armed fault hits this request; consumes one of its `times` when it does. */
@@ -80,6 +95,7 @@ export async function startFaultProxy(upstreamPort = 5000): Promise<FaultProxy> 
     if (!armed || remaining <= 0) return undefined;
     if (armed.match && !armed.match.test(`${req.method} ${req.url}`)) return undefined;
     if (armed.kind === 'drop-mid-blob' && !carriesBlob(req)) return undefined;
+    if (armed.kind === 'serve-other-manifest' && !((req.method === 'GET' || req.method === 'HEAD') && pushedManifests.has(pathOf(req.url ?? '')))) return undefined;
     remaining -= 1;
     fired += 1;
     firedOn.push(`${req.method} ${req.url}`);
@@ -105,6 +121,7 @@ export async function startFaultProxy(upstreamPort = 5000): Promise<FaultProxy> 
           return;
         }
         entry.status = answer.statusCode;
+        if (req.method === 'PUT' && answer.statusCode === 201 && MANIFEST_PATH.test(req.url ?? '')) pushedManifests.add(pathOf(req.url ?? ''));
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
       },
@@ -125,6 +142,33 @@ export async function startFaultProxy(upstreamPort = 5000): Promise<FaultProxy> 
       return;
     }
     req.pipe(upstream);
+  }
+
+  /** GETs the manifest from the registry (for a HEAD too, to know the digest), rewrites it and answers with that. */
+  function serveOther(req: IncomingMessage, res: ServerResponse, entry: LoggedRequest, rewrite: (manifest: any) => any): void {
+    req.resume();
+    const upstream = request({ host: '127.0.0.1', port: upstreamPort, method: 'GET', path: req.url, headers: req.headers }, (answer) => {
+      const chunks: Buffer[] = [];
+      answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+      answer.on('end', () => {
+        const original = Buffer.concat(chunks);
+        if (answer.statusCode !== 200) {
+          entry.status = answer.statusCode;
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          res.end(req.method === 'HEAD' ? undefined : original);
+          return;
+        }
+        const body = Buffer.from(JSON.stringify(rewrite(JSON.parse(original.toString('utf8')))));
+        const digest = `sha256:${createHash('sha256').update(body).digest('hex')}`;
+        served.push(digest);
+        entry.status = 200;
+        const { 'transfer-encoding': _chunked, ...headers } = answer.headers;
+        res.writeHead(200, { ...headers, 'content-length': String(body.length), 'docker-content-digest': digest, etag: `"${digest}"` });
+        res.end(req.method === 'HEAD' ? undefined : body);
+      });
+    });
+    upstream.on('error', () => res.socket?.destroy());
+    upstream.end();
   }
 
   const server: Server = createServer((req, res) => {
@@ -153,6 +197,9 @@ export async function startFaultProxy(upstreamPort = 5000): Promise<FaultProxy> 
           return;
         case 'drop-mid-blob':
           forward(req, res, entry, true);
+          return;
+        case 'serve-other-manifest':
+          serveOther(req, res, entry, fault.rewrite ?? ((manifest) => manifest));
           return;
         default: // no fault, or slow
           forward(req, res, entry, false);
@@ -201,6 +248,7 @@ export async function startFaultProxy(upstreamPort = 5000): Promise<FaultProxy> 
       return firedOn;
     },
     authorizations,
+    served,
     clearLog() {
       log = [];
     },
