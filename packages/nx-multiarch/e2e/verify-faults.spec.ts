@@ -17,7 +17,7 @@ import { describeIndex } from '../src/image/oci-layout';
 import { startFaultProxy, type Fault, type FaultProxy } from './fault-proxy';
 import { command, NX_BIN, nx, readRecordSync, REGISTRY, remoteRaw, requireRealParts, RUN_ID, workspaceRoot } from './harness';
 
-// measured on 2 cores, each test with its status check: 14 s, 10 s and 15 s (the stitch); about 3x that
+// measured on 2 cores, each test with its status check: the pushes 4-14 s, the stitch 13-15 s (two runs); about 3x that
 const PUSH_TIMEOUT = 45 * 1000;
 const STITCH_TIMEOUT = 45 * 1000;
 const PROJECT = 'context-api';
