@@ -5,7 +5,7 @@
  *
  * Everything here is asynchronous: the test process serves the proxy, so it must never block on a child process.
  */
-import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
 export type FaultKind = 'drop-mid-blob' | 'http-500' | 'http-401' | 'slow';
@@ -67,6 +67,8 @@ function carriesBlob(req: IncomingMessage): boolean {
 }
 
 export async function startFaultProxy(upstreamPort = 5000): Promise<FaultProxy> {
+  // Its own connections to the registry, closed with the proxy: pooled ones would keep Jest's process alive.
+  const agent = new Agent({ keepAlive: false });
   let armed: Fault | undefined;
   let remaining = Infinity;
   let fired = 0;
@@ -88,7 +90,7 @@ export async function startFaultProxy(upstreamPort = 5000): Promise<FaultProxy> 
 
   function forward(req: IncomingMessage, res: ServerResponse, entry: LoggedRequest, dropMidBlob: boolean): void {
     const upstream = request(
-      { host: '127.0.0.1', port: upstreamPort, method: req.method, path: req.url, headers: req.headers },
+      { host: '127.0.0.1', port: upstreamPort, method: req.method, path: req.url, headers: req.headers, agent },
       (answer) => {
         if (dropMidBlob && req.method === 'GET') {
           // Send the headers and part of the blob, then cut the connection.
@@ -206,6 +208,7 @@ export async function startFaultProxy(upstreamPort = 5000): Promise<FaultProxy> 
     },
     close() {
       for (const socket of sockets) socket.destroy();
+      agent.destroy();
       return new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
