@@ -18,9 +18,6 @@ const shared: Config = {
 };
 
 const config: Config = {
-  // The interrupt e2e signals nx's process group; something of that (not found yet) keeps Jest's event loop alive
-  // after every test passed, and a CI run must end. Each spec closes what it starts (servers, containerd, proxies).
-  forceExit: true,
   // One spec at a time on any machine: the specs that build in this workspace share its dist/ outputs.
   maxWorkers: 1,
   projects: [

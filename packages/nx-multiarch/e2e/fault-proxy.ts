@@ -10,7 +10,7 @@
  *
  * Everything here is asynchronous: the test process serves the proxy, so it must never block on a child process.
  */
-import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { createHash } from 'node:crypto';
 
@@ -79,6 +79,8 @@ function carriesBlob(req: IncomingMessage): boolean {
 }
 
 export async function startFaultProxy(upstreamPort = 5000): Promise<FaultProxy> {
+  // Its own connections to the registry, closed with the proxy: pooled ones would keep Jest's process alive.
+  const agent = new Agent({ keepAlive: false });
   let armed: Fault | undefined;
   let remaining = Infinity;
   let fired = 0;
@@ -104,7 +106,7 @@ export async function startFaultProxy(upstreamPort = 5000): Promise<FaultProxy> 
 
   function forward(req: IncomingMessage, res: ServerResponse, entry: LoggedRequest, dropMidBlob: boolean): void {
     const upstream = request(
-      { host: '127.0.0.1', port: upstreamPort, method: req.method, path: req.url, headers: req.headers },
+      { host: '127.0.0.1', port: upstreamPort, method: req.method, path: req.url, headers: req.headers, agent },
       (answer) => {
         if (dropMidBlob && req.method === 'GET') {
           // Send the headers and part of the blob, then cut the connection.
@@ -254,6 +256,7 @@ export async function startFaultProxy(upstreamPort = 5000): Promise<FaultProxy> 
     },
     close() {
       for (const socket of sockets) socket.destroy();
+      agent.destroy();
       return new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

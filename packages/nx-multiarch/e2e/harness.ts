@@ -14,11 +14,20 @@ export const NX_BIN = nxBin;
 /** Every run pushes under its own namespace, so runs never see each other's images. */
 export const RUN_ID = `e2e-${Date.now().toString(36)}-${process.pid}`;
 
+/**
+ * A response whose body was read to the end. fetch keeps the connection of an unread body open (and Jest's process
+ * alive after the last test): every response a test does not read goes through here.
+ */
+async function drained(response: Response): Promise<Response> {
+  await response.arrayBuffer();
+  return response;
+}
+
 /** Fails (never skips) with the missing tool named. */
 export async function requireRealParts(tools: string[] = ['podman', 'skopeo', 'git']): Promise<void> {
   const missing = tools.filter((tool) => !onPath(tool));
   if (missing.length > 0) throw new Error(`End-to-end tests need ${missing.join(', ')} on PATH: run sudo tools/setup.sh`);
-  const up = await fetch(`http://${REGISTRY}/v2/`).then((r) => r.ok, () => false);
+  const up = await fetch(`http://${REGISTRY}/v2/`).then(async (r) => (await drained(r)).ok, () => false);
   if (!up) throw new Error(`End-to-end tests need the registry on ${REGISTRY}: run sudo tools/setup.sh (it starts one)`);
 }
 
@@ -58,7 +67,10 @@ export async function remoteRaw(reference: string): Promise<{ raw: string; json:
 
 export async function remoteTags(repository: string): Promise<string[]> {
   const response = await fetch(`http://${REGISTRY}/v2/${repository}/tags/list`);
-  if (response.status === 404) return [];
+  if (response.status === 404) {
+    await drained(response);
+    return [];
+  }
   return ((await response.json()) as { tags?: string[] }).tags ?? [];
 }
 

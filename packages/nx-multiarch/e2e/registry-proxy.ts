@@ -2,7 +2,7 @@
  * A loopback HTTP proxy in front of the real registry. It logs every request (to count blob uploads) and can refuse
  * manifest lists by media type, the way some registries do. Everything else passes through unchanged.
  */
-import { createServer, request, type Server } from 'node:http';
+import { Agent, createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
@@ -19,6 +19,8 @@ export interface RegistryProxy {
 export async function startRegistryProxy(upstreamPort: number, rejectTypes: string[] = []): Promise<RegistryProxy> {
   const rejected: string[] = [];
   const requests: string[] = [];
+  // Its own connections to the registry, closed with the proxy: pooled ones would keep Jest's process alive.
+  const agent = new Agent({ keepAlive: false });
   const server: Server = createServer((req, res) => {
     requests.push(`${req.method} ${req.url}`);
     const type = String(req.headers['content-type'] ?? '');
@@ -29,7 +31,7 @@ export async function startRegistryProxy(upstreamPort: number, rejectTypes: stri
       res.end(JSON.stringify({ errors: [{ code: 'MANIFEST_INVALID', message: 'manifest invalid', detail: `media type ${type} is not supported` }] }));
       return;
     }
-    const upstream = request({ host: '127.0.0.1', port: upstreamPort, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+    const upstream = request({ host: '127.0.0.1', port: upstreamPort, method: req.method, path: req.url, headers: req.headers, agent }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
     });
@@ -38,5 +40,10 @@ export async function startRegistryProxy(upstreamPort: number, rejectTypes: stri
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return { registry: `127.0.0.1:${port}`, requests, rejected, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  const close = () => {
+    agent.destroy();
+    server.closeAllConnections();
+    return new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  return { registry: `127.0.0.1:${port}`, requests, rejected, close };
 }
