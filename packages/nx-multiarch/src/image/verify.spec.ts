@@ -1,5 +1,5 @@
 /**
- * verifyRemote against a registry in memory (test-mockRegistry.ts answers the skopeo read-backs run() would send):
+ * verifyRemote against a registry in memory (test-registry.ts answers the skopeo read-backs run() would send):
  * every problem branch, and a clean read-back per mode, so a verifier that always passes (or always fails) goes red.
  */
 import type { ImageRecord } from './record';

@@ -7,7 +7,7 @@ import { DOCKERFILE_NAMES } from '../plan/build';
 import { archKey, parsePlatformList } from '../image/platform';
 import { parseDockerfile, type ParsedDockerfile } from '../dockerfile/parse';
 import { normaliseRemoteUrl, sourceUrlOf } from '../git/source-url';
-import { copiedOutputs, type CopiedOutput } from './build-outputs';
+import { copiedOutputs, gitIgnoreOf, type CopiedOutput } from './build-outputs';
 import { buildInputs, imageSources, normalisePath } from './inputs';
 import { baseImageProjects, imageRepository } from './base-images';
 import { fillPattern, locateImageSource, PROJECT_FILE, readProjectFacts, type ImageSource, type ProjectFacts } from './project-facts';
@@ -175,11 +175,11 @@ function baseProjectsOf(images: InferredImage[], options: PluginOptions): Map<In
   );
 }
 
-function nodesFor(image: InferredImage, bases: string[], options: PluginOptions, workspaceRoot: string): CreateNodesResult {
+function nodesFor(image: InferredImage, bases: string[], options: PluginOptions, workspaceRoot: string, isIgnored: (path: string) => boolean): CreateNodesResult {
   const { facts, source, parsed } = image;
   const inputs = (context: string) => [...buildInputs(imageSources(workspaceRoot, source.dockerfile, context, parsed), options.engine), ...secretExclusions(options.secrets)];
   const project = { name: facts.name, tags: facts.tags, baseProjects: bases };
-  const buildOutputs = (context: string) => copiedOutputs(workspaceRoot, parsed.copySources, context, { name: facts.name, root: facts.root });
+  const buildOutputs = (context: string) => copiedOutputs(workspaceRoot, parsed.copySources, context, { name: facts.name, root: facts.root }, isIgnored);
   return { projects: { [facts.root]: { name: facts.name, root: facts.root, targets: targetsFor(facts.root, project, source, options, inputs, buildOutputs) } } };
 }
 
@@ -206,12 +206,14 @@ export const createNodesV2: CreateNodesV2<PluginOptions> = [
         inferred.set(file, error as Error);
       }
     }
+    // The root .gitignore, read once per graph computation rather than once per project.
+    const isIgnored = gitIgnoreOf(context.workspaceRoot);
     const bases = baseProjectsOf([...inferred.values()].filter((value): value is InferredImage => !(value instanceof Error)), options);
     return createNodesFromFiles(
       (file) => {
         const image = inferred.get(file);
         if (image instanceof Error) throw image;
-        return image ? nodesFor(image, bases.get(image) ?? [], { ...options, sourceUrl }, context.workspaceRoot) : {};
+        return image ? nodesFor(image, bases.get(image) ?? [], { ...options, sourceUrl }, context.workspaceRoot, isIgnored) : {};
       },
       files,
       options,
