@@ -1,5 +1,6 @@
+import { isLoopbackRegistry, registryOf } from '../image/reference';
 import { UnsupportedEngineVersionError } from './podman';
-import { commonBuildFlags, type Engine, type BuildRequest, type RemoteBuilder } from './types';
+import { commonBuildFlags, type Engine, type BuildRequest, type RemoteBuilder, type StitchRequest } from './types';
 
 /** `docker buildx` on the chosen builder (e.g. a multi-node builder with native arm64 nodes). */
 function buildx(remote: RemoteBuilder | undefined): string[] {
@@ -9,6 +10,37 @@ function buildx(remote: RemoteBuilder | undefined): string[] {
     );
   }
   return ['docker', 'buildx', ...(remote?.builder ? ['--builder', remote.builder] : [])];
+}
+
+/**
+ * `docker buildx imagetools create` has no TLS switch: it talks plain HTTP to localhost/127.0.0.1/::1 registries and
+ * verified HTTPS to every other one, unless the builder's buildkitd.toml says otherwise ([registry."<host>"] http or
+ * insecure), which the plugin cannot see. So tlsVerify can only be what buildx does by itself; anything else is refused
+ * before the registry is asked anything, rather than silently ignored.
+ */
+export function imagetoolsTlsProblem(request: Pick<StitchRequest, 'destinations' | 'tlsVerify'>): string | undefined {
+  const registries = [...new Set(request.destinations.map((destination) => registryOf(destination) || 'docker.io'))];
+  for (const registry of registries) {
+    const loopback = isLoopbackRegistry(registry);
+    if (!request.tlsVerify && !loopback) {
+      return (
+        `tlsVerify: false is not supported with engine docker for docker-manifest (registry ${registry}): docker buildx imagetools create ` +
+        `has no TLS switch and would push to ${registry} with TLS verified anyway (it reads a registry's TLS settings only from the buildx ` +
+        `builder's buildkitd.toml). Nothing was read or pushed. Fix: set "engine": "podman" on the docker-manifest target (podman manifest ` +
+        `push honours --tls-verify=false), or make ${registry}'s certificate trusted (its CA in the builder's buildkitd.toml, ` +
+        `[registry."${registry}"] ca = ["<ca.pem>"], docker buildx create --config buildkitd.toml, and in /etc/containers/certs.d/${registry}/ca.crt ` +
+        'for skopeo) and set tlsVerify: true.'
+      );
+    }
+    if (request.tlsVerify && loopback) {
+      return (
+        `tlsVerify: true is not supported with engine docker for docker-manifest (registry ${registry}): docker buildx imagetools create ` +
+        `has no TLS switch and talks plain HTTP to a localhost registry, so TLS would not be verified. Nothing was read or pushed. ` +
+        'Fix: leave tlsVerify unset (false for localhost/127.0.0.1) or set "engine": "podman" on the docker-manifest target.'
+      );
+    }
+  }
+  return undefined;
 }
 
 /** SOURCE_DATE_EPOCH is how BuildKit makes timestamps reproducible. */
@@ -68,7 +100,13 @@ export const docker: Engine = {
   saveArchive(reference, archive) {
     return { description: `save ${reference} as a docker-archive`, argv: ['docker', 'save', '--output', archive, reference] };
   },
+  assertStitchable(request) {
+    buildx(request.remote);
+    const problem = imagetoolsTlsProblem(request);
+    if (problem) throw new UnsupportedEngineVersionError(problem);
+  },
   planStitch(request) {
+    docker.assertStitchable!(request);
     // imagetools create writes the index from the images' manifests in the registry and pushes it to every --tag.
     return {
       steps: [

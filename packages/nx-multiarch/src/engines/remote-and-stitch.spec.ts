@@ -80,4 +80,20 @@ describe('stitch plans', () => {
       'docker', 'buildx', 'imagetools', 'create', '--tag', 'reg/app:1.0', '--tag', 'reg/app:latest', 'reg/app@sha256:aaa', 'reg/app@sha256:bbb',
     ]);
   });
+
+  it('docker: refuses a tlsVerify imagetools cannot honour (it has no TLS switch); the default of each registry passes', () => {
+    const at = (registry: string, tlsVerify: boolean) => ({ ...request, tlsVerify, destinations: [`${registry}/app:1.0`] });
+    expect(() => docker.planStitch(at('registry.example.com', false))).toThrow(/^tlsVerify: false is not supported with engine docker for docker-manifest \(registry registry\.example\.com\).*set "engine": "podman".*set tlsVerify: true\.$/s);
+    expect(() => docker.planStitch(at('127.0.0.1:5000', true))).toThrow(/^tlsVerify: true is not supported with engine docker for docker-manifest \(registry 127\.0\.0\.1:5000\).*plain HTTP/s);
+    expect(() => docker.assertStitchable!(at('localhost:5000', true))).toThrow(/tlsVerify: true/);
+    // the second destination's registry counts too
+    expect(() => docker.planStitch({ ...at('127.0.0.1:5000', false), destinations: ['127.0.0.1:5000/app:1.0', 'quay.io/acme/app:1.0'] })).toThrow(/registry quay\.io\)/);
+    expect(docker.planStitch(at('registry.example.com', true)).steps[0].argv.slice(0, 4)).toEqual(['docker', 'buildx', 'imagetools', 'create']);
+    expect(docker.planStitch(at('127.0.0.1:5000', false)).steps[0].argv.slice(0, 4)).toEqual(['docker', 'buildx', 'imagetools', 'create']);
+    expect(() => podman.planStitch(at('registry.example.com', false))).not.toThrow();
+  });
+
+  it('docker: refuses podman remote options for the stitch too, before planning it', () => {
+    expect(() => docker.assertStitchable!({ ...request, tlsVerify: true, remote: { connection: 'arm-box' } })).toThrow(/podman options: with docker use builder/);
+  });
 });

@@ -63,6 +63,11 @@ export interface Engine {
   planSingle(request: SingleRequest): Plan;
   /** Writes one image from the local store as a docker-archive (what `kind load image-archive` takes). */
   saveArchive(reference: string, archive: string, remote?: RemoteBuilder): Step;
+  /**
+   * Throws when this engine cannot stitch as asked (options it cannot honour); docker-manifest calls it before it reads
+   * or pushes anything, and planStitch calls it too.
+   */
+  assertStitchable?(request: Pick<StitchRequest, 'destinations' | 'tlsVerify' | 'remote'>): void;
   /** Creates `list` from images already in the registry (by digest) and pushes it to each reference. */
   planStitch(request: StitchRequest): Plan;
 }

@@ -65,6 +65,8 @@ export default async function dockerManifest(options: Record<string, unknown>, c
       workName: `localhost/nx-multiarch-stitch/${project.name}:${process.pid}-${randomBytes(4).toString('hex')}`,
       remote: remoteBuilderOf(resolved),
     };
+    // Options the engine cannot honour fail here, before the registry is read or anything is pushed (a dry run too).
+    engine.assertStitchable?.(request);
     if (dryRun) {
       const perArch = resolved.platforms.map((platform) => `${name}:${archTagOf(platform)}`);
       return printDryRun(dryRunReport(context, engine, request, perArch));
