@@ -153,7 +153,7 @@ export const manifestSchema = z.strictObject({
   latest: z.boolean().describe('Also push the list as "latest"').optional(),
   platforms: platformList.describe('Platforms the list must hold; each comes from <tag><archTagSuffix>. Env PLATFORMS overrides').optional(),
   archTagSuffix: archTagSuffix.optional(),
-  tlsVerify: z.boolean().describe('Verify TLS. Default: true, except false for localhost/127.0.0.1 registries').optional(),
+  tlsVerify: z.boolean().describe('Verify TLS. With engine docker only the default is accepted (buildx imagetools has no TLS switch). Default: true, except false for localhost/127.0.0.1 registries').optional(),
   engine: engine.describe('Engine that writes the list: podman (manifest create/add/push) or docker (buildx imagetools create); auto prefers podman').optional(),
   ...remoteBuilder,
   dryRun: z

@@ -159,6 +159,19 @@ describe('docker stand-in: docker-build with engine docker (command level: no bu
     expect(existsSync(dest!)).toBe(false); // renamed into place
   });
 
+  it('a dry run prints the same buildx build with its SOURCE_DATE_EPOCH and runs nothing, not even docker buildx version', async () => {
+    await ok(dockerBuild(optionsOf('api', 'docker-build', { dryRun: true }), context('api', 'docker-build')));
+    expect(docker.calls()).toEqual([]);
+    const printed = info.mock.calls.join('\n');
+    expect(printed).toMatch(new RegExp(
+      `^ {2}SOURCE_DATE_EPOCH=${EPOCH} docker buildx build --platform linux/amd64,linux/arm64 --provenance=false ` +
+        `--output type=oci,dest=${root}/dist/images/services/api\\.partial-\\S+/oci,tar=false,name=latest,rewrite-timestamp=true --file ${root}/services/api/Dockerfile `,
+      'm',
+    ));
+    expect(printed).toMatch(/docker is \S+\/docker \(found on PATH\); its version was not asked/);
+    expect(existsSync(join(root, 'dist'))).toBe(false);
+  });
+
   it('provenance: true asks buildx for attestations; image.json lists only the platform images, not the attestation manifests', async () => {
     await ok(dockerBuild(optionsOf('api', 'docker-build', { provenance: true }), context('api', 'docker-build')));
     expect(buildCalls()[0].argv.slice(0, 6)).toEqual(['docker', 'buildx', 'build', '--platform', 'linux/amd64,linux/arm64', '--provenance=true']);
@@ -281,7 +294,7 @@ describe('docker stand-in: docker-manifest with engine docker (command level)', 
   });
 });
 
-describe('docker-manifest with engine docker refuses a tlsVerify that buildx imagetools cannot honour, before reading or pushing anything', () => {
+describe('docker-manifest with engine docker refuses a tlsVerify that buildx imagetools cannot honour, before reading or pushing anything (docker stand-in on PATH, never run)', () => {
   const refused = async (extra: Record<string, unknown>): Promise<string> => {
     const result = await dockerManifest(optionsOf('api', 'docker-manifest', extra), context('api', 'docker-manifest'));
     expect(result.success).toBe(false);
