@@ -1,13 +1,7 @@
 import type { z } from 'zod';
 import { parseReference, validateTag } from '../image/reference';
 import { parsePlatformList, platformFromArch } from '../image/platform';
-
-export class OptionsError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'OptionsError';
-  }
-}
+import { OptionsError } from '../core/errors';
 
 type Layer = Record<string, unknown> | undefined;
 

@@ -3,7 +3,8 @@ import { delimiter, join } from 'node:path';
 import { docker } from './docker';
 import { podman } from './podman';
 import type { Engine } from './types';
-import { ToolMissingError, installHint } from '../run/errors';
+import { ToolMissingError } from '../core/errors';
+import { installHint } from '../run/errors';
 
 /** The executable `tool` resolves to on PATH, as a shell would find it; undefined when there is none. */
 export function pathOf(tool: string, path = process.env.PATH ?? ''): string | undefined {

@@ -1,10 +1,10 @@
-import { UnsupportedEngineVersionError } from './podman';
+import { EngineOptionError, UnsupportedEngineVersionError } from '../core/errors';
 import { commonBuildFlags, type Engine, type BuildRequest, type RemoteBuilder } from './types';
 
 /** `docker buildx` on the chosen builder (e.g. a multi-node builder with native arm64 nodes). */
 function buildx(remote: RemoteBuilder | undefined): string[] {
   if (remote?.connection || remote?.url) {
-    throw new UnsupportedEngineVersionError(
+    throw new EngineOptionError(
       `connection/url (${remote.connection ?? remote.url}) are podman options: with docker use builder (a buildx builder: docker buildx create --name <builder> ...).`,
     );
   }

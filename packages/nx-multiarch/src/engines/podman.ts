@@ -1,23 +1,17 @@
 import { dirname, join } from 'node:path';
+import { EngineOptionError, UnsupportedEngineVersionError } from '../core/errors';
 import { archKey } from '../image/platform';
 import { commonBuildFlags, compareVersions, type BuildRequest, type Engine, type MultiArchRequest, type Plan, type RemoteBuilder } from './types';
-
-export class UnsupportedEngineVersionError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UnsupportedEngineVersionError';
-  }
-}
 
 const MIN_VERSION = '3.4.0';
 
 /** `podman` plus the global flags that send the command to a remote service (podman system service / podman machine). */
 function podmanCommand(remote: RemoteBuilder | undefined): string[] {
   if (remote?.builder) {
-    throw new UnsupportedEngineVersionError(`builder "${remote.builder}" is a docker buildx option: with podman use connection (a podman system connection) or url (e.g. tcp://host:8080).`);
+    throw new EngineOptionError(`builder "${remote.builder}" is a docker buildx option: with podman use connection (a podman system connection) or url (e.g. tcp://host:8080).`);
   }
   if (remote?.connection && remote.url) {
-    throw new UnsupportedEngineVersionError(`connection "${remote.connection}" and url "${remote.url}" both name a podman service: set only one.`);
+    throw new EngineOptionError(`connection "${remote.connection}" and url "${remote.url}" both name a podman service: set only one.`);
   }
   return [
     'podman',
@@ -94,7 +88,7 @@ export const podman: Engine = {
   },
   planMultiArch(request) {
     if (request.provenance) {
-      throw new UnsupportedEngineVersionError('provenance: true needs docker buildx (podman does not write provenance attestations): set engine to docker, or drop the option.');
+      throw new EngineOptionError('provenance: true needs docker buildx (podman does not write provenance attestations): set engine to docker, or drop the option.');
     }
     const podmanArgv = podmanCommand(request.remote);
     if (request.remote) return planRemoteMultiArch(request, podmanArgv);

@@ -2,18 +2,10 @@ import type { ExecutorContext } from '../devkit';
 import { logger } from '../devkit';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { defaultOutputPath } from '../plugin/create-nodes';
-import { handleInterrupts, interruptedBy, InterruptedError, throwIfInterrupted } from '../run/interrupt';
-
-export interface ProjectInfo {
-  name: string;
-  /** project root, relative to the workspace root */
-  root: string;
-  workspaceRoot: string;
-  tags: string[];
-  /** version from the project's package.json, if it has one */
-  version?: string;
-}
+import { defaultOutputPath, isPluginExecutor } from '../core/conventions';
+import type { ProjectInfo } from '../core/project';
+import { InterruptedError } from '../core/errors';
+import { handleInterrupts, interruptedBy, throwIfInterrupted } from '../run/interrupt';
 
 export function projectInfo(context: ExecutorContext): ProjectInfo {
   const name = context.projectName;
@@ -76,7 +68,7 @@ export function outputDirFor(project: ProjectInfo, outputPath: string | undefine
  */
 export function buildOutputOf(context: ExecutorContext, projectName: string): string {
   const config = context.projectsConfigurations.projects[projectName];
-  const build = Object.values(config.targets ?? {}).find((t) => t.executor === 'nx-multiarch:docker-build');
+  const build = Object.values(config.targets ?? {}).find((t) => isPluginExecutor(t.executor, 'docker-build'));
   const configured = context.configurationName ? build?.configurations?.[context.configurationName]?.outputPath : undefined;
   return resolve(context.root, (configured ?? build?.options?.outputPath ?? defaultOutputPath(config.root)) as string);
 }

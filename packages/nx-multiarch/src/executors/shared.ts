@@ -10,7 +10,7 @@ import { pathOf } from '../engines/detect';
 import { formatDryRun, type DryRunReport } from '../plan/dry-run-report';
 import { commandIsDryRun } from '../run/dry-run';
 import { formatArgv, run } from '../run/exec';
-import { CommandFailedError } from '../run/errors';
+import { CommandFailedError } from '../core/errors';
 import { throwIfInterrupted } from '../run/interrupt';
 
 /** Asks the engine its version, refuses unsupported ones, and warns about known engine quirks the Dockerfile would hit. */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { LayoutError } from '../core/errors';
 import { formatPlatform } from './platform';
 
 export const INDEX_MEDIA_TYPES = ['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json'];
@@ -35,13 +36,6 @@ export interface LayoutImage {
 export interface LayoutContents {
   index: { digest: string; mediaType: string; size: number };
   images: LayoutImage[];
-}
-
-export class LayoutError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'LayoutError';
-  }
 }
 
 export function blobPath(layoutDir: string, digest: string): string {

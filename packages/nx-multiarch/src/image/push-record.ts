@@ -1,5 +1,5 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 
 /** What a docker-push verified: kept outside the cached build output, under dist/push-records/. */
 export interface PushRecord {
@@ -14,10 +14,6 @@ export interface PushRecord {
   ok?: boolean;
   problems?: string[];
 }
-
-/** One record per project, plus one per arch for per-arch pushes (`<root>.<arch>.json`). */
-export const pushRecordPath = (workspaceRoot: string, projectRoot: string, arch?: string) =>
-  join(workspaceRoot, 'dist', 'push-records', `${projectRoot}${arch ? `.${arch}` : ''}.json`);
 
 export async function writePushRecord(path: string, record: PushRecord): Promise<void> {
   await mkdir(dirname(path), { recursive: true });

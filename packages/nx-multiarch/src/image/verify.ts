@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { run } from '../run/exec';
-import { CommandFailedError } from '../run/errors';
+import { CommandFailedError } from '../core/errors';
 import { describeIndex, INDEX_MEDIA_TYPES } from './oci-layout';
 import type { ImageRecord } from './record';
 import { configStep, inspectStep, type PushMode } from '../plan/push';

@@ -1,16 +1,11 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import type { ProjectInfo } from '../executors/context';
+import { DOCKERFILE_NAMES } from '../core/conventions';
+import { BuildInputError } from '../core/errors';
+import type { ProjectInfo } from '../core/project';
 import type { BuildRequest, RemoteBuilder } from '../engines/types';
 import type { SourceRevision } from '../git/info';
 import { hostPlatform } from '../image/platform';
-
-export class BuildInputError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'BuildInputError';
-  }
-}
 
 interface SourceOptions {
   dockerfile?: string;
@@ -24,8 +19,6 @@ interface SourceOptions {
   url?: string;
   builder?: string;
 }
-
-export const DOCKERFILE_NAMES = ['Dockerfile', 'Containerfile'];
 
 function insideWorkspace(workspaceRoot: string, path: string): boolean {
   const rel = relative(workspaceRoot, path);

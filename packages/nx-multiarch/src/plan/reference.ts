@@ -1,13 +1,13 @@
-import type { ProjectInfo } from '../executors/context';
-import { InvalidReferenceError, validateRegistry, validateRepository, validateTag, type ImageReference } from '../image/reference';
+import { InvalidReferenceError } from '../core/errors';
+import { fillProjectTokens } from '../core/paths';
+import type { ProjectInfo } from '../core/project';
+import { validateRegistry, validateRepository, validateTag, type ImageReference } from '../image/reference';
 import { shortHeadSha } from '../git/info';
 import { archKey } from '../image/platform';
 
 /** `{projectName}` / `{projectRoot}` in the imageName pattern, then the registry in front. */
 export function imageReference(project: ProjectInfo, options: { registry?: string; imageName?: string }, requireRegistry: boolean): ImageReference {
-  const repository = validateRepository(
-    (options.imageName ?? '{projectName}').replaceAll('{projectName}', project.name).replaceAll('{projectRoot}', project.root),
-  );
+  const repository = validateRepository(fillProjectTokens(options.imageName ?? '{projectName}', project.name, project.root));
   const registry = options.registry ?? '';
   if (!registry && requireRegistry) {
     throw new InvalidReferenceError(

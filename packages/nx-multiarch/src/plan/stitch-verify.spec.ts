@@ -4,7 +4,8 @@
  * Every problem branch, and a clean read-back, so a verifier that always passes (or always fails) goes red.
  */
 import { DOCKER_LIST, DOCKER_MANIFEST, FakeRegistry, OCI_MANIFEST } from '../image/test-registry';
-import { inspectArchImage, StitchVerificationError, verifyStitched } from './stitch';
+import { PushVerificationError } from '../core/errors';
+import { inspectArchImage, verifyStitched } from './stitch';
 
 let mockRegistry: FakeRegistry;
 jest.mock('../run/exec', () => ({
@@ -27,7 +28,7 @@ beforeEach(() => {
 /** The error verifyStitched throws (failing the test when it throws none, or another kind). */
 async function failure(tags: string[]): Promise<string> {
   const error = await verifyStitched(NAME, tags, images, false, '/tmp').then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(StitchVerificationError);
+  expect(error).toBeInstanceOf(PushVerificationError);
   return (error as Error).message;
 }
 

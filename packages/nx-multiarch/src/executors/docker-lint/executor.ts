@@ -13,7 +13,7 @@ import { readRemoteConfig, readRemoteManifest } from '../../image/verify';
 import { formatJson, formatText, lintDockerfile } from '../../lint';
 import { buildOutputFacts } from '../../lint/build-output-facts';
 import { locateSources } from '../../plan/build';
-import { defaultLintOutput } from '../../plugin/create-nodes';
+import { defaultLintOutput } from '../../core/conventions';
 import { projectInfo, reportErrors, splitOptions, taskName } from '../context';
 import { printDryRun } from '../shared';
 import { inspectStep } from '../../plan/push';

@@ -6,10 +6,12 @@ import { DEFAULTS, manifestSchema } from '../../config/schemas';
 import { selectEngine } from '../../engines/detect';
 import { parsePlatformList } from '../../image/platform';
 import { formatReference, isLoopbackRegistry } from '../../image/reference';
-import { pushRecordPath, writePushRecord } from '../../image/push-record';
+import { pushRecordPath } from '../../core/conventions';
+import { writePushRecord } from '../../image/push-record';
 import { remoteBuilderOf } from '../../plan/build';
 import { allTags, archTag, imageReference, mainTag } from '../../plan/reference';
-import { inspectArchImage, listFormatFor, stitchProblems, StitchVerificationError, verifyStitched, type ArchImage } from '../../plan/stitch';
+import { PushVerificationError } from '../../core/errors';
+import { inspectArchImage, listFormatFor, stitchProblems, verifyStitched, type ArchImage } from '../../plan/stitch';
 import { projectInfo, reportErrors, splitOptions, taskName } from '../context';
 import { engineNote, printDryRun, runPlan } from '../shared';
 import type { Engine, StitchRequest } from '../../engines/types';
@@ -81,7 +83,7 @@ export default async function dockerManifest(options: Record<string, unknown>, c
     await runPlan(plan, cwd, (line) => process.stdout.write(`[stitch] ${line}\n`));
     const digest = await verifyStitched(name, tags, found, tlsVerify, cwd).catch(async (error) => {
       // As docker-push does: the status report (--check) reads this, so a failed verification must not leave the last good record standing.
-      if (error instanceof StitchVerificationError) {
+      if (error instanceof PushVerificationError) {
         await writePushRecord(pushRecordPath(cwd, project.root), {
           project: project.name, references: request.destinations, mode: 'stitched', digest: '', platforms: [], verifiedAt: new Date().toISOString(), ok: false, problems: [error.message],
         });

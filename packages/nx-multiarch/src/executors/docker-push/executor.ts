@@ -5,16 +5,18 @@ import { mergeLayers, parseOptions, referenceEnvLayer } from '../../config/resol
 import { DEFAULTS, pushSchema } from '../../config/schemas';
 import { formatReference, isLoopbackRegistry } from '../../image/reference';
 import { archKey, formatPlatform, hostPlatform, parsePlatform } from '../../image/platform';
-import { LAYOUT_DIR, readRecord, summaryTable, type ImageRecord } from '../../image/record';
-import { pushRecordPath, writePushRecord } from '../../image/push-record';
+import { LAYOUT_DIR, pushRecordPath } from '../../core/conventions';
+import { readRecord, summaryTable, type ImageRecord } from '../../image/record';
+import { writePushRecord } from '../../image/push-record';
 import { verifyRemote, type RemoteState } from '../../image/verify';
 import { allTags, archTag, imageReference, mainTag } from '../../plan/reference';
 import { inspectStep, pushSteps, rejectedManifestType, type PushMode, type PushTarget } from '../../plan/push';
 import type { DryRunReport } from '../../plan/dry-run-report';
 import { isDryRun } from '../../run/dry-run';
 import { runWithRetry } from '../../run/retry';
-import { CommandFailedError } from '../../run/errors';
-import { buildOutputOf, projectInfo, reportErrors, splitOptions, taskName, type ProjectInfo } from '../context';
+import { CommandFailedError, PushVerificationError } from '../../core/errors';
+import type { ProjectInfo } from '../../core/project';
+import { buildOutputOf, projectInfo, reportErrors, splitOptions, taskName } from '../context';
 import { printDryRun } from '../shared';
 
 export function resolvePushOptions(options: Record<string, unknown>, context: ExecutorContext, env = process.env) {
@@ -22,8 +24,6 @@ export function resolvePushOptions(options: Record<string, unknown>, context: Ex
   const defaults = { imageName: DEFAULTS.imageName, latest: DEFAULTS.latest, allowSingleArchFallback: DEFAULTS.allowSingleArchFallback };
   return parseOptions(pushSchema, mergeLayers(defaults, configured, referenceEnvLayer(env), cli), `${context.projectName}:${context.targetName}`);
 }
-
-class PushVerificationError extends Error {}
 
 interface Pushed {
   mode: PushMode;
