@@ -1,9 +1,6 @@
 import { logger } from '../devkit';
 import { readFile } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
-import { parseDockerfile } from '../dockerfile/parse';
-import { lastCommitTouching, type SourceRevision } from '../git/info';
-import { gitPathspecs, imageSources } from '../plugin/inputs';
 import { findPlatformLeaks, platformLeakWarning } from '../dockerfile/platform-leak';
 import type { Engine, Plan } from '../engines/types';
 import { pathOf } from '../engines/detect';
@@ -74,14 +71,4 @@ export async function runPlan(plan: Plan, cwd: string, onLine: (line: string, st
       await runCleanup(plan, cwd);
     }
   }
-}
-
-/**
- * The newest commit that touched what shapes the image (Dockerfile, ignore files, copied sources minus ignored ones):
- * the revision label and timestamp, so commits that change nothing in the image leave its digest alone.
- */
-export async function sourceRevision(workspaceRoot: string, sources: { dockerfile: string; context: string }): Promise<SourceRevision | undefined> {
-  const parsed = parseDockerfile(await readFile(sources.dockerfile, 'utf8'));
-  const rel = (path: string) => relative(workspaceRoot, path).split(sep).join('/');
-  return lastCommitTouching(workspaceRoot, gitPathspecs(imageSources(workspaceRoot, rel(sources.dockerfile), rel(sources.context), parsed)));
 }

@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { LayoutError } from '../core/errors';
 import { formatPlatform } from './platform';
 
-export const INDEX_MEDIA_TYPES = ['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json'];
+export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+export const DOCKER_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
+export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+export const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
+/** The media types of a manifest list: an OCI image index or a Docker v2s2 list. */
+export const INDEX_MEDIA_TYPES = [OCI_INDEX, DOCKER_LIST];
 
 interface Descriptor {
   mediaType: string;

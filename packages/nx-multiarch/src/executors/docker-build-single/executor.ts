@@ -16,10 +16,11 @@ import { run } from '../../run/exec';
 import { normaliseRemoteUrl } from '../../git/source-url';
 import { formatPlatform, hostPlatform, parsePlatform } from '../../image/platform';
 import { formatReference } from '../../image/reference';
-import { buildRequest, locateSources } from '../../plan/build';
-import { imageReference, mainTag } from '../../plan/reference';
+import { buildRequest } from '../../plan/build';
+import { imageReference } from '../../plan/reference';
 import { projectInfo, reportErrors, splitOptions, taskName } from '../context';
-import { engineNote, engineVersion, printDryRun, runPlan, sourceRevision } from '../shared';
+import { engineNote, engineVersion, printDryRun, runPlan } from '../shared';
+import { locateSources, mainTag, secretFiles, sourceRevision } from '../sources';
 
 export function resolveBuildSingleOptions(options: Record<string, unknown>, context: ExecutorContext, env = process.env) {
   const { configured, cli } = splitOptions(options, context);
@@ -52,7 +53,8 @@ export default async function dockerBuildSingle(options: Record<string, unknown>
     const sources = locateSources(project, resolved);
     validateDockerfileFile(sources.dockerfile, project.workspaceRoot, resolved.target);
     const revision = await sourceRevision(project.workspaceRoot, sources);
-    const request = { ...buildRequest(project, resolved, sources, revision, normaliseRemoteUrl(resolved.sourceUrl)), platform: resolved.platform, reference };
+    const secrets = secretFiles(project.workspaceRoot, resolved.secrets);
+    const request = { ...buildRequest(project, resolved, { ...sources, secrets }, revision, normaliseRemoteUrl(resolved.sourceUrl)), platform: resolved.platform, reference };
     const kind = kindTarget(resolved.kind);
     if (dryRun) return printDryRun(await dryRunReport(context, engine, request, kind));
     // Before building: kind missing must not cost a build.

@@ -15,13 +15,14 @@ import { formatPlatform, hostPlatform, parsePlatform, parsePlatformList } from '
 import { LAYOUT_DIR, RECORD_FILE } from '../../core/conventions';
 import { summaryTable, type ImageRecord } from '../../image/record';
 import { BuildInputError } from '../../core/errors';
-import { buildRequest, locateSources } from '../../plan/build';
+import { buildRequest } from '../../plan/build';
 import { onInterrupt } from '../../run/interrupt';
 import { PlatformProgress } from '../../run/progress';
 import { outputDirFor, projectInfo, reportErrors, splitOptions, taskName } from '../context';
 import { useWorkspaceBases } from '../workspace-bases';
 import { podmanBuildFile } from '../podman-build-file';
-import { engineNote, engineVersion, printDryRun, runPlan, sourceRevision, warnPlatformLeaks } from '../shared';
+import { engineNote, engineVersion, printDryRun, runPlan, warnPlatformLeaks } from '../shared';
+import { locateSources, secretFiles, sourceRevision } from '../sources';
 import type { Engine, MultiArchRequest } from '../../engines/types';
 import type { DryRunFile, DryRunReport } from '../../plan/dry-run-report';
 import { isDryRun } from '../../run/dry-run';
@@ -95,7 +96,7 @@ export default async function dockerBuild(options: Record<string, unknown>, cont
     if (outputWarning) logger.warn(outputWarning);
     const revision = await sourceRevision(project.workspaceRoot, sources);
     const request = {
-      ...buildRequest(project, resolved, sources, revision, normaliseRemoteUrl(resolved.sourceUrl)),
+      ...buildRequest(project, resolved, { ...sources, secrets: secretFiles(project.workspaceRoot, resolved.secrets) }, revision, normaliseRemoteUrl(resolved.sourceUrl)),
       platforms: resolved.platforms,
       provenance: resolved.provenance,
       layoutDir: join(workDir, LAYOUT_DIR),

@@ -9,14 +9,14 @@ import { parseDockerfile, substituteArgs } from '../../dockerfile/parse';
 import { describeIndex, INDEX_MEDIA_TYPES } from '../../image/oci-layout';
 import { formatPlatform } from '../../image/platform';
 import { isLoopbackRegistry, registryOf } from '../../image/reference';
-import { readRemoteConfig, readRemoteManifest } from '../../image/verify';
+import { readRemoteConfig, readRemoteManifest } from '../../registry/verify';
 import { formatJson, formatText, lintDockerfile } from '../../lint';
 import { buildOutputFacts } from '../../lint/build-output-facts';
-import { locateSources } from '../../plan/build';
 import { defaultLintOutput } from '../../core/conventions';
 import { projectInfo, reportErrors, splitOptions, taskName } from '../context';
 import { printDryRun } from '../shared';
-import { inspectStep } from '../../plan/push';
+import { locateSources } from '../sources';
+import { inspectStep } from '../../registry/skopeo';
 import type { DryRunReport } from '../../plan/dry-run-report';
 import { isDryRun } from '../../run/dry-run';
 

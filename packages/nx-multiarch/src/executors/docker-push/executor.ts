@@ -8,9 +8,9 @@ import { archKey, formatPlatform, hostPlatform, parsePlatform } from '../../imag
 import { LAYOUT_DIR, pushRecordPath } from '../../core/conventions';
 import { readRecord, summaryTable, type ImageRecord } from '../../image/record';
 import { writePushRecord } from '../../image/push-record';
-import { verifyRemote, type RemoteState } from '../../image/verify';
-import { allTags, archTag, imageReference, mainTag } from '../../plan/reference';
-import { inspectStep, pushSteps, rejectedManifestType, type PushMode, type PushTarget } from '../../plan/push';
+import { verifyRemote, type RemoteState } from '../../registry/verify';
+import { allTags, archTag, imageReference } from '../../plan/reference';
+import { inspectStep, pushSteps, rejectedManifestType, type PushMode, type PushTarget } from '../../registry/skopeo';
 import type { DryRunReport } from '../../plan/dry-run-report';
 import { isDryRun } from '../../run/dry-run';
 import { runWithRetry } from '../../run/retry';
@@ -18,6 +18,7 @@ import { CommandFailedError, PushVerificationError } from '../../core/errors';
 import type { ProjectInfo } from '../../core/project';
 import { buildOutputOf, projectInfo, reportErrors, splitOptions, taskName } from '../context';
 import { printDryRun } from '../shared';
+import { mainTag } from '../sources';
 
 export function resolvePushOptions(options: Record<string, unknown>, context: ExecutorContext, env = process.env) {
   const { configured, cli } = splitOptions(options, context);

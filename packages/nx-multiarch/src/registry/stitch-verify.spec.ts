@@ -3,7 +3,8 @@
  * run() would send): the per-arch tags before stitching (inspectArchImage) and the stitched list after (verifyStitched).
  * Every problem branch, and a clean read-back, so a verifier that always passes (or always fails) goes red.
  */
-import { DOCKER_LIST, DOCKER_MANIFEST, FakeRegistry, OCI_MANIFEST } from '../image/test-registry';
+import { DOCKER_LIST, DOCKER_MANIFEST, OCI_MANIFEST } from '../image/oci-layout';
+import { FakeRegistry } from './test-registry';
 import { PushVerificationError } from '../core/errors';
 import { inspectArchImage, verifyStitched } from './stitch';
 

@@ -1,10 +1,7 @@
 import { PushVerificationError } from '../core/errors';
-import { describeIndex, INDEX_MEDIA_TYPES } from '../image/oci-layout';
+import { describeIndex, DOCKER_MANIFEST, INDEX_MEDIA_TYPES, OCI_MANIFEST } from '../image/oci-layout';
 import { archKey, formatPlatform, parsePlatform, samePlatform } from '../image/platform';
-import { readRemoteConfig, readRemoteManifest } from '../image/verify';
-
-const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
-const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
+import { readRemoteConfig, readRemoteManifest } from './verify';
 
 /** What a per-arch tag holds, checked against the platform it claims. */
 export type ArchImage =
