@@ -18,12 +18,17 @@ const epochEnv = (request: BuildRequest) =>
 export const docker: Engine = {
   name: 'docker',
   versionStep: { argv: ['docker', 'buildx', 'version'], description: 'docker buildx version' },
+  // docker without the buildx plugin fails "docker buildx version": that is the engine's own "unsupported" case.
+  versionMayFail: true,
+  supported: 'docker with the buildx plugin',
   parseVersion: (output) => /v?(\d+\.\d+\.\d+\S*)/.exec(output)?.[1] ?? 'unknown',
   assertSupported(version) {
     if (version === 'unknown') {
       throw new UnsupportedEngineVersionError('docker is installed but "docker buildx version" did not answer: install the buildx plugin (apt-get install docker-buildx) for multi-platform builds.');
     }
   },
+  preflight: async () => [],
+  prepare: async (request) => ({ request, bases: [], files: [], notes: [] }),
   planMultiArch(request) {
     return {
       steps: [

@@ -19,28 +19,6 @@ export function projectInfo(context: ExecutorContext): ProjectInfo {
 /** The task as Nx names it: project:target[:configuration]. */
 export const taskName = (context: ExecutorContext) => [context.projectName, context.targetName, context.configurationName].filter(Boolean).join(':');
 
-/** Target options as configured (inferred from nx.json plugin options, merged with project.json), without CLI flags. */
-export function configuredOptions(context: ExecutorContext): Record<string, unknown> {
-  const target = context.projectsConfigurations.projects[context.projectName!]?.targets?.[context.targetName!];
-  const configuration = context.configurationName ? target?.configurations?.[context.configurationName] : undefined;
-  return { ...(target?.options ?? {}), ...(configuration ?? {}) };
-}
-
-/**
- * Nx hands executors one merged options object. What differs from the configured options came from the command line;
- * splitting them lets environment variables sit between project.json and the CLI in precedence.
- */
-export function splitOptions(options: Record<string, unknown>, context: ExecutorContext) {
-  const configured = configuredOptions(context);
-  const cli: Record<string, unknown> = {};
-  for (const [rawKey, value] of Object.entries(options)) {
-    if (rawKey.startsWith('__')) continue;
-    const key = rawKey.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-    if (JSON.stringify(configured[key]) !== JSON.stringify(value)) cli[key] = value;
-  }
-  return { configured, cli };
-}
-
 /** Turns any error into a readable message and { success: false }, so Nx exits non-zero. */
 export async function reportErrors(work: () => Promise<void>): Promise<{ success: boolean }> {
   const releaseInterrupts = handleInterrupts();
