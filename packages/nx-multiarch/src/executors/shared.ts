@@ -1,6 +1,6 @@
 import { logger } from '../devkit';
 import type { Engine, Plan } from '../engines/types';
-import { pathOf } from '../engines/detect';
+import { pathOf } from '../run/path';
 import { formatDryRun, type DryRunReport } from '../plan/dry-run-report';
 import { commandIsDryRun } from '../run/dry-run';
 import { formatArgv, run } from '../run/exec';

@@ -1,4 +1,4 @@
-import { onPath } from '../engines/detect';
+import { onPath } from '../run/path';
 import { ToolMissingError } from '../core/errors';
 import { run } from '../run/exec';
 

@@ -11,7 +11,7 @@ import { formatPlatform } from '../../image/platform';
 import { isLoopbackRegistry, registryOf } from '../../image/reference';
 import { readRemoteConfig, readRemoteManifest } from '../../registry/verify';
 import { formatJson, formatText, lintDockerfile } from '../../lint';
-import { buildOutputFacts } from '../../lint/build-output-facts';
+import { buildOutputFacts } from '../../plugin/build-output-facts';
 import { defaultLintOutput } from '../../core/conventions';
 import { projectInfo, reportErrors, taskName } from '../context';
 import { printDryRun } from '../shared';

@@ -1,9 +1,9 @@
 /** What the uncovered/undepended-build-output rules need to know, read off the project graph docker-lint runs in. */
 import { getOutputsForTargetAndConfiguration, type ProjectGraph, type TargetConfiguration } from '../devkit';
-import { covers, gitIgnoreOf, ignoredCopies } from '../plugin/build-outputs';
+import { covers, gitIgnoreOf, ignoredCopies } from './build-outputs';
 import { isPluginExecutor } from '../core/conventions';
 import { normalisePath } from '../core/paths';
-import type { LintInput } from './meta';
+import type { LintInput } from '../lint/meta';
 
 type DependsOn = NonNullable<TargetConfiguration['dependsOn']>;
 
