@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { execa } from 'execa';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { onPath } from '../src/engines/detect';
+import { onPath } from '../src/run/path';
 import { blobPath } from '../src/image/oci-layout';
 import type { ImageRecord } from '../src/image/record';
 import { nxBin } from '../../../tools/fixtures/workspace-kit';

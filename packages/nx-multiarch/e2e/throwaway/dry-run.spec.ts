@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { execa } from 'execa';
 import { commitAll, installPlugin, nxEnv, writeFiles } from '../../../../tools/fixtures/workspace-kit';
-import { pathOf } from '../../src/engines/detect';
+import { pathOf } from '../../src/run/path';
 import { NX_BIN, REGISTRY, remoteRaw, requireRealParts, RUN_ID } from '../harness';
 
 const dir = mkdtempSync(join(tmpdir(), 'nx-multiarch-dry-'));

@@ -1,13 +1,8 @@
 import type { z } from 'zod';
+import type { ExecutorContext } from '../devkit';
 import { parseReference, validateTag } from '../image/reference';
 import { parsePlatformList, platformFromArch } from '../image/platform';
-
-export class OptionsError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'OptionsError';
-  }
-}
+import { OptionsError } from '../core/errors';
 
 type Layer = Record<string, unknown> | undefined;
 
@@ -29,6 +24,44 @@ export function parseOptions<S extends z.ZodType>(schema: S, value: unknown, whe
     return path ? `option "${path}": ${issue.message}` : issue.message;
   });
   throw new OptionsError(`Invalid options for ${where}:\n  - ${lines.join('\n  - ')}`);
+}
+
+/** Target options as configured (inferred from nx.json plugin options, merged with project.json), without CLI flags. */
+export function configuredOptions(context: ExecutorContext): Record<string, unknown> {
+  const target = context.projectsConfigurations.projects[context.projectName!]?.targets?.[context.targetName!];
+  const configuration = context.configurationName ? target?.configurations?.[context.configurationName] : undefined;
+  return { ...(target?.options ?? {}), ...(configuration ?? {}) };
+}
+
+/**
+ * Nx hands executors one merged options object. What differs from the configured options came from the command line;
+ * splitting them lets environment variables sit between project.json and the CLI in precedence.
+ */
+export function splitOptions(options: Record<string, unknown>, context: ExecutorContext) {
+  const configured = configuredOptions(context);
+  const cli: Record<string, unknown> = {};
+  for (const [rawKey, value] of Object.entries(options)) {
+    if (rawKey.startsWith('__')) continue;
+    const key = rawKey.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    if (JSON.stringify(configured[key]) !== JSON.stringify(value)) cli[key] = value;
+  }
+  return { configured, cli };
+}
+
+/**
+ * The one way every executor resolves its options. Later layers win: the executor's defaults, the configured options
+ * (inferred from the nx.json plugin options, project.json merged over them), the environment variables it reads,
+ * then the command line; the schema then checks the result, its errors naming project:target.
+ */
+export function resolveOptions<S extends z.ZodType>(
+  schema: S,
+  options: Record<string, unknown>,
+  context: ExecutorContext,
+  defaults: Layer,
+  envLayers: Layer[] = [],
+): z.infer<S> {
+  const { configured, cli } = splitOptions(options, context);
+  return parseOptions(schema, mergeLayers(defaults, configured, ...envLayers, cli), `${context.projectName}:${context.targetName}`);
 }
 
 function parseBooleanEnv(name: string, value: string): boolean {

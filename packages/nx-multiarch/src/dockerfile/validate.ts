@@ -1,7 +1,7 @@
 import { DockerfileParser } from 'dockerfile-ast';
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
-import { BuildInputError } from '../plan/build';
+import { BuildInputError } from '../core/errors';
 
 const INSTRUCTIONS = ['FROM', 'RUN', 'CMD', 'LABEL', 'MAINTAINER', 'EXPOSE', 'ENV', 'ADD', 'COPY', 'ENTRYPOINT', 'VOLUME', 'USER', 'WORKDIR', 'ARG', 'ONBUILD', 'STOPSIGNAL', 'HEALTHCHECK', 'SHELL'];
 

@@ -1,28 +1,9 @@
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
 import { docker } from './docker';
 import { podman } from './podman';
 import type { Engine } from './types';
-import { ToolMissingError, installHint } from '../run/errors';
-
-/** The executable `tool` resolves to on PATH, as a shell would find it; undefined when there is none. */
-export function pathOf(tool: string, path = process.env.PATH ?? ''): string | undefined {
-  return path
-    .split(delimiter)
-    .map((dir) => join(dir, tool))
-    .find((file) => {
-      try {
-        accessSync(file, constants.X_OK);
-        return true;
-      } catch {
-        return false;
-      }
-    });
-}
-
-export function onPath(tool: string, path = process.env.PATH ?? ''): boolean {
-  return pathOf(tool, path) !== undefined;
-}
+import { ToolMissingError } from '../core/errors';
+import { installHint } from '../run/errors';
+import { onPath } from '../run/path';
 
 /** auto prefers podman when installed, else docker (with buildx); an explicit choice must be installed. */
 export function selectEngine(requested: 'auto' | 'podman' | 'docker', path?: string): Engine {

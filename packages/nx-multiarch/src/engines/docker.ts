@@ -1,11 +1,11 @@
+import { EngineOptionError, UnsupportedEngineVersionError } from '../core/errors';
 import { isLoopbackRegistry, registryOf } from '../image/reference';
-import { UnsupportedEngineVersionError } from './podman';
 import { commonBuildFlags, type Engine, type BuildRequest, type RemoteBuilder, type StitchRequest } from './types';
 
 /** `docker buildx` on the chosen builder (e.g. a multi-node builder with native arm64 nodes). */
 function buildx(remote: RemoteBuilder | undefined): string[] {
   if (remote?.connection || remote?.url) {
-    throw new UnsupportedEngineVersionError(
+    throw new EngineOptionError(
       `connection/url (${remote.connection ?? remote.url}) are podman options: with docker use builder (a buildx builder: docker buildx create --name <builder> ...).`,
     );
   }
@@ -50,12 +50,17 @@ const epochEnv = (request: BuildRequest) =>
 export const docker: Engine = {
   name: 'docker',
   versionStep: { argv: ['docker', 'buildx', 'version'], description: 'docker buildx version' },
+  // docker without the buildx plugin fails "docker buildx version": that is the engine's own "unsupported" case.
+  versionMayFail: true,
+  supported: 'docker with the buildx plugin',
   parseVersion: (output) => /v?(\d+\.\d+\.\d+\S*)/.exec(output)?.[1] ?? 'unknown',
   assertSupported(version) {
     if (version === 'unknown') {
       throw new UnsupportedEngineVersionError('docker is installed but "docker buildx version" did not answer: install the buildx plugin (apt-get install docker-buildx) for multi-platform builds.');
     }
   },
+  preflight: async () => [],
+  prepare: async (request) => ({ request, bases: [], files: [], notes: [] }),
   planMultiArch(request) {
     return {
       steps: [
@@ -103,7 +108,7 @@ export const docker: Engine = {
   assertStitchable(request) {
     buildx(request.remote);
     const problem = imagetoolsTlsProblem(request);
-    if (problem) throw new UnsupportedEngineVersionError(problem);
+    if (problem) throw new EngineOptionError(problem);
   },
   planStitch(request) {
     docker.assertStitchable!(request);

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, chmodSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { docker } from './docker';
@@ -95,5 +95,31 @@ describe('engine selection', () => {
   it('names what to install when no engine is there', () => {
     expect(() => selectEngine('auto', pathWith())).toThrow(/No container engine found.*Install podman >= 3\.4.*buildx/);
     expect(() => selectEngine('docker', pathWith('podman'))).toThrow(/"docker" was not found on PATH.*buildx/);
+  });
+});
+
+describe('what differs between engines, behind the Engine interface', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'engines-prepare-'));
+  const dockerfile = join(dir, 'Dockerfile');
+  writeFileSync(dockerfile, 'FROM --platform=$BUILDPLATFORM golang AS build\nRUN go build\nFROM busybox\nCOPY --from=build /app /app\n');
+  const request = { ...single, dockerfile, context: dir, labels: { 'org.opencontainers.image.title': 'gw' }, sourceDateEpoch: 1700000000 };
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('podman warns about a FROM that inherits the build platform (buildah#5971); docker does not', async () => {
+    expect(await podman.preflight(dockerfile, dir, '4.3.1')).toEqual([expect.stringMatching(/^Dockerfile:3: FROM busybox names no --platform.*podman 4\.3\.1/)]);
+    expect(await docker.preflight(dockerfile, dir, '0.12.1')).toEqual([]);
+  });
+
+  it('podman builds a copy of the Dockerfile with the labels in it; docker builds the request as given', async () => {
+    const prepared = await podman.prepare(request, { project: 'gw', workspaceRoot: dir });
+    expect(prepared.request.dockerfile).not.toBe(dockerfile);
+    expect(readFileSync(prepared.request.dockerfile, 'utf8')).toContain('nx-multiarch.source-epoch');
+    expect(prepared.files).toEqual([expect.objectContaining({ path: prepared.request.dockerfile })]);
+    expect(await docker.prepare(request, { project: 'gw', workspaceRoot: dir })).toEqual({ request, bases: [], files: [], notes: [] });
+  });
+
+  it('podman plans restart on its known transient pull race; docker plans never do', () => {
+    expect(podman.planSingle(single).retryOn?.test('locating pulled image "x": image not known')).toBe(true);
+    expect(docker.planSingle(single).retryOn).toBeUndefined();
   });
 });

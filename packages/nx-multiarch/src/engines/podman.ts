@@ -1,23 +1,27 @@
-import { dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import { EngineOptionError, UnsupportedEngineVersionError } from '../core/errors';
+import { findPlatformLeaks, platformLeakWarning } from '../dockerfile/platform-leak';
 import { archKey } from '../image/platform';
+import { podmanBuildFile } from './podman-build-file';
 import { commonBuildFlags, compareVersions, type BuildRequest, type Engine, type MultiArchRequest, type Plan, type RemoteBuilder } from './types';
 
-export class UnsupportedEngineVersionError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UnsupportedEngineVersionError';
-  }
-}
-
 const MIN_VERSION = '3.4.0';
+
+/**
+ * podman 4.x loses a base image it has just pulled when parallel builds pull other platforms of the same tag
+ * ("locating pulled image ...: image not known"); the storage is fine and the same build then succeeds.
+ */
+const TRANSIENT_ENGINE_ERROR = /locating pulled image .*image not known|layer not known/;
+const retrying = (plan: Plan): Plan => ({ ...plan, retryOn: TRANSIENT_ENGINE_ERROR });
 
 /** `podman` plus the global flags that send the command to a remote service (podman system service / podman machine). */
 function podmanCommand(remote: RemoteBuilder | undefined): string[] {
   if (remote?.builder) {
-    throw new UnsupportedEngineVersionError(`builder "${remote.builder}" is a docker buildx option: with podman use connection (a podman system connection) or url (e.g. tcp://host:8080).`);
+    throw new EngineOptionError(`builder "${remote.builder}" is a docker buildx option: with podman use connection (a podman system connection) or url (e.g. tcp://host:8080).`);
   }
   if (remote?.connection && remote.url) {
-    throw new UnsupportedEngineVersionError(`connection "${remote.connection}" and url "${remote.url}" both name a podman service: set only one.`);
+    throw new EngineOptionError(`connection "${remote.connection}" and url "${remote.url}" both name a podman service: set only one.`);
   }
   return [
     'podman',
@@ -83,6 +87,8 @@ function planRemoteMultiArch(request: MultiArchRequest, podmanArgv: string[]): P
 export const podman: Engine = {
   name: 'podman',
   versionStep: { argv: ['podman', '--version'], description: 'podman version' },
+  versionMayFail: false,
+  supported: 'podman 3.4 or newer',
   parseVersion: (output) => /(\d+\.\d+\.\d+\S*)/.exec(output)?.[1] ?? 'unknown',
   assertSupported(version) {
     if (compareVersions(version, MIN_VERSION) < 0) {
@@ -92,13 +98,21 @@ export const podman: Engine = {
       );
     }
   },
+  async preflight(dockerfile, cwd, version) {
+    const leaks = findPlatformLeaks(await readFile(dockerfile, 'utf8'));
+    return leaks.length > 0 ? [platformLeakWarning(relative(cwd, dockerfile), version, leaks)] : [];
+  },
+  async prepare(request, context) {
+    const built = await podmanBuildFile(context.project, context.workspaceRoot, request, context.rewriteBases);
+    return { request: { ...request, dockerfile: built.dockerfile, labels: built.labels }, bases: built.bases, files: [built.file], notes: built.notes };
+  },
   planMultiArch(request) {
     if (request.provenance) {
-      throw new UnsupportedEngineVersionError('provenance: true needs docker buildx (podman does not write provenance attestations): set engine to docker, or drop the option.');
+      throw new EngineOptionError('provenance: true needs docker buildx (podman does not write provenance attestations): set engine to docker, or drop the option.');
     }
     const podmanArgv = podmanCommand(request.remote);
-    if (request.remote) return planRemoteMultiArch(request, podmanArgv);
-    return {
+    if (request.remote) return retrying(planRemoteMultiArch(request, podmanArgv));
+    return retrying({
       steps: [
         {
           description: `build ${request.platforms.join(', ')} into manifest list ${request.workName}`,
@@ -110,10 +124,10 @@ export const podman: Engine = {
         },
       ],
       cleanup: [{ description: 'remove the temporary manifest list', argv: [...podmanArgv, 'manifest', 'rm', request.workName] }],
-    };
+    });
   },
   planSingle(request) {
-    return {
+    return retrying({
       steps: [
         {
           description: `build ${request.platform} as ${request.reference}`,
@@ -121,14 +135,14 @@ export const podman: Engine = {
         },
       ],
       cleanup: [],
-    };
+    });
   },
   saveArchive(reference, archive, remote) {
     return { description: `save ${reference} as a docker-archive`, argv: [...podmanCommand(remote), 'save', '--format', 'docker-archive', '--output', archive, reference] };
   },
   planStitch(request) {
     const podmanArgv = podmanCommand(request.remote);
-    return {
+    return retrying({
       steps: [
         { description: `create manifest list ${request.workName}`, argv: [...podmanArgv, 'manifest', 'create', request.workName] },
         ...request.sources.map((source) => ({
@@ -142,6 +156,6 @@ export const podman: Engine = {
         })),
       ],
       cleanup: [{ description: 'remove the temporary manifest list', argv: [...podmanArgv, 'manifest', 'rm', request.workName] }],
-    };
+    });
   },
 };

@@ -1,3 +1,4 @@
+import type { LineChange } from '../dockerfile/line-diff';
 import type { Step } from '../run/exec';
 
 /** What every engine needs to build one image; all paths absolute. */
@@ -50,15 +51,54 @@ export interface Plan {
   archives?: Array<{ platform: string; path: string }>;
   /** Always run afterwards, also after a failure (temporary manifest lists and the like). */
   cleanup: Step[];
+  /** Output of a known transient engine failure: the whole plan runs again (a few times) when a step fails with it. */
+  retryOn?: RegExp;
+}
+
+/** A file the engine builds from instead of the user's (podman's Dockerfile copy), with what it changes: a dry run shows it. */
+export interface PreparedFile {
+  path: string;
+  about: string;
+  changes: LineChange[];
+}
+
+export interface PrepareContext {
+  /** the project being built: names the engine's copy of its Dockerfile */
+  project: string;
+  workspaceRoot: string;
+  /** Rewrites FROM lines that name a workspace project's image to its fresh build output (docker-build's multi-arch builds). */
+  rewriteBases?: (text: string) => { text: string; bases: string[]; notes: string[] };
+}
+
+/** A request as the engine builds it, and what it did to get there. */
+export interface Prepared<R extends BuildRequest> {
+  request: R;
+  /** workspace projects whose fresh build output a FROM now names */
+  bases: string[];
+  /** files written for the build, the same in a dry run and a real run */
+  files: PreparedFile[];
+  /** for a dry run's report */
+  notes: string[];
 }
 
 export interface Engine {
   readonly name: 'podman' | 'docker';
   /** The command that prints the engine version, and how to read it. */
   readonly versionStep: Step;
+  /** The version command fails for an unsupported install (docker without buildx): assertSupported then reports it. */
+  readonly versionMayFail: boolean;
+  /** The versions the plugin supports, as a dry run (which asks no version) names them. */
+  readonly supported: string;
   parseVersion(output: string): string;
   /** Throws when this version can't do what the plugin needs. */
   assertSupported(version: string): void;
+  /** Warnings about known problems of this engine version that the Dockerfile would run into. */
+  preflight(dockerfile: string, cwd: string, version: string): Promise<string[]>;
+  /**
+   * What the engine builds instead of the request as given, written where a real run and a dry run both find it
+   * (podman: a Dockerfile copy with workspace bases, source-epoch labels and the image labels as one LABEL).
+   */
+  prepare<R extends BuildRequest>(request: R, context: PrepareContext): Promise<Prepared<R>>;
   planMultiArch(request: MultiArchRequest): Plan;
   planSingle(request: SingleRequest): Plan;
   /** Writes one image from the local store as a docker-archive (what `kind load image-archive` takes). */

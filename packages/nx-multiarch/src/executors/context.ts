@@ -2,18 +2,10 @@ import type { ExecutorContext } from '../devkit';
 import { logger } from '../devkit';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { defaultOutputPath } from '../plugin/create-nodes';
-import { handleInterrupts, interruptedBy, InterruptedError, throwIfInterrupted } from '../run/interrupt';
-
-export interface ProjectInfo {
-  name: string;
-  /** project root, relative to the workspace root */
-  root: string;
-  workspaceRoot: string;
-  tags: string[];
-  /** version from the project's package.json, if it has one */
-  version?: string;
-}
+import { defaultOutputPath, isPluginExecutor } from '../core/conventions';
+import type { ProjectInfo } from '../core/project';
+import { InterruptedError } from '../core/errors';
+import { handleInterrupts, interruptedBy, throwIfInterrupted } from '../run/interrupt';
 
 export function projectInfo(context: ExecutorContext): ProjectInfo {
   const name = context.projectName;
@@ -26,28 +18,6 @@ export function projectInfo(context: ExecutorContext): ProjectInfo {
 
 /** The task as Nx names it: project:target[:configuration]. */
 export const taskName = (context: ExecutorContext) => [context.projectName, context.targetName, context.configurationName].filter(Boolean).join(':');
-
-/** Target options as configured (inferred from nx.json plugin options, merged with project.json), without CLI flags. */
-export function configuredOptions(context: ExecutorContext): Record<string, unknown> {
-  const target = context.projectsConfigurations.projects[context.projectName!]?.targets?.[context.targetName!];
-  const configuration = context.configurationName ? target?.configurations?.[context.configurationName] : undefined;
-  return { ...(target?.options ?? {}), ...(configuration ?? {}) };
-}
-
-/**
- * Nx hands executors one merged options object. What differs from the configured options came from the command line;
- * splitting them lets environment variables sit between project.json and the CLI in precedence.
- */
-export function splitOptions(options: Record<string, unknown>, context: ExecutorContext) {
-  const configured = configuredOptions(context);
-  const cli: Record<string, unknown> = {};
-  for (const [rawKey, value] of Object.entries(options)) {
-    if (rawKey.startsWith('__')) continue;
-    const key = rawKey.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-    if (JSON.stringify(configured[key]) !== JSON.stringify(value)) cli[key] = value;
-  }
-  return { configured, cli };
-}
 
 /** Turns any error into a readable message and { success: false }, so Nx exits non-zero. */
 export async function reportErrors(work: () => Promise<void>): Promise<{ success: boolean }> {
@@ -76,7 +46,7 @@ export function outputDirFor(project: ProjectInfo, outputPath: string | undefine
  */
 export function buildOutputOf(context: ExecutorContext, projectName: string): string {
   const config = context.projectsConfigurations.projects[projectName];
-  const build = Object.values(config.targets ?? {}).find((t) => t.executor === 'nx-multiarch:docker-build');
+  const build = Object.values(config.targets ?? {}).find((t) => isPluginExecutor(t.executor, 'docker-build'));
   const configured = context.configurationName ? build?.configurations?.[context.configurationName]?.outputPath : undefined;
   return resolve(context.root, (configured ?? build?.options?.outputPath ?? defaultOutputPath(config.root)) as string);
 }

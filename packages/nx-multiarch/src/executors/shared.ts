@@ -1,32 +1,24 @@
 import { logger } from '../devkit';
-import { readFile } from 'node:fs/promises';
-import { relative, sep } from 'node:path';
-import { parseDockerfile } from '../dockerfile/parse';
-import { lastCommitTouching, type SourceRevision } from '../git/info';
-import { gitPathspecs, imageSources } from '../plugin/inputs';
-import { findPlatformLeaks, platformLeakWarning } from '../dockerfile/platform-leak';
 import type { Engine, Plan } from '../engines/types';
-import { pathOf } from '../engines/detect';
+import { pathOf } from '../run/path';
 import { formatDryRun, type DryRunReport } from '../plan/dry-run-report';
 import { commandIsDryRun } from '../run/dry-run';
 import { formatArgv, run } from '../run/exec';
-import { CommandFailedError } from '../run/errors';
+import { CommandFailedError } from '../core/errors';
 import { throwIfInterrupted } from '../run/interrupt';
 
 /** Asks the engine its version, refuses unsupported ones, and warns about known engine quirks the Dockerfile would hit. */
 export async function engineVersion(engine: Engine, cwd: string, dockerfile: string): Promise<string> {
-  // docker without the buildx plugin fails "docker buildx version": that is the engine's own "unsupported" case.
-  const answer = await run(engine.versionStep, { cwd, allowFailure: engine.name === 'docker' });
+  const answer = await run(engine.versionStep, { cwd, allowFailure: engine.versionMayFail });
   const version = answer.exitCode === 0 ? engine.parseVersion(answer.all) : 'unknown';
   engine.assertSupported(version);
-  await warnPlatformLeaks(engine, cwd, dockerfile, version);
+  await warnAbout(engine, cwd, dockerfile, version);
   return version;
 }
 
-export async function warnPlatformLeaks(engine: Engine, cwd: string, dockerfile: string, version: string): Promise<void> {
-  if (engine.name !== 'podman') return;
-  const leaks = findPlatformLeaks(await readFile(dockerfile, 'utf8'));
-  if (leaks.length > 0) logger.warn(platformLeakWarning(relative(cwd, dockerfile), version, leaks));
+/** The engine's warnings about this Dockerfile (a dry run passes a version it did not ask). */
+export async function warnAbout(engine: Engine, cwd: string, dockerfile: string, version: string): Promise<void> {
+  for (const warning of await engine.preflight(dockerfile, cwd, version)) logger.warn(warning);
 }
 
 export function printDryRun(report: DryRunReport): void {
@@ -41,22 +33,16 @@ function cacheNote(): string {
 
 /** A dry run asks the engine nothing: what it knows comes from PATH alone. */
 export function engineNote(engine: Engine): string {
-  const supported = engine.name === 'podman' ? 'podman 3.4 or newer' : 'docker with the buildx plugin';
-  return `${engine.name} is ${pathOf(engine.name) ?? engine.name} (found on PATH); its version was not asked (an engine command): the plan is the same for every version the plugin supports (${supported}), and a real run refuses others.`;
+  return `${engine.name} is ${pathOf(engine.name) ?? engine.name} (found on PATH); its version was not asked (an engine command): the plan is the same for every version the plugin supports (${engine.supported}), and a real run refuses others.`;
 }
 
-/**
- * podman 4.x loses a base image it has just pulled when parallel builds pull other platforms of the same tag
- * ("locating pulled image ...: image not known"); the storage is fine and the same build then succeeds.
- */
-const TRANSIENT_ENGINE_ERROR = /locating pulled image .*image not known|layer not known/;
 const ATTEMPTS = 3;
 
 async function runCleanup(plan: Plan, cwd: string): Promise<void> {
   for (const step of plan.cleanup) await run(step, { cwd, allowFailure: true }).catch(() => undefined);
 }
 
-/** Runs the plan's steps in order, then its cleanup steps whatever happened; a known transient engine race restarts the plan. */
+/** Runs the plan's steps in order, then its cleanup steps whatever happened; a known transient engine failure (retryOn) restarts the plan. */
 export async function runPlan(plan: Plan, cwd: string, onLine: (line: string, stepIndex: number) => void): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
@@ -68,20 +54,10 @@ export async function runPlan(plan: Plan, cwd: string, onLine: (line: string, st
       return;
     } catch (error) {
       throwIfInterrupted();
-      if (!(error instanceof CommandFailedError) || !TRANSIENT_ENGINE_ERROR.test(error.output) || attempt === ATTEMPTS) throw error;
+      if (!(error instanceof CommandFailedError) || !plan.retryOn?.test(error.output) || attempt === ATTEMPTS) throw error;
       logger.warn(`The engine lost an image to a race between parallel builds (a known podman 4.x problem); starting again (attempt ${attempt + 1} of ${ATTEMPTS}).`);
     } finally {
       await runCleanup(plan, cwd);
     }
   }
-}
-
-/**
- * The newest commit that touched what shapes the image (Dockerfile, ignore files, copied sources minus ignored ones):
- * the revision label and timestamp, so commits that change nothing in the image leave its digest alone.
- */
-export async function sourceRevision(workspaceRoot: string, sources: { dockerfile: string; context: string }): Promise<SourceRevision | undefined> {
-  const parsed = parseDockerfile(await readFile(sources.dockerfile, 'utf8'));
-  const rel = (path: string) => relative(workspaceRoot, path).split(sep).join('/');
-  return lastCommitTouching(workspaceRoot, gitPathspecs(imageSources(workspaceRoot, rel(sources.dockerfile), rel(sources.context), parsed)));
 }

@@ -7,7 +7,7 @@ import { buildOutputOf } from './context';
 import { repositoryOf } from '../image/reference';
 import { projectImageRepositories } from '../plugin/base-images';
 import { parseDockerfile, substituteArgs } from '../dockerfile/parse';
-import { LAYOUT_DIR } from '../image/record';
+import { LAYOUT_DIR } from '../core/conventions';
 
 /**
  * Where a base image project's layout is copied: a path made of its project name and index digest. podman records the

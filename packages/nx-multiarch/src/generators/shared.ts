@@ -1,8 +1,7 @@
 /** What the generators share: finding the plugin's registration in nx.json and the target names it configures. */
 import { readNxJson, type PluginConfiguration, type Tree } from '../devkit';
 import { DEFAULTS } from '../config/schemas';
-
-export const PLUGIN_NAME = 'nx-multiarch';
+import { isPluginRegistration } from '../core/conventions';
 
 export interface TargetNames {
   build: string;
@@ -13,8 +12,7 @@ export interface TargetNames {
 
 const pluginOf = (entry: PluginConfiguration) => (typeof entry === 'string' ? entry : entry.plugin);
 
-/** `nx-multiarch`, or a local path to it such as `./packages/nx-multiarch`. */
-export const isPluginEntry = (entry: PluginConfiguration): boolean => /(^|\/)nx-multiarch(\/src\/index(\.[jt]s)?)?$/.test(pluginOf(entry));
+export const isPluginEntry = (entry: PluginConfiguration): boolean => isPluginRegistration(pluginOf(entry));
 
 /** Options of the first nx.json registration of the plugin (there may be several, with include/exclude). */
 export function registeredOptions(tree: Tree): Record<string, unknown> | undefined {

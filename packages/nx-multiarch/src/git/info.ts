@@ -1,5 +1,5 @@
-import { onPath } from '../engines/detect';
-import { ToolMissingError } from '../run/errors';
+import { onPath } from '../run/path';
+import { ToolMissingError } from '../core/errors';
 import { run } from '../run/exec';
 
 export interface SourceRevision {

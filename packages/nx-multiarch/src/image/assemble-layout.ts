@@ -2,9 +2,7 @@ import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { run } from '../run/exec';
-import { blobPath, INDEX_MEDIA_TYPES } from './oci-layout';
-
-const OCI_INDEX = INDEX_MEDIA_TYPES[0];
+import { blobPath, OCI_INDEX } from './oci-layout';
 
 export interface PlatformArchive {
   platform: string;

@@ -1,9 +1,15 @@
 import { createHash } from 'node:crypto';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { LayoutError } from '../core/errors';
 import { formatPlatform } from './platform';
 
-export const INDEX_MEDIA_TYPES = ['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json'];
+export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+export const DOCKER_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
+export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+export const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
+/** The media types of a manifest list: an OCI image index or a Docker v2s2 list. */
+export const INDEX_MEDIA_TYPES = [OCI_INDEX, DOCKER_LIST];
 
 interface Descriptor {
   mediaType: string;
@@ -35,13 +41,6 @@ export interface LayoutImage {
 export interface LayoutContents {
   index: { digest: string; mediaType: string; size: number };
   images: LayoutImage[];
-}
-
-export class LayoutError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'LayoutError';
-  }
 }
 
 export function blobPath(layoutDir: string, digest: string): string {

@@ -1,3 +1,5 @@
+import { InvalidPlatformError } from '../core/errors';
+
 /** A target platform in the `os/arch[/variant]` form engines and OCI indexes use. */
 export interface Platform {
   os: string;
@@ -5,15 +7,7 @@ export interface Platform {
   variant?: string;
 }
 
-const PLATFORM_FORM = 'os/arch[/variant], e.g. linux/amd64 or linux/arm64/v8';
 const PART = /^[a-z0-9_]+$/;
-
-export class InvalidPlatformError extends Error {
-  constructor(readonly value: string, reason: string) {
-    super(`Invalid platform "${value}": ${reason}. Use the form ${PLATFORM_FORM}.`);
-    this.name = 'InvalidPlatformError';
-  }
-}
 
 /** GOARCH values container images use; a typo such as amd65 is caught here rather than by a registry later. */
 const KNOWN_ARCHITECTURES = ['amd64', 'arm64', 'arm', '386', 'ppc64le', 'ppc64', 's390x', 'riscv64', 'mips64le', 'mips64', 'mipsle', 'mips', 'loong64', 'wasm'];

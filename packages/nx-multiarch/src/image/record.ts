@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { RECORD_FILE } from '../core/conventions';
+import { MissingBuildOutputError } from '../core/errors';
 import type { LayoutImage } from './oci-layout';
 
 /** image.json: everything docker-push (and later reports) need, beside the OCI layout in the build output. */
@@ -15,16 +17,6 @@ export interface ImageRecord {
   buildSeconds: number;
   revision?: string;
   created?: string;
-}
-
-export const RECORD_FILE = 'image.json';
-export const LAYOUT_DIR = 'oci';
-
-export class MissingBuildOutputError extends Error {
-  constructor(outputDir: string) {
-    super(`No build output at ${outputDir} (${RECORD_FILE} missing): run the docker-build target first (docker-push depends on it).`);
-    this.name = 'MissingBuildOutputError';
-  }
 }
 
 export async function readRecord(outputDir: string): Promise<ImageRecord> {

@@ -1,14 +1,9 @@
+import { InvalidReferenceError } from '../core/errors';
+
 /** Image references, checked the way registries check them (distribution's reference grammar, simplified). */
 const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const DOMAIN = /^(?:localhost|[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*)(?::[0-9]+)?$/;
 const TAG = /^[\w][\w.-]{0,127}$/;
-
-export class InvalidReferenceError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'InvalidReferenceError';
-  }
-}
 
 export interface ImageReference {
   /** registry host[:port], e.g. 127.0.0.1:5000 or quay.io; empty when the name has none */

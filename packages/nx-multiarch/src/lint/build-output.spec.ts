@@ -1,5 +1,5 @@
 import { lintDockerfile } from './lint';
-import { dependsOnTask } from './build-output-facts';
+import { dependsOnTask } from '../plugin/build-output-facts';
 
 const DOCKERFILE = 'FROM scratch\nCOPY dist/apps/api /app\nCOPY --from=builder dist/x /x\nADD generated /gen\nCOPY src /src\n';
 

@@ -1,12 +1,5 @@
-import type { LineChange } from '../dockerfile/line-diff';
+import type { PreparedFile } from '../engines/types';
 import { formatArgv, type Step } from '../run/exec';
-
-/** A file a dry run wrote because the planned commands read it. */
-export interface DryRunFile {
-  path: string;
-  about: string;
-  changes: LineChange[];
-}
 
 /** What a dry run shows: the commands a real run runs, in order, the files they read, and what the plan assumed. */
 export interface DryRunReport {
@@ -14,7 +7,8 @@ export interface DryRunReport {
   steps: Step[];
   /** run at the end whatever happened */
   cleanup?: Step[];
-  files?: DryRunFile[];
+  /** files a dry run wrote because the planned commands read them */
+  files?: PreparedFile[];
   notes: string[];
 }
 

@@ -1,13 +1,12 @@
-import type { ProjectInfo } from '../executors/context';
-import { InvalidReferenceError, validateRegistry, validateRepository, validateTag, type ImageReference } from '../image/reference';
-import { shortHeadSha } from '../git/info';
+import { InvalidReferenceError } from '../core/errors';
+import { fillProjectTokens } from '../core/paths';
+import type { ProjectInfo } from '../core/project';
+import { validateRegistry, validateRepository, validateTag, type ImageReference } from '../image/reference';
 import { archKey } from '../image/platform';
 
 /** `{projectName}` / `{projectRoot}` in the imageName pattern, then the registry in front. */
 export function imageReference(project: ProjectInfo, options: { registry?: string; imageName?: string }, requireRegistry: boolean): ImageReference {
-  const repository = validateRepository(
-    (options.imageName ?? '{projectName}').replaceAll('{projectName}', project.name).replaceAll('{projectRoot}', project.root),
-  );
+  const repository = validateRepository(fillProjectTokens(options.imageName ?? '{projectName}', project.name, project.root));
   const registry = options.registry ?? '';
   if (!registry && requireRegistry) {
     throw new InvalidReferenceError(
@@ -16,14 +15,6 @@ export function imageReference(project: ProjectInfo, options: { registry?: strin
   }
   if (registry) validateRegistry(registry);
   return { registry, repository };
-}
-
-/** The main tag: the option (CLI, IMAGE_TAG or IMG), else the project's version, else the short git SHA. */
-export async function mainTag(project: ProjectInfo, tag: string | undefined): Promise<string> {
-  if (tag !== undefined) return validateTag(tag);
-  const chosen = project.version ?? (await shortHeadSha(project.workspaceRoot));
-  if (!chosen) throw new InvalidReferenceError(`No tag for ${project.name}: there is no package.json version and no git commit; set IMAGE_TAG or the tag option.`);
-  return validateTag(chosen);
 }
 
 export function allTags(main: string, extra: string[] = [], latest = false): string[] {

@@ -2,9 +2,8 @@ import type { ProjectConfiguration } from '../devkit';
 import { repositoryOf } from '../image/reference';
 import { baseImages, type ParsedDockerfile } from '../dockerfile/parse';
 import { DEFAULTS } from '../config/schemas';
-
-/** The repository a project's images go to: its imageName pattern with {projectName} and {projectRoot} filled in. */
-export const imageRepository = (pattern: string, name: string, root: string): string => pattern.replaceAll('{projectName}', name).replaceAll('{projectRoot}', root);
+import { isPluginExecutor } from '../core/conventions';
+import { fillProjectTokens } from '../core/paths';
 
 /**
  * Which workspace project builds each image repository: its imageName pattern, as its docker-build-single target
@@ -13,11 +12,12 @@ export const imageRepository = (pattern: string, name: string, root: string): st
 export function projectImageRepositories(projects: Record<string, ProjectConfiguration>): Map<string, string> {
   const repositories = new Map<string, string>();
   for (const [name, project] of Object.entries(projects)) {
-    const target = Object.values(project.targets ?? {}).find((t) => t.executor === 'nx-multiarch:docker-build-single');
+    const target = Object.values(project.targets ?? {}).find((t) => isPluginExecutor(t.executor, 'docker-build-single'));
     if (!target) continue;
     const options = (target.options ?? {}) as { imageName?: string };
     const pattern = options.imageName ?? DEFAULTS.imageName;
-    repositories.set(imageRepository(pattern, name, project.root), name);
+    // The repository a project's images go to: its imageName pattern filled in.
+    repositories.set(fillProjectTokens(pattern, name, project.root), name);
   }
   return repositories;
 }

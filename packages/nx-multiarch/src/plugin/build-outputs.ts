@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import ignore from 'ignore';
-import { normalisePath } from './inputs';
+import { fillProjectTokens, normalisePath } from '../core/paths';
 
 export interface Producer {
   project: string;
@@ -72,11 +72,7 @@ function declaredOutputs(project: ProjectFile, target: ProjectFile['targets'][st
   return (target.outputs ?? [])
     .filter((output) => !output.startsWith('!'))
     .map((output) =>
-      output
-        .replaceAll('{workspaceRoot}/', '')
-        .replaceAll('{workspaceRoot}', '')
-        .replaceAll('{projectRoot}', project.root)
-        .replaceAll('{projectName}', project.name)
+      fillProjectTokens(output.replaceAll('{workspaceRoot}/', '').replaceAll('{workspaceRoot}', ''), project.name, project.root)
         .replace(/\{options\.(\w+)\}/g, (token, key: string) => (typeof target.options?.[key] === 'string' ? String(target.options[key]) : token)),
     )
     .filter((output) => !output.includes('{'))

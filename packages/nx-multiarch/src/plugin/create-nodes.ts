@@ -3,25 +3,18 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { DEFAULTS, pluginSchema, type PluginOptions } from '../config/schemas';
 import { parseOptions } from '../config/resolve';
-import { DOCKERFILE_NAMES } from '../plan/build';
 import { archKey, parsePlatformList } from '../image/platform';
 import { parseDockerfile, type ParsedDockerfile } from '../dockerfile/parse';
 import { normaliseRemoteUrl, sourceUrlOf } from '../git/source-url';
 import { copiedOutputs, gitIgnoreOf, type CopiedOutput } from './build-outputs';
-import { buildInputs, imageSources, normalisePath } from './inputs';
-import { baseImageProjects, imageRepository } from './base-images';
-import { fillPattern, locateImageSource, PROJECT_FILE, readProjectFacts, type ImageSource, type ProjectFacts } from './project-facts';
-
-export const PLUGIN_NAME = 'nx-multiarch';
-export const DEPRECATED_TAG = 'deprecated';
+import { buildInputs, imageSources } from './inputs';
+import { baseImageProjects } from './base-images';
+import { archOutputPath, defaultLintOutput, defaultOutputPath, DEPRECATED_TAG, DOCKERFILE_NAMES, executorId, PLUGIN_NAME, PROJECT_FILE } from '../core/conventions';
+import { fillPattern, fillProjectTokens, normalisePath } from '../core/paths';
+import { locateImageSource, readProjectFacts, type ImageSource, type ProjectFacts } from './project-facts';
 
 const pick = <T extends object, K extends keyof T>(source: T, keys: readonly K[]): Partial<Pick<T, K>> =>
   Object.fromEntries(keys.filter((key) => source[key] !== undefined).map((key) => [key, source[key]])) as Partial<Pick<T, K>>;
-
-export const defaultOutputPath = (root: string) => ['dist', 'images', root].join('/');
-export const defaultLintOutput = (root: string) => ['dist', 'lint', `${root}.json`].join('/');
-/** Per-arch builds (configuration <arch>) keep their own output, so they never overwrite or restore the multi-arch one. */
-export const archOutputPath = (root: string, arch: string) => ['dist', 'images-per-arch', arch, root].join('/');
 
 /** One configuration per configured platform, named after its arch: `nx affected -t docker-push -c arm64` on an arm64 runner. */
 function perArchConfigurations(options: PluginOptions, configure: (platform: string, arch: string) => Record<string, unknown>) {
@@ -85,7 +78,7 @@ export function targetsFor(
   const buildDependsOn = [...(bases.length > 0 ? [{ projects: bases, target: buildName }] : []), ...producerTasks(copied)];
   const targets: Record<string, TargetConfiguration> = {
     [buildName]: {
-      executor: `${PLUGIN_NAME}:docker-build`,
+      executor: executorId('docker-build'),
       cache: true,
       // Only base images (FROM another project's image) and the targets that write what it copies order builds, never
       // the project-graph edges that COPY makes: with `COPY . .` every root-context service depends on every other, and
@@ -99,7 +92,7 @@ export function targetsFor(
       metadata: { technologies: TECHNOLOGIES, description: 'Build the multi-arch image (manifest list) into dist/images as an OCI layout' },
     },
     [options.buildSingleTargetName ?? DEFAULTS.buildSingleTargetName]: {
-      executor: `${PLUGIN_NAME}:docker-build-single`,
+      executor: executorId('docker-build-single'),
       cache: false,
       ...(producerTasks(copied).length > 0 ? { dependsOn: producerTasks(copied) } : {}),
       options: { ...source, ...pick(options, NAMING_KEYS) },
@@ -108,7 +101,7 @@ export function targetsFor(
   };
   const contextDir = normalisePath(context);
   targets[options.lintTargetName ?? DEFAULTS.lintTargetName] = {
-    executor: `${PLUGIN_NAME}:docker-lint`,
+    executor: executorId('docker-lint'),
     cache: true,
     inputs: [
       `{workspaceRoot}/${dockerfile}`,
@@ -123,7 +116,7 @@ export function targetsFor(
   };
   if (!project.tags.includes(DEPRECATED_TAG)) {
     targets[options.pushTargetName ?? DEFAULTS.pushTargetName] = {
-      executor: `${PLUGIN_NAME}:docker-push`,
+      executor: executorId('docker-push'),
       cache: false,
       dependsOn: [buildName],
       options: pick(options, [...NAMING_KEYS, ...PUSH_KEYS]),
@@ -131,7 +124,7 @@ export function targetsFor(
       metadata: { technologies: TECHNOLOGIES, description: 'Push the manifest list from the build output and verify it in the registry' },
     };
     targets[options.manifestTargetName ?? DEFAULTS.manifestTargetName] = {
-      executor: `${PLUGIN_NAME}:docker-manifest`,
+      executor: executorId('docker-manifest'),
       cache: false,
       options: pick(options, [...NAMING_KEYS, 'tags', 'latest', 'tlsVerify', 'archTagSuffix', 'platforms', 'engine', 'connection', 'url'] as const),
       metadata: { technologies: TECHNOLOGIES, description: 'Stitch the manifest list <tag> from the per-arch tags pushed by docker-push -c <arch>, and verify it' },
@@ -169,7 +162,7 @@ function inferImage(file: string, workspaceRoot: string, options: PluginOptions)
 
 /** The projects (of this plugin registration) whose images each Dockerfile builds FROM. */
 function baseProjectsOf(images: InferredImage[], options: PluginOptions): Map<InferredImage, string[]> {
-  const repositories = new Map(images.map(({ facts }) => [imageRepository(facts.imageName ?? options.imageName ?? DEFAULTS.imageName, facts.name, facts.root), facts.name]));
+  const repositories = new Map(images.map(({ facts }) => [fillProjectTokens(facts.imageName ?? options.imageName ?? DEFAULTS.imageName, facts.name, facts.root), facts.name]));
   return new Map(
     images.map((image) => [image, baseImageProjects(image.parsed, image.facts.build.buildArgs ?? options.buildArgs, repositories).filter((name) => name !== image.facts.name)]),
   );

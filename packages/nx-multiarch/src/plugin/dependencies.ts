@@ -3,7 +3,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDockerfile } from '../dockerfile/parse';
 import { DEFAULTS, type PluginOptions } from '../config/schemas';
-import { certainExclusions, excludedBy, normalisePath, readIgnorePatterns } from './dockerignore';
+import { isPluginExecutor } from '../core/conventions';
+import { normalisePath } from '../core/paths';
+import { certainExclusions, excludedBy, readIgnorePatterns } from './dockerignore';
 import { baseImageProjects, projectImageRepositories } from './base-images';
 
 /** The workspace paths a Dockerfile's COPY/ADD sources reach into; the whole context when a source is `.` or a variable. */
@@ -45,14 +47,14 @@ export const createDependencies: CreateDependencies<PluginOptions> = (options, c
   // Dockerfile in docker/, say), and an edge would carry every such change to each Dockerfile that copies the folder.
   // The copier's own inputs name the files it copies, which is what marks it affected when they change.
   const roots = Object.entries(context.projects)
-    .filter(([, project]) => !Object.values(project.targets ?? {}).some((t) => t.executor === 'nx-multiarch:docker-build'))
+    .filter(([, project]) => !Object.values(project.targets ?? {}).some((t) => isPluginExecutor(t.executor, 'docker-build')))
     .map(([name, project]) => ({ name, root: normalisePath(project.root) }))
     .filter(({ root }) => root !== '');
   const dependencies: RawProjectGraphDependency[] = [];
   for (const [source, project] of Object.entries(context.projects)) {
     const target = project.targets?.[buildTarget];
     const dockerfile = target?.options?.dockerfile as string | undefined;
-    if (!target?.executor?.startsWith('nx-multiarch:') || !dockerfile || !existsSync(join(context.workspaceRoot, dockerfile))) continue;
+    if (!target || !isPluginExecutor(target.executor) || !dockerfile || !existsSync(join(context.workspaceRoot, dockerfile))) continue;
     const parsed = parseDockerfile(readFileSync(join(context.workspaceRoot, dockerfile), 'utf8'));
     const buildContext = normalisePath((target.options?.context as string | undefined) ?? project.root);
     const exclusions = certainExclusions(readIgnorePatterns(context.workspaceRoot, normalisePath(dockerfile), buildContext));

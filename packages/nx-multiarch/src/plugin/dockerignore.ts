@@ -1,13 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join as fsJoin, posix } from 'node:path';
+import { join as fsJoin } from 'node:path';
+import { normalisePath } from '../core/paths';
 
 const join = (...parts: string[]) => parts.filter(Boolean).join('/');
-
-/** Workspace-relative, POSIX, no "./" or trailing "/"; "" is the workspace root. */
-export function normalisePath(path: string): string {
-  const normal = posix.normalize(path.replace(/\\/g, '/')).replace(/^\.\/?$/, '').replace(/^\.\//, '').replace(/\/$/, '').replace(/^\//, '');
-  return normal === '.' ? '' : normal;
-}
 
 /** .dockerignore next to the Dockerfile (<Dockerfile>.dockerignore) wins over the context's, as in BuildKit and podman. */
 export function ignoreFiles(dockerfile: string, context: string): string[] {

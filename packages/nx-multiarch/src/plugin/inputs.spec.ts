@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDockerfile } from '../dockerfile/parse';
 import { minimatch } from 'minimatch';
-import { buildInputs, copiedGlobs, gitPathspecs, ignoredGlobs, imageSources, normalisePath } from './inputs';
+import { normalisePath } from '../core/paths';
+import { buildInputs, copiedGlobs, gitPathspecs, ignoredGlobs, imageSources } from './inputs';
 import { throwawayWorkspace } from './test-workspace';
 
 describe('build inputs', () => {

@@ -3,11 +3,10 @@ import { existsSync, readdirSync, readFileSync, type Dirent } from 'node:fs';
 import ignore, { type Ignore } from 'ignore';
 import { join as fsJoin } from 'node:path';
 import type { ParsedDockerfile } from '../dockerfile/parse';
-import { certainExclusions, excludedBy, ignoreFiles, normalisePath, readIgnorePatterns } from './dockerignore';
+import { normalisePath } from '../core/paths';
+import { certainExclusions, excludedBy, ignoreFiles, readIgnorePatterns } from './dockerignore';
 
 type Input = NonNullable<TargetConfiguration['inputs']>[number];
-
-export { normalisePath };
 
 const join = (...parts: string[]) => parts.filter(Boolean).join('/');
 

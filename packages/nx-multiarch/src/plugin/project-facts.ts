@@ -1,10 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { DEFAULTS, type PluginOptions } from '../config/schemas';
-import { DOCKERFILE_NAMES } from '../plan/build';
-import { normalisePath } from './dockerignore';
-
-export const PROJECT_FILE = 'project.json';
+import { DOCKERFILE_NAMES, isPluginExecutor, PROJECT_FILE } from '../core/conventions';
+import { fillPattern, normalisePath } from '../core/paths';
 
 /** What the plugin needs to know about a project before inferring its targets: read from its project.json, cheaply. */
 export interface ProjectFacts {
@@ -28,11 +26,7 @@ function readJson(path: string): Record<string, any> | undefined {
   }
 }
 
-/** {projectName} and {projectRoot} filled in; a leading {workspaceRoot}/ dropped (paths are workspace-relative). */
-export const fillPattern = (pattern: string, name: string, root: string) =>
-  pattern.replaceAll('{projectName}', name).replaceAll('{projectRoot}', root).replace(/^\{workspaceRoot\}(\/|$)/, '') || '.';
-
-const isOurs = (target: Record<string, any> | undefined) => !target?.executor || String(target.executor).startsWith('nx-multiarch:');
+const isOurs = (target: Record<string, any> | undefined) => !target?.executor || isPluginExecutor(String(target.executor));
 
 export function readProjectFacts(workspaceRoot: string, root: string, options: PluginOptions): ProjectFacts {
   const projectJsonPath = join(root, PROJECT_FILE);

@@ -1,5 +1,6 @@
 import type { ExecutorContext } from '../devkit';
 import { logger } from '../devkit';
+import { DryRunNotReachedError } from '../core/errors';
 
 /**
  * Set (with NX_SKIP_NX_CACHE) by the plugin's preTasksExecution hook when the nx command line asks for a dry run of one
@@ -65,17 +66,6 @@ function notReached(self: string, dependents: string[]): string {
     `it is one before Nx hashed its tasks, so ${self} would run and be cached for real`;
 }
 
-export class DryRunNotReachedError extends Error {
-  constructor(self: string, dependents: string[]) {
-    super(
-      `${notReached(self, dependents)}: nothing was run. Name one of the plugin's targets with --dry-run on the nx command line ` +
-        '(Nx 21 and later; Nx 20 also needs NX_DAEMON=false and NX_ISOLATE_PLUGINS=false), ' +
-        `or plan that task alone: nx run ${dependents[0]} --dry-run --exclude-task-dependencies.`,
-    );
-    this.name = 'DryRunNotReachedError';
-  }
-}
-
 /**
  * Whether this task plans instead of running: its own --dry-run, or a dry run of the whole command. A task another dry
  * run depends on that was not told so is refused rather than run for real (which would also be cached under the real
@@ -95,5 +85,5 @@ export function isDryRun(
     logger.warn(`${notReached(self, dependents)}. It runs for real: with NX_CACHE_FAILURES=true a refusal would be replayed to later real runs.`);
     return false;
   }
-  throw new DryRunNotReachedError(self, dependents);
+  throw new DryRunNotReachedError(notReached(self, dependents), dependents[0]);
 }

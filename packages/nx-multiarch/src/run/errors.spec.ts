@@ -1,4 +1,5 @@
-import { CommandFailedError, hintFor } from './errors';
+import { CommandFailedError } from '../core/errors';
+import { hintFor } from './errors';
 
 describe('command errors', () => {
   it('explains exec format error as missing QEMU/binfmt with the fix', () => {

@@ -1,29 +1,4 @@
-/** Errors the executors turn into a readable message and a non-zero exit. */
-export class ToolMissingError extends Error {
-  constructor(readonly tool: string, hint: string) {
-    super(`"${tool}" was not found on PATH. ${hint}`);
-    this.name = 'ToolMissingError';
-  }
-}
-
-export class CommandFailedError extends Error {
-  constructor(
-    readonly argv: readonly string[],
-    readonly exitCode: number | undefined,
-    readonly output: string,
-    hint?: string,
-  ) {
-    const tail = output.trim().split('\n').slice(-15).join('\n');
-    super(
-      `${argv.slice(0, 3).join(' ')} ... failed` +
-        (exitCode === undefined ? '' : ` (exit code ${exitCode})`) +
-        (hint ? `\n${hint}` : '') +
-        (tail ? `\nLast output:\n${tail}` : ''),
-    );
-    this.name = 'CommandFailedError';
-  }
-}
-
+/** Hints that errors from commands carry: what to install, how to log in, how to register QEMU. */
 const INSTALL_HINTS: Record<string, string> = {
   podman: 'Install podman >= 3.4 (Debian/Ubuntu: apt-get install podman), or install docker with the buildx plugin and set engine to docker.',
   docker: 'Install docker with the buildx plugin, or install podman >= 3.4 (apt-get install podman) and set engine to podman.',

@@ -1,5 +1,6 @@
 import { execa } from 'execa';
-import { CommandFailedError, ToolMissingError, hintFor, installHint } from './errors';
+import { CommandFailedError, ToolMissingError } from '../core/errors';
+import { hintFor, installHint } from './errors';
 import { trackProcess } from './interrupt';
 
 /** One command of a plan: an argv array (never a shell string) and what it is for. */

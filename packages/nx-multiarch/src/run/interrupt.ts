@@ -1,4 +1,5 @@
 import { logger } from '../devkit';
+import { InterruptedError } from '../core/errors';
 
 interface Killable {
   kill(signal?: NodeJS.Signals): boolean;
@@ -7,13 +8,6 @@ interface Killable {
 const live = new Set<Killable>();
 const immediate = new Set<() => void>();
 let received: NodeJS.Signals | undefined;
-
-export class InterruptedError extends Error {
-  constructor(signal: NodeJS.Signals) {
-    super(`Interrupted by ${signal}: stopped, removed temporary manifest lists and the partial output. Nothing was cached or pushed by this run.`);
-    this.name = 'InterruptedError';
-  }
-}
 
 /** Commands running now, so that an interrupt can stop them; cleanup commands started afterwards still run. */
 export function trackProcess<T extends Killable>(child: T): () => void {

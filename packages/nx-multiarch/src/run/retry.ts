@@ -1,5 +1,5 @@
 import { logger } from '../devkit';
-import { CommandFailedError } from './errors';
+import { CommandFailedError } from '../core/errors';
 import { throwIfInterrupted } from './interrupt';
 import { run, type RunOptions, type RunResult, type Step } from './exec';
 

@@ -3,28 +3,27 @@ import { logger } from '../../devkit';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildSingleEnvLayer, mergeLayers, parseOptions } from '../../config/resolve';
+import { buildSingleEnvLayer, resolveOptions } from '../../config/resolve';
 import { buildSingleSchema, DEFAULTS } from '../../config/schemas';
 import { selectEngine } from '../../engines/detect';
 import { validateDockerfileFile } from '../../dockerfile/validate';
 import type { Engine, RemoteBuilder, SingleRequest } from '../../engines/types';
 import type { DryRunReport } from '../../plan/dry-run-report';
 import { isDryRun } from '../../run/dry-run';
-import { podmanBuildFile } from '../podman-build-file';
 import { kindLoadStep, kindTarget, type KindTarget } from '../../kind/kind-load';
 import { run } from '../../run/exec';
 import { normaliseRemoteUrl } from '../../git/source-url';
 import { formatPlatform, hostPlatform, parsePlatform } from '../../image/platform';
 import { formatReference } from '../../image/reference';
-import { buildRequest, locateSources } from '../../plan/build';
-import { imageReference, mainTag } from '../../plan/reference';
-import { projectInfo, reportErrors, splitOptions, taskName } from '../context';
-import { engineNote, engineVersion, printDryRun, runPlan, sourceRevision } from '../shared';
+import { buildRequest } from '../../plan/build';
+import { imageReference } from '../../plan/reference';
+import { projectInfo, reportErrors, taskName } from '../context';
+import { engineNote, engineVersion, printDryRun, runPlan } from '../shared';
+import { locateSources, mainTag, secretFiles, sourceRevision } from '../sources';
 
 export function resolveBuildSingleOptions(options: Record<string, unknown>, context: ExecutorContext, env = process.env) {
-  const { configured, cli } = splitOptions(options, context);
   const defaults = { engine: DEFAULTS.engine, imageName: DEFAULTS.imageName };
-  const resolved = parseOptions(buildSingleSchema, mergeLayers(defaults, configured, buildSingleEnvLayer(env), cli), `${context.projectName}:${context.targetName}`);
+  const resolved = resolveOptions(buildSingleSchema, options, context, defaults, [buildSingleEnvLayer(env)]);
   return { ...resolved, platform: formatPlatform(parsePlatform(resolved.platform ?? hostPlatform())) };
 }
 
@@ -33,12 +32,12 @@ const KIND_VERSION = { argv: ['kind', 'version'], description: 'is kind installe
 /** What a real run would run; the same Dockerfile copy docker-build gives podman, so both share layer cache keys. */
 async function dryRunReport(context: ExecutorContext, engine: Engine, request: SingleRequest, kind: KindTarget | undefined): Promise<DryRunReport> {
   const notes = [engineNote(engine)];
-  const built = engine.name === 'podman' ? await podmanBuildFile(context.projectName!, context.root, request) : undefined;
-  const plan = engine.planSingle(built ? { ...request, dockerfile: built.dockerfile, labels: built.labels } : request);
+  const prepared = await engine.prepare(request, { project: context.projectName!, workspaceRoot: context.root });
+  const plan = engine.planSingle(prepared.request);
   const archive = join(tmpdir(), 'nx-multiarch-kind-<random>', 'image.tar');
   if (kind) notes.push(`KIND cluster ${kind.cluster} (${kind.reason}); the archive is saved into a temporary folder of the real run's own.`);
   const steps = kind ? [KIND_VERSION, ...plan.steps, engine.saveArchive(request.reference, archive, request.remote), kindLoadStep(archive, kind.cluster)] : plan.steps;
-  return { task: taskName(context), steps, files: built ? [built.file] : [], notes };
+  return { task: taskName(context), steps, files: prepared.files, notes };
 }
 
 /** One platform, loaded into the engine's local store: for running and debugging, so never cached. */
@@ -52,15 +51,15 @@ export default async function dockerBuildSingle(options: Record<string, unknown>
     const sources = locateSources(project, resolved);
     validateDockerfileFile(sources.dockerfile, project.workspaceRoot, resolved.target);
     const revision = await sourceRevision(project.workspaceRoot, sources);
-    const request = { ...buildRequest(project, resolved, sources, revision, normaliseRemoteUrl(resolved.sourceUrl)), platform: resolved.platform, reference };
+    const secrets = secretFiles(project.workspaceRoot, resolved.secrets);
+    const request = { ...buildRequest(project, resolved, { ...sources, secrets }, revision, normaliseRemoteUrl(resolved.sourceUrl)), platform: resolved.platform, reference };
     const kind = kindTarget(resolved.kind);
     if (dryRun) return printDryRun(await dryRunReport(context, engine, request, kind));
     // Before building: kind missing must not cost a build.
     if (kind) await run(KIND_VERSION, { cwd: project.workspaceRoot });
     await engineVersion(engine, project.workspaceRoot, request.dockerfile);
-    const built = engine.name === 'podman' ? await podmanBuildFile(project.name, project.workspaceRoot, request) : undefined;
-    const engineRequest = built ? { ...request, dockerfile: built.dockerfile, labels: built.labels } : request;
-    await runPlan(engine.planSingle(engineRequest), project.workspaceRoot, (line) => process.stdout.write(`[${resolved.platform}] ${line}\n`));
+    const prepared = await engine.prepare(request, { project: project.name, workspaceRoot: project.workspaceRoot });
+    await runPlan(engine.planSingle(prepared.request), project.workspaceRoot, (line) => process.stdout.write(`[${resolved.platform}] ${line}\n`));
     logger.info(`\n${project.name}: ${resolved.platform} image loaded as ${reference} (run it: ${engine.name} run --rm ${reference})`);
     if (kind) await loadIntoKind(engine, reference, resolved.platform, kind, request.remote, project.workspaceRoot);
   });

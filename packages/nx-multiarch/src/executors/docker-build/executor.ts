@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
-import { buildEnvLayer, mergeLayers, parseOptions } from '../../config/resolve';
+import { buildEnvLayer, resolveOptions } from '../../config/resolve';
 import { buildSchema, DEFAULTS, type BuildOptions } from '../../config/schemas';
 import { selectEngine } from '../../engines/detect';
 import { validateDockerfileFile } from '../../dockerfile/validate';
@@ -12,22 +12,23 @@ import { normaliseRemoteUrl } from '../../git/source-url';
 import { readLayout, sortIndexByPlatform } from '../../image/oci-layout';
 import { assembleLayout } from '../../image/assemble-layout';
 import { formatPlatform, hostPlatform, parsePlatform, parsePlatformList } from '../../image/platform';
-import { LAYOUT_DIR, RECORD_FILE, summaryTable, type ImageRecord } from '../../image/record';
-import { buildRequest, BuildInputError, locateSources } from '../../plan/build';
+import { LAYOUT_DIR, RECORD_FILE } from '../../core/conventions';
+import { summaryTable, type ImageRecord } from '../../image/record';
+import { BuildInputError } from '../../core/errors';
+import { buildRequest } from '../../plan/build';
 import { onInterrupt } from '../../run/interrupt';
 import { PlatformProgress } from '../../run/progress';
-import { outputDirFor, projectInfo, reportErrors, splitOptions, taskName } from '../context';
+import { outputDirFor, projectInfo, reportErrors, taskName } from '../context';
 import { useWorkspaceBases } from '../workspace-bases';
-import { podmanBuildFile } from '../podman-build-file';
-import { engineNote, engineVersion, printDryRun, runPlan, sourceRevision, warnPlatformLeaks } from '../shared';
+import { engineNote, engineVersion, printDryRun, runPlan, warnAbout } from '../shared';
+import { locateSources, secretFiles, sourceRevision } from '../sources';
 import type { Engine, MultiArchRequest } from '../../engines/types';
-import type { DryRunFile, DryRunReport } from '../../plan/dry-run-report';
+import type { DryRunReport } from '../../plan/dry-run-report';
 import { isDryRun } from '../../run/dry-run';
 import { outputInContextWarning } from '../output-in-context';
 
 export function resolveBuildOptions(options: Record<string, unknown>, context: ExecutorContext, env = process.env) {
-  const { configured, cli } = splitOptions(options, context);
-  const resolved = parseOptions(buildSchema, mergeLayers(DEFAULTS_FOR_BUILD, configured, buildEnvLayer(env), cli), `${context.projectName}:${context.targetName}`);
+  const resolved = resolveOptions(buildSchema, options, context, DEFAULTS_FOR_BUILD, [buildEnvLayer(env)]);
   const platforms = resolved.platform
     ? [formatPlatform(parsePlatform(resolved.platform))]
     : resolved.multiArch === false
@@ -61,21 +62,16 @@ function processAlive(pid: number): boolean {
 async function dryRunReport(context: ExecutorContext, engine: Engine, request: MultiArchRequest, outputDir: string): Promise<DryRunReport> {
   const root = context.root;
   const notes = [engineNote(engine)];
-  const files: DryRunFile[] = [];
-  let engineRequest = request;
-  if (engine.name === 'podman') {
-    await warnPlatformLeaks(engine, root, request.dockerfile, '(version not asked)');
-    const built = await podmanBuildFile(context.projectName!, root, request, (text) => useWorkspaceBases(context, text, request.buildArgs, true));
-    engineRequest = { ...request, dockerfile: built.dockerfile, labels: built.labels };
-    files.push(built.file);
-    notes.push(...built.notes);
-  }
-  const plan = engine.planMultiArch(engineRequest);
+  await warnAbout(engine, root, request.dockerfile, '(version not asked)');
+  const rewriteBases = (text: string) => useWorkspaceBases(context, text, request.buildArgs, true);
+  const prepared = await engine.prepare(request, { project: context.projectName!, workspaceRoot: root, rewriteBases });
+  notes.push(...prepared.notes);
+  const plan = engine.planMultiArch(prepared.request);
   notes.push(
     `${request.workName} and ${relative(root, dirname(request.layoutDir))} are named after this process and a random part: a real run names its own, ` +
       `then writes image.json there and renames the folder to ${relative(root, outputDir)}.`,
   );
-  return { task: taskName(context), steps: plan.steps, cleanup: plan.cleanup, files, notes };
+  return { task: taskName(context), steps: plan.steps, cleanup: plan.cleanup, files: prepared.files, notes };
 }
 
 export default async function dockerBuild(options: Record<string, unknown>, context: ExecutorContext) {
@@ -93,7 +89,7 @@ export default async function dockerBuild(options: Record<string, unknown>, cont
     if (outputWarning) logger.warn(outputWarning);
     const revision = await sourceRevision(project.workspaceRoot, sources);
     const request = {
-      ...buildRequest(project, resolved, sources, revision, normaliseRemoteUrl(resolved.sourceUrl)),
+      ...buildRequest(project, resolved, { ...sources, secrets: secretFiles(project.workspaceRoot, resolved.secrets) }, revision, normaliseRemoteUrl(resolved.sourceUrl)),
       platforms: resolved.platforms,
       provenance: resolved.provenance,
       layoutDir: join(workDir, LAYOUT_DIR),
@@ -111,13 +107,10 @@ export default async function dockerBuild(options: Record<string, unknown>, cont
     }
     const forgetPartial = onInterrupt(() => rmSync(workDir, { recursive: true, force: true }));
     try {
-      let engineRequest = request;
-      if (engine.name === 'podman') {
-        const built = await podmanBuildFile(project.name, project.workspaceRoot, request, (text) => useWorkspaceBases(context, text, request.buildArgs));
-        if (built.bases.length > 0) logger.info(`Using the fresh build output of ${built.bases.join(', ')} as base image (not a registry copy).`);
-        engineRequest = { ...request, dockerfile: built.dockerfile, labels: built.labels };
-      }
-      const plan = engine.planMultiArch(engineRequest);
+      const rewriteBases = (text: string) => useWorkspaceBases(context, text, request.buildArgs);
+      const prepared = await engine.prepare(request, { project: project.name, workspaceRoot: project.workspaceRoot, rewriteBases });
+      if (prepared.bases.length > 0) logger.info(`Using the fresh build output of ${prepared.bases.join(', ')} as base image (not a registry copy).`);
+      const plan = engine.planMultiArch(prepared.request);
       if (plan.archives) await mkdir(dirname(plan.archives[0].path), { recursive: true });
       const started = Date.now();
       const write = (line: string) => process.stdout.write(`${line}\n`);

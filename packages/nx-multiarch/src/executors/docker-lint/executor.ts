@@ -3,20 +3,20 @@ import { logger } from '../../devkit';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
-import { mergeLayers, parseOptions } from '../../config/resolve';
+import { resolveOptions } from '../../config/resolve';
 import { lintSchema } from '../../config/schemas';
 import { parseDockerfile, substituteArgs } from '../../dockerfile/parse';
 import { describeIndex, INDEX_MEDIA_TYPES } from '../../image/oci-layout';
 import { formatPlatform } from '../../image/platform';
 import { isLoopbackRegistry, registryOf } from '../../image/reference';
-import { readRemoteConfig, readRemoteManifest } from '../../image/verify';
+import { readRemoteConfig, readRemoteManifest } from '../../registry/verify';
 import { formatJson, formatText, lintDockerfile } from '../../lint';
-import { buildOutputFacts } from '../../lint/build-output-facts';
-import { locateSources } from '../../plan/build';
-import { defaultLintOutput } from '../../plugin/create-nodes';
-import { projectInfo, reportErrors, splitOptions, taskName } from '../context';
+import { buildOutputFacts } from '../../plugin/build-output-facts';
+import { defaultLintOutput } from '../../core/conventions';
+import { projectInfo, reportErrors, taskName } from '../context';
 import { printDryRun } from '../shared';
-import { inspectStep } from '../../plan/push';
+import { locateSources } from '../sources';
+import { inspectStep } from '../../registry/skopeo';
 import type { DryRunReport } from '../../plan/dry-run-report';
 import { isDryRun } from '../../run/dry-run';
 
@@ -64,8 +64,7 @@ function dryRunReport(context: ExecutorContext, text: string, checkRegistry: boo
 /** Multi-arch readiness findings for the project's Dockerfile; errors make the target fail. */
 export default async function dockerLint(options: Record<string, unknown>, context: ExecutorContext) {
   return reportErrors(async () => {
-    const { configured, cli } = splitOptions(options, context);
-    const resolved = parseOptions(lintSchema, mergeLayers({ format: 'text', checkRegistry: true }, configured, cli), `${context.projectName}:${context.targetName}`);
+    const resolved = resolveOptions(lintSchema, options, context, { format: 'text', checkRegistry: true });
     const dryRun = isDryRun(resolved.dryRun, context, true);
     const project = projectInfo(context);
     const sources = locateSources(project, resolved);

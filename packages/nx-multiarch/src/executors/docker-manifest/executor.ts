@@ -1,28 +1,29 @@
 import type { ExecutorContext } from '../../devkit';
 import { logger } from '../../devkit';
 import { randomBytes } from 'node:crypto';
-import { buildEnvLayer, mergeLayers, parseOptions, referenceEnvLayer } from '../../config/resolve';
+import { buildEnvLayer, referenceEnvLayer, resolveOptions } from '../../config/resolve';
 import { DEFAULTS, manifestSchema } from '../../config/schemas';
 import { selectEngine } from '../../engines/detect';
 import { parsePlatformList } from '../../image/platform';
 import { formatReference, isLoopbackRegistry } from '../../image/reference';
-import { pushRecordPath, writePushRecord } from '../../image/push-record';
+import { pushRecordPath } from '../../core/conventions';
+import { recordPush } from '../../image/push-record';
 import { remoteBuilderOf } from '../../plan/build';
-import { allTags, archTag, imageReference, mainTag } from '../../plan/reference';
-import { inspectArchImage, listFormatFor, stitchProblems, StitchVerificationError, verifyStitched, type ArchImage } from '../../plan/stitch';
-import { projectInfo, reportErrors, splitOptions, taskName } from '../context';
+import { allTags, archTag, imageReference } from '../../plan/reference';
+import { PushVerificationError } from '../../core/errors';
+import { inspectArchImage, listFormatFor, stitchProblems, verifyStitched, type ArchImage } from '../../registry/stitch';
+import { projectInfo, reportErrors, taskName } from '../context';
 import { engineNote, printDryRun, runPlan } from '../shared';
+import { mainTag } from '../sources';
 import type { Engine, StitchRequest } from '../../engines/types';
-import { configStep, inspectStep } from '../../plan/push';
+import { configStep, inspectStep } from '../../registry/skopeo';
 import type { DryRunReport } from '../../plan/dry-run-report';
 import { isDryRun } from '../../run/dry-run';
 import { relative } from 'node:path';
 
 export function resolveManifestOptions(options: Record<string, unknown>, context: ExecutorContext, env = process.env) {
-  const { configured, cli } = splitOptions(options, context);
   const defaults = { imageName: DEFAULTS.imageName, latest: DEFAULTS.latest, archTagSuffix: DEFAULTS.archTagSuffix, engine: DEFAULTS.engine };
-  const layers = mergeLayers(defaults, configured, { platforms: buildEnvLayer(env).platforms }, referenceEnvLayer(env), cli);
-  const resolved = parseOptions(manifestSchema, layers, `${context.projectName}:${context.targetName}`);
+  const resolved = resolveOptions(manifestSchema, options, context, defaults, [{ platforms: buildEnvLayer(env).platforms }, referenceEnvLayer(env)]);
   return { ...resolved, platforms: parsePlatformList(resolved.platforms ?? DEFAULTS.platforms) };
 }
 
@@ -83,22 +84,11 @@ export default async function dockerManifest(options: Record<string, unknown>, c
     await runPlan(plan, cwd, (line) => process.stdout.write(`[stitch] ${line}\n`));
     const digest = await verifyStitched(name, tags, found, tlsVerify, cwd).catch(async (error) => {
       // As docker-push does: the status report (--check) reads this, so a failed verification must not leave the last good record standing.
-      if (error instanceof StitchVerificationError) {
-        await writePushRecord(pushRecordPath(cwd, project.root), {
-          project: project.name, references: request.destinations, mode: 'stitched', digest: '', platforms: [], verifiedAt: new Date().toISOString(), ok: false, problems: [error.message],
-        });
-      }
+      if (error instanceof PushVerificationError) await recordPush(project, { references: request.destinations, mode: 'stitched' }, { problems: [error.message] });
       throw error;
     });
-    await writePushRecord(pushRecordPath(cwd, project.root), {
-      project: project.name,
-      references: request.destinations,
-      mode: 'stitched',
-      digest,
-      platforms: found.map((image) => ({ platform: image.platform, digest: image.digest })),
-      verifiedAt: new Date().toISOString(),
-      ok: true,
-    });
+    const platforms = found.map((image) => ({ platform: image.platform, digest: image.digest }));
+    await recordPush(project, { references: request.destinations, mode: 'stitched' }, { digest, platforms });
     logger.info(`\nStitched and verified ${request.destinations.join(', ')} ${digest} from ${found.map((image) => image.reference).join(', ')}`);
   });
 }

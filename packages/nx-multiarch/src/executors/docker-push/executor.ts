@@ -1,29 +1,29 @@
 import type { ExecutorContext } from '../../devkit';
 import { logger } from '../../devkit';
 import { join, relative, resolve } from 'node:path';
-import { mergeLayers, parseOptions, referenceEnvLayer } from '../../config/resolve';
+import { referenceEnvLayer, resolveOptions } from '../../config/resolve';
 import { DEFAULTS, pushSchema } from '../../config/schemas';
 import { formatReference, isLoopbackRegistry } from '../../image/reference';
 import { archKey, formatPlatform, hostPlatform, parsePlatform } from '../../image/platform';
-import { LAYOUT_DIR, readRecord, summaryTable, type ImageRecord } from '../../image/record';
-import { pushRecordPath, writePushRecord } from '../../image/push-record';
-import { verifyRemote, type RemoteState } from '../../image/verify';
-import { allTags, archTag, imageReference, mainTag } from '../../plan/reference';
-import { inspectStep, pushSteps, rejectedManifestType, type PushMode, type PushTarget } from '../../plan/push';
+import { LAYOUT_DIR, pushRecordPath } from '../../core/conventions';
+import { readRecord, summaryTable, type ImageRecord } from '../../image/record';
+import { recordPush } from '../../image/push-record';
+import { verifyRemote, type RemoteState } from '../../registry/verify';
+import { allTags, archTag, imageReference } from '../../plan/reference';
+import { inspectStep, pushSteps, rejectedManifestType, type PushMode, type PushTarget } from '../../registry/skopeo';
 import type { DryRunReport } from '../../plan/dry-run-report';
 import { isDryRun } from '../../run/dry-run';
 import { runWithRetry } from '../../run/retry';
-import { CommandFailedError } from '../../run/errors';
-import { buildOutputOf, projectInfo, reportErrors, splitOptions, taskName, type ProjectInfo } from '../context';
+import { CommandFailedError, PushVerificationError } from '../../core/errors';
+import type { ProjectInfo } from '../../core/project';
+import { buildOutputOf, projectInfo, reportErrors, taskName } from '../context';
 import { printDryRun } from '../shared';
+import { mainTag } from '../sources';
 
 export function resolvePushOptions(options: Record<string, unknown>, context: ExecutorContext, env = process.env) {
-  const { configured, cli } = splitOptions(options, context);
   const defaults = { imageName: DEFAULTS.imageName, latest: DEFAULTS.latest, allowSingleArchFallback: DEFAULTS.allowSingleArchFallback };
-  return parseOptions(pushSchema, mergeLayers(defaults, configured, referenceEnvLayer(env), cli), `${context.projectName}:${context.targetName}`);
+  return resolveOptions(pushSchema, options, context, defaults, [referenceEnvLayer(env)]);
 }
-
-class PushVerificationError extends Error {}
 
 interface Pushed {
   mode: PushMode;
@@ -81,14 +81,7 @@ async function pushOnePlatform(value: string, suffix: string | undefined, output
   const perArch = archTarget(target, platform, suffix);
   const { remote } = await pushAs({ kind: 'platform', platform }, join(outputDir, record.layout.path), perArch, record, project.workspaceRoot);
   const references = perArch.tags.map((tag) => formatReference(target.reference, tag));
-  await writePushRecord(pushRecordPath(project.workspaceRoot, project.root, archKey(platform)), {
-    project: project.name,
-    references,
-    mode: 'platform',
-    digest: remote.digest,
-    platforms: remote.platforms,
-    verifiedAt: new Date().toISOString(),
-  });
+  await recordPush(project, { references, mode: 'platform', arch: archKey(platform) }, { digest: remote.digest, platforms: remote.platforms });
   logger.info(`\nPushed and verified ${platform} ${remote.digest} as ${references.join(', ')}; stitch the list with docker-manifest once every arch is pushed.`);
 }
 
@@ -128,22 +121,10 @@ export default async function dockerPush(options: Record<string, unknown>, conte
     const references = tags.map((tag) => formatReference(reference, tag));
     const { mode, remote } = await pushWithFallback(join(outputDir, record.layout.path), target, record, project.workspaceRoot).catch(async (error) => {
       // The status report (--check) reads this: a failed verification must not leave the last good record standing.
-      if (error instanceof PushVerificationError) {
-        await writePushRecord(pushRecordPath(project.workspaceRoot, project.root), {
-          project: project.name, references, mode: 'index', digest: '', platforms: [], verifiedAt: new Date().toISOString(), ok: false, problems: [error.message],
-        });
-      }
+      if (error instanceof PushVerificationError) await recordPush(project, { references, mode: 'index' }, { problems: [error.message] });
       throw error;
     });
-    await writePushRecord(pushRecordPath(project.workspaceRoot, project.root), {
-      project: project.name,
-      references,
-      mode: mode.kind,
-      digest: remote.digest,
-      platforms: remote.platforms,
-      verifiedAt: new Date().toISOString(),
-      ok: true,
-    });
+    await recordPush(project, { references, mode: mode.kind }, { digest: remote.digest, platforms: remote.platforms });
     if (mode.kind === 'single') {
       const skipped = record.platforms.map((p) => p.platform).filter((p) => p !== mode.platform);
       const warning = `${reference.registry} rejects manifest lists: pushed only ${mode.platform} to ${references.join(', ')}; NOT pushed: ${skipped.join(', ')}.`;

@@ -2,8 +2,7 @@ import { logger, readNxJson, updateNxJson, type Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pushRecordPath } from '../../image/push-record';
-import { archOutputPath, defaultLintOutput, defaultOutputPath } from '../../plugin/create-nodes';
+import { archOutputPath, defaultLintOutput, defaultOutputPath, pushRecordPath } from '../../core/conventions';
 import { initGenerator } from './generator';
 import { PLUGIN_OUTPUT_FOLDERS } from './gitignore';
 

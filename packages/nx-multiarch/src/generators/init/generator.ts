@@ -14,7 +14,8 @@ import {
   type Tree,
 } from '../../devkit';
 import { DEFAULTS } from '../../config/schemas';
-import { isPluginEntry, PLUGIN_NAME, registeredOptions, targetNames } from '../shared';
+import { PLUGIN_NAME } from '../../core/conventions';
+import { isPluginEntry, registeredOptions, targetNames } from '../shared';
 import { formatFiles } from '../tree-files';
 import { ignoreOutputFolders } from './gitignore';
 import { validateRegistry } from './registry';

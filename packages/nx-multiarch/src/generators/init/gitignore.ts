@@ -1,7 +1,6 @@
 /** Keeping the plugin's outputs out of git: every folder its targets write under the workspace root by default. */
 import type { Tree } from '../../devkit';
-import { pushRecordPath } from '../../image/push-record';
-import { archOutputPath, defaultLintOutput, defaultOutputPath } from '../../plugin/create-nodes';
+import { archOutputPath, defaultLintOutput, defaultOutputPath, pushRecordPath } from '../../core/conventions';
 
 const PROJECT = 'project-root';
 const ARCH = 'arch';

@@ -1,8 +1,9 @@
 /** The service generator's options, checked and normalised. Every error names the rule broken and the bad value. */
 import { posix } from 'node:path';
 import { getProjects, type Tree } from '../../devkit';
-import { InvalidPlatformError, parsePlatformList } from '../../image/platform';
-import { DOCKERFILE_NAMES } from '../../plan/build';
+import { InvalidPlatformError } from '../../core/errors';
+import { parsePlatformList } from '../../image/platform';
+import { DOCKERFILE_NAMES } from '../../core/conventions';
 import { splitList } from '../shared';
 import { visitNotIgnoredFiles } from '../tree-files';
 import { defaultName, resolveProjectRoot } from './project-root';

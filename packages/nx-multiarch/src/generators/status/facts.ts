@@ -8,10 +8,11 @@ import { statSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { archKey, hostPlatform } from '../../image/platform';
 import type { PushRecord } from '../../image/push-record';
-import { LAYOUT_DIR, RECORD_FILE, type ImageRecord } from '../../image/record';
+import type { ImageRecord } from '../../image/record';
+import { archOutputPath, defaultLintOutput, defaultOutputPath, DOCKERFILE_NAMES, isPluginExecutor, LAYOUT_DIR, pushRecordPath, RECORD_FILE } from '../../core/conventions';
+import { fillProjectTokens, normalisePath } from '../../core/paths';
 import { lintDockerfile, type Finding } from '../../lint';
-import { buildTargetOf, isDeprecated, isPluginExecutor, joinPath, normalisePath, type StatusProject } from './projects';
-import { defaultLintOutput } from '../../plugin/create-nodes';
+import { buildTargetOf, isDeprecated, joinPath, type StatusProject } from './projects';
 
 export type TargetOrigin = 'inferred' | 'overridden';
 
@@ -70,7 +71,7 @@ const asString = (value: unknown): string | undefined => (typeof value === 'stri
 
 /** `{projectRoot}`, `{projectName}` and `{workspaceRoot}` in option values, as Nx interpolates them. */
 function interpolate(value: string, project: StatusProject): string {
-  return value.replaceAll('{workspaceRoot}/', '').replaceAll('{workspaceRoot}', '.').replaceAll('{projectRoot}', project.root).replaceAll('{projectName}', project.name);
+  return fillProjectTokens(value.replaceAll('{workspaceRoot}/', '').replaceAll('{workspaceRoot}', '.'), project.name, project.root);
 }
 
 function workspacePath(tree: Tree, value: string, project: StatusProject): string {
@@ -148,8 +149,8 @@ const problemsOf = (record: { ok?: unknown; problems?: unknown }): string[] => {
 
 /** `dist/push-records/<projectRoot>.json` and every `<projectRoot>.<arch>.json` beside it. */
 function readPushes(tree: Tree, project: StatusProject, arches: string[]): PushFacts[] {
-  const candidates = [{ arch: '', path: joinPath('dist', 'push-records', `${project.root}.json`) }];
-  for (const arch of arches) candidates.push({ arch, path: joinPath('dist', 'push-records', `${project.root}.${arch}.json`) });
+  const candidates = [{ arch: '', path: normalisePath(pushRecordPath('', project.root)) }];
+  for (const arch of arches) candidates.push({ arch, path: normalisePath(pushRecordPath('', project.root, arch)) });
   const pushes: PushFacts[] = [];
   for (const { arch, path } of candidates) {
     const { value, error } = readJsonFile<PushFacts['record']>(tree, path);
@@ -209,7 +210,7 @@ function perArchOutputs(tree: Tree, project: StatusProject, target: TargetConfig
     } catch {
       continue;
     }
-    outputs[arch] = workspacePath(tree, asString(options.outputPath) ?? joinPath('dist', 'images-per-arch', arch, project.root), project);
+    outputs[arch] = workspacePath(tree, asString(options.outputPath) ?? archOutputPath(project.root, arch), project);
   }
   return outputs;
 }
@@ -226,13 +227,13 @@ function singleArchSeconds(build: BuildFacts | undefined, perArch: Record<string
 export function serviceFacts(tree: Tree, project: StatusProject, options: FactOptions = {}): ServiceFacts {
   const [buildTarget, target] = buildTargetOf(project)!;
   const targetOptions = target.options ?? {};
-  const dockerfile = workspacePath(tree, asString(targetOptions.dockerfile) ?? joinPath(project.root, 'Dockerfile'), project);
+  const dockerfile = workspacePath(tree, asString(targetOptions.dockerfile) ?? joinPath(project.root, DOCKERFILE_NAMES[0]), project);
   const context = workspacePath(tree, asString(targetOptions.context) ?? project.root, project);
-  const outputPath = workspacePath(tree, asString(targetOptions.outputPath) ?? joinPath('dist', 'images', project.root), project);
+  const outputPath = workspacePath(tree, asString(targetOptions.outputPath) ?? defaultOutputPath(project.root), project);
   const { findings, missing } = lint(tree, project, dockerfile, context);
 
   const targets = Object.entries(project.targets)
-    .filter(([, t]) => t.executor !== undefined && /(^|\/)nx-multiarch:/.test(t.executor))
+    .filter(([, t]) => isPluginExecutor(t.executor))
     .map(([name]) => ({ name, origin: originOf(tree, project, name) }))
     .sort((a, b) => a.name.localeCompare(b.name));
 

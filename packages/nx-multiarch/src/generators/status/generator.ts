@@ -7,25 +7,18 @@
  */
 import { logger, type GeneratorCallback, type Tree } from '../../devkit';
 import { isAbsolute, relative } from 'node:path';
+import { StatusCheckError } from '../../core/errors';
 import { serviceFacts, type FactOptions } from './facts';
-import { loadProjects, normalisePath, withBuildTarget, type ProjectLoader } from './projects';
+import { normalisePath } from '../../core/paths';
+import { loadProjects, withBuildTarget, type ProjectLoader } from './projects';
 import { checkProblems, DEFAULT_OUTPUT, renderPage } from './render';
 import type { StatusGeneratorSchema } from './schema';
 
-export class StatusCheckError extends Error {
-  constructor(public readonly problems: string[], output: string) {
-    super(
-      `nx-multiarch:status --check: ${problems.length} problem${problems.length === 1 ? '' : 's'} (details in ${output}):\n` +
-        problems.map((problem) => `  - ${problem}`).join('\n'),
-    );
-    this.name = 'StatusCheckError';
-  }
-}
-
 function outputPath(tree: Tree, output: string | undefined): string {
   const raw = output?.trim() || DEFAULT_OUTPUT;
-  const path = normalisePath(isAbsolute(raw) ? relative(tree.root, raw) : raw);
-  if (path === '' || path.split('/').includes('..')) {
+  const given = isAbsolute(raw) ? relative(tree.root, raw) : raw;
+  const path = normalisePath(given);
+  if (path === '' || given.replace(/\\/g, '/').split('/').includes('..')) {
     throw new Error(`--output must be a file inside the workspace, e.g. ${DEFAULT_OUTPUT}; got "${raw}".`);
   }
   return path;

@@ -21,7 +21,9 @@ import {
 import { resolve } from 'node:path';
 import { parseOptions } from '../../config/resolve';
 import { DEFAULTS, pluginSchema, type PluginOptions } from '../../config/schemas';
-import { DEPRECATED_TAG, targetsFor } from '../../plugin/create-nodes';
+import { DEPRECATED_TAG, isPluginExecutor, PLUGIN_NAME } from '../../core/conventions';
+import { normalisePath } from '../../core/paths';
+import { targetsFor } from '../../plugin/create-nodes';
 import { dockerfileCandidates } from '../../plugin/project-facts';
 import { registeredOptions } from '../shared';
 
@@ -31,10 +33,6 @@ export interface StatusProject {
   tags: string[];
   targets: Record<string, TargetConfiguration>;
 }
-
-/** `nx-multiarch:<executor>`, or a local path to the plugin such as `./packages/nx-multiarch:<executor>`. */
-export const isPluginExecutor = (executor: string | undefined, name: string): boolean =>
-  executor !== undefined && new RegExp(`(^|/)nx-multiarch:${name}$`).test(executor);
 
 export const buildTargetOf = (project: StatusProject): [string, TargetConfiguration] | undefined =>
   Object.entries(project.targets)
@@ -68,7 +66,7 @@ function pluginOptions(tree: Tree): PluginOptions | undefined {
   const raw = registeredOptions(tree);
   if (raw === undefined) return undefined;
   try {
-    return parseOptions(pluginSchema, raw, 'the nx-multiarch plugin options in nx.json');
+    return parseOptions(pluginSchema, raw, `the ${PLUGIN_NAME} plugin options in nx.json`);
   } catch (error) {
     logger.warn(`${(error as Error).message}\nThe status page infers no targets until they are fixed.`);
     return undefined;
@@ -121,15 +119,4 @@ export const withBuildTarget = (projects: StatusProject[]): StatusProject[] =>
 
 export function joinPath(...parts: string[]): string {
   return normalisePath(parts.filter((part) => part !== '' && part !== '.').join('/'));
-}
-
-/** Workspace-relative, forward slashes, no `./`, no trailing slash; '' is the workspace root. */
-export function normalisePath(path: string): string {
-  const cleaned = path
-    .replace(/\\/g, '/')
-    .replace(/^\{workspaceRoot\}\/?/, '')
-    .split('/')
-    .filter((part) => part !== '' && part !== '.')
-    .join('/');
-  return cleaned;
 }

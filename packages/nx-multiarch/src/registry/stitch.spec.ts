@@ -1,4 +1,4 @@
-import { archTag } from './reference';
+import { archTag } from '../plan/reference';
 import { listFormatFor, stitchProblems, type ArchImage } from './stitch';
 
 describe('per-arch tags', () => {

@@ -1,19 +1,18 @@
 /** What the uncovered/undepended-build-output rules need to know, read off the project graph docker-lint runs in. */
 import { getOutputsForTargetAndConfiguration, type ProjectGraph, type TargetConfiguration } from '../devkit';
-import { covers, gitIgnoreOf, ignoredCopies } from '../plugin/build-outputs';
-import { normalisePath } from '../plugin/inputs';
-import type { LintInput } from './meta';
+import { covers, gitIgnoreOf, ignoredCopies } from './build-outputs';
+import { isPluginExecutor } from '../core/conventions';
+import { normalisePath } from '../core/paths';
+import type { LintInput } from '../lint/meta';
 
 type DependsOn = NonNullable<TargetConfiguration['dependsOn']>;
-
-const PLUGIN_EXECUTOR = /^nx-multiarch:/;
 
 /** Every `project:target` (not ours) whose declared outputs hold or lie inside `path`. */
 function producersOf(graph: ProjectGraph, path: string): string[] {
   const producers: string[] = [];
   for (const node of Object.values(graph.nodes)) {
     for (const [target, config] of Object.entries(node.data.targets ?? {})) {
-      if (PLUGIN_EXECUTOR.test(config.executor ?? '')) continue;
+      if (isPluginExecutor(config.executor)) continue;
       let outputs: string[];
       try {
         outputs = getOutputsForTargetAndConfiguration({ project: node.name, target }, {}, node);
@@ -39,7 +38,7 @@ export function dependsOnTask(dependsOn: DependsOn, self: string, task: string):
 
 export function buildOutputFacts(graph: ProjectGraph, projectName: string, workspaceRoot: string, context: string): Pick<LintInput, 'copiedBuildOutput' | 'buildTarget'> {
   const targets = graph.nodes[projectName]?.data.targets ?? {};
-  const [buildTarget, build] = Object.entries(targets).find(([, config]) => config.executor === 'nx-multiarch:docker-build') ?? [];
+  const [buildTarget, build] = Object.entries(targets).find(([, config]) => isPluginExecutor(config.executor, 'docker-build')) ?? [];
   const isIgnored = gitIgnoreOf(workspaceRoot);
   return {
     buildTarget,

@@ -3,8 +3,10 @@
  * run() would send): the per-arch tags before stitching (inspectArchImage) and the stitched list after (verifyStitched).
  * Every problem branch, and a clean read-back, so a verifier that always passes (or always fails) goes red.
  */
-import { DOCKER_LIST, DOCKER_MANIFEST, FakeRegistry, OCI_MANIFEST } from '../image/test-registry';
-import { inspectArchImage, StitchVerificationError, verifyStitched } from './stitch';
+import { DOCKER_LIST, DOCKER_MANIFEST, OCI_MANIFEST } from '../image/oci-layout';
+import { FakeRegistry } from './test-registry';
+import { PushVerificationError } from '../core/errors';
+import { inspectArchImage, verifyStitched } from './stitch';
 
 let mockRegistry: FakeRegistry;
 jest.mock('../run/exec', () => ({
@@ -27,7 +29,7 @@ beforeEach(() => {
 /** The error verifyStitched throws (failing the test when it throws none, or another kind). */
 async function failure(tags: string[]): Promise<string> {
   const error = await verifyStitched(NAME, tags, images, false, '/tmp').then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(StitchVerificationError);
+  expect(error).toBeInstanceOf(PushVerificationError);
   return (error as Error).message;
 }
 

@@ -2,8 +2,9 @@
  * verifyRemote against a registry in memory (test-registry.ts answers the skopeo read-backs run() would send):
  * every problem branch, and a clean read-back per mode, so a verifier that always passes (or always fails) goes red.
  */
-import type { ImageRecord } from './record';
-import { DOCKER_LIST, DOCKER_MANIFEST, FakeRegistry } from './test-registry';
+import type { ImageRecord } from '../image/record';
+import { DOCKER_LIST, DOCKER_MANIFEST } from '../image/oci-layout';
+import { FakeRegistry } from './test-registry';
 import { readRemoteManifest, verifyRemote } from './verify';
 
 let mockRegistry: FakeRegistry;

@@ -4,12 +4,8 @@
  * (tsconfig.lib.json excludes it, as it does test-workspace.ts).
  */
 import type { RunResult, Step } from '../run/exec';
+import { DOCKER_LIST, DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST } from '../image/oci-layout';
 import { sha256 } from './verify';
-
-export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
-export const DOCKER_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
-export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
-export const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
 
 export class FakeRegistry {
   /** reference (as after docker://) -> raw manifest */

@@ -3,7 +3,7 @@ import { relative } from 'node:path';
 import { podmanDockerfileText } from '../dockerfile/epoch-label';
 import { writeDockerfileCopy } from '../dockerfile/copy';
 import { lineDiff } from '../dockerfile/line-diff';
-import type { DryRunFile } from '../plan/dry-run-report';
+import type { PreparedFile } from './types';
 
 type Rewrite = (text: string) => { text: string; bases: string[]; notes: string[] };
 
@@ -16,7 +16,7 @@ export async function podmanBuildFile(
   workspaceRoot: string,
   request: { dockerfile: string; sourceDateEpoch?: number; labels: Record<string, string>; target?: string },
   rewriteBases: Rewrite = (text) => ({ text, bases: [], notes: [] }),
-): Promise<{ dockerfile: string; labels: Record<string, string>; bases: string[]; notes: string[]; file: DryRunFile }> {
+): Promise<{ dockerfile: string; labels: Record<string, string>; bases: string[]; notes: string[]; file: PreparedFile }> {
   const original = readFileSync(request.dockerfile, 'utf8');
   const { text: withBases, bases, notes } = rewriteBases(original);
   const { text, labels } = podmanDockerfileText(withBases, request);

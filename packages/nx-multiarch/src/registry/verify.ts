@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { run } from '../run/exec';
-import { CommandFailedError } from '../run/errors';
-import { describeIndex, INDEX_MEDIA_TYPES } from './oci-layout';
-import type { ImageRecord } from './record';
-import { configStep, inspectStep, type PushMode } from '../plan/push';
+import { CommandFailedError } from '../core/errors';
+import { describeIndex, INDEX_MEDIA_TYPES } from '../image/oci-layout';
+import type { ImageRecord } from '../image/record';
+import { configStep, inspectStep, type PushMode } from './skopeo';
 
 export const sha256 = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
 

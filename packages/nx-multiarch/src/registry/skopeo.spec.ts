@@ -1,4 +1,4 @@
-import { pushSteps, rejectedManifestType } from './push';
+import { pushSteps, rejectedManifestType } from './skopeo';
 
 const target = { reference: { registry: '127.0.0.1:5000', repository: 'team/gw' }, tags: ['1.0.0', 'latest'], tlsVerify: false };
 

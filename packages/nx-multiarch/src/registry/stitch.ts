@@ -1,9 +1,7 @@
-import { describeIndex, INDEX_MEDIA_TYPES } from '../image/oci-layout';
+import { PushVerificationError } from '../core/errors';
+import { describeIndex, DOCKER_MANIFEST, INDEX_MEDIA_TYPES, OCI_MANIFEST } from '../image/oci-layout';
 import { archKey, formatPlatform, parsePlatform, samePlatform } from '../image/platform';
-import { readRemoteConfig, readRemoteManifest } from '../image/verify';
-
-const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
-const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
+import { readRemoteConfig, readRemoteManifest } from './verify';
 
 /** What a per-arch tag holds, checked against the platform it claims. */
 export type ArchImage =
@@ -53,11 +51,9 @@ export function stitchProblems(project: string, target: string, images: ArchImag
   return lines.join('\n');
 }
 
-export class StitchVerificationError extends Error {}
-
 /**
  * Reads every stitched tag back: it must be a list of exactly the per-arch images, digest for digest. Returns the
- * list's digest; throws a StitchVerificationError naming every difference (platform, found and expected digests).
+ * list's digest; throws a PushVerificationError naming every difference (platform, found and expected digests).
  */
 export async function verifyStitched(name: string, tags: string[], images: Array<{ platform: string; digest: string }>, tlsVerify: boolean, cwd: string): Promise<string> {
   let digest = '';
@@ -75,7 +71,7 @@ export async function verifyStitched(name: string, tags: string[], images: Array
       if (listed.length !== images.length) problems.push(`it lists ${listed.length} images, expected ${images.length}`);
       digest = remote.digest;
     }
-    if (problems.length > 0) throw new StitchVerificationError(`Verification of ${name}:${tag} failed:\n  - ${problems.join('\n  - ')}`);
+    if (problems.length > 0) throw new PushVerificationError(`Verification of ${name}:${tag} failed:\n  - ${problems.join('\n  - ')}`);
   }
   return digest;
 }
