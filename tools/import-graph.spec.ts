@@ -21,7 +21,7 @@ const MAY_IMPORT: Record<string, string[]> = {
   plan: ['core', 'engines', 'git', 'image', 'run'],
   plugin: ['config', 'core', 'devkit', 'dockerfile', 'git', 'image', 'lint'],
   hooks: ['config', 'devkit', 'run'],
-  generators: ['config', 'core', 'devkit', 'dockerfile', 'image', 'lint', 'plugin'],
+  generators: ['config', 'core', 'devkit', 'dockerfile', 'image', 'lint'],
   executors: ['config', 'core', 'devkit', 'dockerfile', 'engines', 'git', 'image', 'kind', 'lint', 'plan', 'plugin', 'registry', 'run'],
   index: ['config', 'hooks', 'plugin'],
 };
