@@ -1,6 +1,7 @@
 /**
- * `nx g nx-multiarch:status` in this workspace, after a real build and push of two services: every cell of their
- * rows matches image.json, the push records, and what the registry serves (read back with skopeo).
+ * `nx g nx-multiarch:status` in this workspace, after a real build and push of two services: the page has a row for
+ * exactly the projects the real project graph gives a docker-build target, and every cell of the two services' rows
+ * matches image.json, the push records, and what the registry serves (read back with skopeo).
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -67,6 +68,15 @@ beforeAll(async () => {
 afterAll(() => rmSync(join(workspaceRoot, OUTPUT), { force: true }));
 
 describe('nx g nx-multiarch:status', () => {
+  it('has a row for exactly the projects the real project graph gives a docker-build target', async () => {
+    // the unit specs mock the graph; here Nx builds it, and nx show projects reads the same graph
+    const shown = await command([NX_BIN, 'show', 'projects', '--with-target', 'docker-build', '--json'], NX_ENV);
+    if (shown.exitCode !== 0) throw new Error(`nx show projects failed:\n${shown.output}`);
+    const projects = (JSON.parse(shown.stdout) as string[]).sort((a, b) => a.localeCompare(b));
+    expect(projects).toEqual(expect.arrayContaining(SERVICES));
+    expect(tables['Services with Dockerfiles'].map((r) => r.project)).toEqual(projects);
+  });
+
   it.each(SERVICES)('%s: the services row names its Dockerfile, inferred targets, readiness', (name) => {
     expect(row(tables, 'Services with Dockerfiles', name)).toMatchObject({
       Dockerfile: `\`services/${name}/Dockerfile\``,

@@ -1,14 +1,40 @@
-import { addProjectConfiguration, logger, readNxJson, updateNxJson, type Tree } from '@nx/devkit';
+import { addProjectConfiguration, logger, readNxJson, updateNxJson, type ProjectGraph, type Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { createHash } from 'node:crypto';
+import { createProjectGraphAsync } from '../../devkit';
+import { pluginSchema } from '../../config/schemas';
 import { formatSize, type ImageRecord } from '../../image/record';
 import type { PushRecord } from '../../image/push-record';
+import { targetsFor } from '../../plugin/create-nodes';
 import { registryStorage } from './facts';
 import { StatusCheckError } from '../../core/errors';
 import { statusGenerator } from './generator';
 import { parsePageTables } from './parse';
-import { projectsFromTree, type StatusProject } from './projects';
+import type { StatusProject } from './projects';
 import { DEFAULT_OUTPUT, GENERATED_MARKER } from './render';
+
+// The projects come from the project graph; here the graph is whatever the test says it is.
+jest.mock('../../devkit', () => ({ ...jest.requireActual('../../devkit'), createProjectGraphAsync: jest.fn() }));
+const graphMock = jest.mocked(createProjectGraphAsync);
+
+/** A project graph holding these projects (no dependencies: the page does not read them). */
+function useGraph(projects: StatusProject[]): void {
+  const nodes = Object.fromEntries(
+    projects.map(({ name, root, tags, targets }) => [name, { name, type: 'app' as const, data: { name, root, tags, targets } }]),
+  );
+  graphMock.mockResolvedValue({ nodes, dependencies: {} } as ProjectGraph);
+}
+
+const PLUGIN_OPTIONS = pluginSchema.parse({ platforms: ['linux/amd64', 'linux/arm64'] });
+
+/** What the plugin infers for services/<name>/Dockerfile (its own targetsFor), as the graph would hold it. */
+const inferred = (name: string, tags: string[]) => targetsFor(`services/${name}`, { name, tags }, `services/${name}/Dockerfile`, PLUGIN_OPTIONS);
+
+/** A target with project.json options merged over the inferred ones, as Nx's graph holds it. */
+const withOptions = (target: StatusProject['targets'][string], options: Record<string, unknown>) => ({
+  ...target,
+  options: { ...target.options, ...options },
+});
 
 const INDEX = 'application/vnd.oci.image.index.v1+json';
 const MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
@@ -107,9 +133,10 @@ const API_IMAGES: ImageSpec[] = [
  * broken: a hard-coded arch (error), docker-build overridden in project.json (outputPath), built, no per-arch build.
  * legacy: deprecated, same error, never built.
  * web: context is the workspace root with no .dockerignore (warning only), its last verify failed.
- * lib: no Dockerfile, not on the page.
+ * lib: no Dockerfile, no nx-multiarch target, not on the page.
+ * The tree holds the files (project.json, Dockerfiles, build outputs); the mocked graph holds the projects.
  */
-function workspace(): { tree: Tree; api: ImageRecord; broken: ImageRecord; web: ImageRecord } {
+function workspace(): { tree: Tree; projects: StatusProject[]; api: ImageRecord; broken: ImageRecord; web: ImageRecord } {
   const tree = createTreeWithEmptyWorkspace({ formatter: 'none' });
   updateNxJson(tree, { ...readNxJson(tree)!, plugins: [{ plugin: 'nx-multiarch', options: { platforms: ['linux/amd64', 'linux/arm64'] } }] });
   service(tree, 'api', CLEAN);
@@ -118,6 +145,21 @@ function workspace(): { tree: Tree; api: ImageRecord; broken: ImageRecord; web: 
   service(tree, 'web', CLEAN, { targets: { 'docker-build': { options: { context: '.' } } } });
   tree.delete('services/web/.dockerignore');
   addProjectConfiguration(tree, 'lib', { root: 'libs/lib', targets: {} });
+
+  const node = (name: string, tags: string[], targets = inferred(name, tags)): StatusProject => ({ name, root: `services/${name}`, tags, targets });
+  const brokenTargets = inferred('broken', ['type:service']);
+  const webTargets = inferred('web', ['type:service']);
+  const projects = [
+    node('api', ['type:service']),
+    node('broken', ['type:service'], {
+      ...brokenTargets,
+      'docker-build': withOptions(brokenTargets['docker-build'], { outputPath: 'dist/custom/broken' }),
+    }),
+    node('legacy', ['type:service', 'deprecated']),
+    node('web', ['type:service'], { ...webTargets, 'docker-build': withOptions(webTargets['docker-build'], { context: '.' }) }),
+    { name: 'lib', root: 'libs/lib', tags: [], targets: {} },
+  ];
+  useGraph(projects);
 
   const api = writeBuild(tree, 'dist/images/services/api', 'api', API_IMAGES);
   writeBuild(tree, 'dist/images-per-arch/amd64/services/api', 'api', [API_IMAGES[0]], { buildSeconds: 6 });
@@ -131,7 +173,7 @@ function workspace(): { tree: Tree; api: ImageRecord; broken: ImageRecord; web: 
 
   const web = writeBuild(tree, 'dist/images/services/web', 'web', [{ platform: 'linux/amd64', config: 100, layers: [['web', 500]] }], { buildSeconds: 2 });
   pushRecord(tree, 'web', web, { ok: false, problems: ['127.0.0.1:5000/acme/web:v1 lacks linux/arm64'] });
-  return { tree, api, broken, web };
+  return { tree, projects, api, broken, web };
 }
 
 async function page(tree: Tree, options: Parameters<typeof statusGenerator>[1] = {}) {
@@ -147,7 +189,10 @@ describe('status generator', () => {
     jest.spyOn(logger, 'info').mockImplementation(() => undefined);
     jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
   });
-  afterEach(() => jest.restoreAllMocks());
+  afterEach(() => {
+    jest.restoreAllMocks();
+    graphMock.mockReset();
+  });
 
   it('writes the page with a do-not-edit header, three sections, and a row per docker-build project by name', async () => {
     const { tree } = workspace();
@@ -302,16 +347,16 @@ describe('status generator', () => {
   });
 
   it('is deterministic: the same facts in any order give the same page, a second run writes nothing, no generation time', async () => {
-    const { tree } = workspace();
+    const { tree, projects } = workspace();
     const first = (await page(tree)).text;
     expect(tree.listChanges().some((c) => c.path === DEFAULT_OUTPUT)).toBe(true);
     expect(first).not.toMatch(/generated (at|on)/i);
 
-    const projects = projectsFromTree(tree);
     const reversed = createTreeWithEmptyWorkspace({ formatter: 'none' });
     for (const change of tree.listChanges()) if (change.content) reversed.write(change.path, change.content);
     reversed.delete(DEFAULT_OUTPUT);
-    await statusGenerator(reversed, {}, { hostArch: 'amd64', loadProjects: async () => [...projects].reverse() });
+    useGraph([...projects].reverse());
+    await statusGenerator(reversed, {}, { hostArch: 'amd64' });
     expect(reversed.read(DEFAULT_OUTPUT, 'utf-8')).toBe(first);
 
     const callback = await statusGenerator(tree, {}, { hostArch: 'amd64' });
@@ -328,8 +373,9 @@ describe('status generator', () => {
     await expect(statusGenerator(tree, { output: '../outside.md' })).rejects.toThrow('--output must be a file inside the workspace');
   });
 
-  it('takes projects from the loader (the project graph in a real workspace): matched by executor, any target name', async () => {
-    const { tree } = workspace();
+  it('takes the projects from the project graph, not the tree: matched by executor, any target name, targets as the graph has them', async () => {
+    const { tree, projects } = workspace();
+    // bare: only the graph knows it (no project.json), its build target is called "image" and writes to {projectRoot}/out
     tree.write('docker/bare.Dockerfile', CLEAN);
     const bare: StatusProject = {
       name: 'bare',
@@ -342,40 +388,30 @@ describe('status generator', () => {
     };
     const notDocker: StatusProject = { name: 'tool', root: 'tools/tool', tags: [], targets: { build: { executor: 'nx:run-commands' } } };
     const bareBuild = writeBuild(tree, 'apps/bare/out', 'bare', [{ platform: 'linux/amd64', config: 10, layers: [['bare', 20]] }]);
-    await statusGenerator(tree, {}, { hostArch: 'amd64', loadProjects: async () => [notDocker, bare] });
+    // web, broken and legacy have project.json and a Dockerfile in the tree but are not in this graph: not on the page
+    useGraph([notDocker, bare, projects[0]]);
+    await statusGenerator(tree, {}, { hostArch: 'amd64' });
+    expect(graphMock).toHaveBeenCalledTimes(1);
+    expect(graphMock).toHaveBeenCalledWith({ exitOnError: false });
     const tables = parsePageTables(tree.read(DEFAULT_OUTPUT, 'utf-8')!);
-    expect(tables['Services with Dockerfiles']).toEqual([
-      { project: 'bare', Dockerfile: '`docker/bare.Dockerfile`', targets: 'inferred: image', 'multi-arch ready': 'yes (0 errors, 0 warnings)', deprecated: 'no' },
-    ]);
-    expect(tables.Verification[0]['index digest']).toBe(`\`${bareBuild.index.digest}\``);
+    expect(tables['Services with Dockerfiles'].map((row) => row.project)).toEqual(['api', 'bare']);
+    expect(tables['Services with Dockerfiles'][1]).toEqual({
+      project: 'bare',
+      Dockerfile: '`docker/bare.Dockerfile`',
+      targets: 'inferred: image',
+      'multi-arch ready': 'yes (0 errors, 0 warnings)',
+      deprecated: 'no',
+    });
+    expect(tables.Verification[1]['index digest']).toBe(`\`${bareBuild.index.digest}\``);
   });
 
-  it('infers on the tree as the plugin does: configured target names and Dockerfile pattern, project.json merged over', () => {
-    const tree = createTreeWithEmptyWorkspace({ formatter: 'none' });
-    updateNxJson(tree, {
-      ...readNxJson(tree)!,
-      plugins: [{ plugin: 'nx-multiarch', options: { buildTargetName: 'image', dockerfile: 'docker/{projectName}.Dockerfile' } }],
-    });
-    addProjectConfiguration(tree, 'pay', { root: 'apps/pay', targets: { image: { options: { platforms: ['linux/arm64'] } } } as never });
-    tree.write('docker/pay.Dockerfile', CLEAN);
-    const [pay] = projectsFromTree(tree);
-    expect(pay.targets.image).toMatchObject({
-      executor: 'nx-multiarch:docker-build',
-      options: { dockerfile: 'docker/pay.Dockerfile', context: 'apps/pay', outputPath: 'dist/images/apps/pay', platforms: ['linux/arm64'] },
-    });
-    expect(pay.targets.image.configurations?.arm64).toEqual({ platform: 'linux/arm64', outputPath: 'dist/images-per-arch/arm64/apps/pay' });
-  });
-
-  it('infers on the tree a Dockerfile named in project.json, and tries a list of dockerfile patterns in order', () => {
-    const tree = createTreeWithEmptyWorkspace({ formatter: 'none' });
-    updateNxJson(tree, { ...readNxJson(tree)!, plugins: [{ plugin: 'nx-multiarch', options: { dockerfile: ['docker/{projectName}.Dockerfile', 'build/{projectName}/Dockerfile'] } }] });
-    addProjectConfiguration(tree, 'datastorage', { root: 'cmd/datastorage', targets: { 'docker-build': { options: { dockerfile: 'docker/data-storage.Dockerfile' } } } as never });
-    addProjectConfiguration(tree, 'billing', { root: 'cmd/billing' });
-    tree.write('docker/data-storage.Dockerfile', CLEAN);
-    tree.write('build/billing/Dockerfile', CLEAN);
-    const projects = Object.fromEntries(projectsFromTree(tree).map((project) => [project.name, project]));
-    expect(projects.datastorage.targets['docker-lint'].options).toMatchObject({ dockerfile: 'docker/data-storage.Dockerfile' });
-    expect(projects.datastorage.targets['docker-build'].executor).toBe('nx-multiarch:docker-build');
-    expect(projects.billing.targets['docker-build'].options).toMatchObject({ dockerfile: 'build/billing/Dockerfile' });
+  it('a project graph that cannot be created fails the generator, naming the cause, and nothing is written', async () => {
+    const { tree } = workspace();
+    graphMock.mockRejectedValue(new Error('Failed to process project graph: services/api/project.json is not valid JSON'));
+    await expect(statusGenerator(tree, {}, { hostArch: 'amd64' })).rejects.toThrow(
+      'The status page lists the projects of the project graph, and it could not be created: ' +
+        'Failed to process project graph: services/api/project.json is not valid JSON',
+    );
+    expect(tree.exists(DEFAULT_OUTPUT)).toBe(false);
   });
 });

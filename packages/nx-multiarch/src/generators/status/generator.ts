@@ -1,6 +1,12 @@
 /**
  * `nx g nx-multiarch:status [--check] [--output docs/MULTI_ARCH_STATUS.md]`: a multi-arch status page written from
- * facts (project graph, Dockerfile lint, image.json, OCI layouts, push records), never by hand.
+ * facts (project graph, Dockerfile lint, image.json, OCI layouts, push records), never by hand. The projects and their
+ * targets come from the project graph (projects.ts); everything else is read from the tree.
+ *
+ * A generator, not a task: it reports on every project at once (a task needs a project to run on, and a workspace
+ * made by `nx init` has no root project to host one), it reads other tasks' outputs without depending on those tasks
+ * (a status target with dependsOn docker-push would build and push to report), and there is nothing to cache (the
+ * facts include file times and push records that change outside Nx's inputs).
  *
  * --check runs after the page is written (in the generator's callback, which Nx runs after flushing the tree), so the
  * page is on disk for whoever reads the failure.
@@ -10,7 +16,7 @@ import { isAbsolute, relative } from 'node:path';
 import { StatusCheckError } from '../../core/errors';
 import { serviceFacts, type FactOptions } from './facts';
 import { normalisePath } from '../../core/paths';
-import { loadProjects, withBuildTarget, type ProjectLoader } from './projects';
+import { graphProjects, withBuildTarget } from './projects';
 import { checkProblems, DEFAULT_OUTPUT, renderPage } from './render';
 import type { StatusGeneratorSchema } from './schema';
 
@@ -24,14 +30,9 @@ function outputPath(tree: Tree, output: string | undefined): string {
   return path;
 }
 
-export interface StatusDependencies extends FactOptions {
-  /** where the projects come from (default: the project graph, or inference on the tree; see projects.ts) */
-  loadProjects?: ProjectLoader;
-}
-
-export async function statusGenerator(tree: Tree, options: StatusGeneratorSchema = {}, deps: StatusDependencies = {}): Promise<GeneratorCallback> {
+export async function statusGenerator(tree: Tree, options: StatusGeneratorSchema = {}, deps: FactOptions = {}): Promise<GeneratorCallback> {
   const output = outputPath(tree, options.output);
-  const projects = withBuildTarget(await (deps.loadProjects ?? loadProjects)(tree));
+  const projects = withBuildTarget(await graphProjects());
   const facts = projects.map((project) => serviceFacts(tree, project, deps));
   const page = renderPage(facts);
   const unchanged = tree.read(output, 'utf-8') === page;
