@@ -45,3 +45,8 @@ export async function imagesInStore(storageEnv: Record<string, string>): Promise
   const listed = await execa('podman', ['images', '--all', '--format', 'json'], { env: storageEnv });
   return (JSON.parse(listed.stdout || '[]') as Array<{ Id: string; Names?: string[] }>).map((image) => image.Names?.[0] ?? image.Id);
 }
+
+/** The storage driver of the host's podman store (overlay here): an isolated store to compare digests with needs it. */
+export async function hostStorageDriver(): Promise<string> {
+  return (await execa('podman', ['info', '--format', '{{.Store.GraphDriverName}}'])).stdout.trim();
+}
