@@ -176,10 +176,9 @@ describe('reproducible digests', () => {
     git(cloneA, 'commit', '-q', '-m', 'unrelated');
     expect(git(cloneA, 'rev-parse', 'HEAD').trim()).not.toBe(head);
 
-    // No Nx cache, and an engine store of its own, empty: no layer of an earlier build can be reused. Not podman's
-    // --no-cache: podman 4.3 then records other parent names in the history comments of the image config
-    // ("FROM <name>-tmp:latest" instead of "FROM <image id>"), so its digests differ from a layer-cache build's.
-    // The host's storage driver: on vfs, svc-e's last RUN layer lacked the `run/` directory overlay put in it.
+    // No Nx cache, and an engine store of its own, empty: no layer of an earlier build can be reused. podman 4.3 names
+    // other parents in the config history there (src/image/history-comments.ts drops them). The host's storage driver:
+    // on vfs, svc-e's last RUN layer lacked the `run/` directory overlay put in it.
     const store = isolatedStorage(await hostStorageDriver());
     const rebuilt = await nxIn(cloneA, ['run-many', '-t', 'docker-build', `--projects=${projects.join(',')}`, '--skip-nx-cache'], store);
     expect({ exitCode: rebuilt.exitCode, built: rebuilt.built }).toEqual({ exitCode: 0, built: projects });
