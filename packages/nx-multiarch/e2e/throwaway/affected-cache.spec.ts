@@ -1,11 +1,13 @@
 /**
  * Affected-only, cache-correct builds on a throwaway workspace (tools/fixtures/matrix-workspace.ts): six services in
- * both layouts sharing two libs. Real nx, real podman, the real registry; nothing is faked.
+ * both layouts sharing two libs. Real nx, real podman, the real registry; nothing is faked. Hits and misses are read
+ * twice: from Nx's notes (`[local cache]`) and from the engine (podman's event log, e2e/engine-builds.ts), so a task
+ * Nx calls a hit but that ran the engine is caught.
  */
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { execa } from 'execa';
 import { createMatrixWorkspace, MATRIX_SERVICES } from '../../../../tools/fixtures/matrix-workspace';
 import { cloneWorkspace, isolatedStorage } from '../../../../tools/fixtures/workspace-kit';
@@ -13,6 +15,7 @@ import type { ImageRecord } from '../../src/image/record';
 import { fileInImage, NX_BIN, remoteRaw, requireRealParts, RUN_ID } from '../harness';
 import { describeIndex } from '../../src/image/oci-layout';
 import { startRemoteCache, type RemoteCache } from '../remote-cache-server';
+import { engineBuildsDuring, hostStorageDriver, imagesInStore } from '../engine-builds';
 
 jest.setTimeout(20 * 60 * 1000);
 
@@ -34,23 +37,25 @@ interface TaskRun {
   output: string;
   ran: string[];
   misses: string[];
+  /** the projects whose docker-build ran the engine (podman's event log), sorted; a project built twice is listed twice */
+  built: string[];
 }
 
 async function nxIn(dir: string, args: string[], extraEnv: Record<string, string> = {}): Promise<TaskRun> {
-  const result = await execa(NX_BIN, [...args, '--outputStyle=static', '--parallel=2'], { cwd: dir, env: { ...cloneEnv(dir), ...extraEnv }, all: true, reject: false });
+  const { result, builds } = await engineBuildsDuring(dir, () => execa(NX_BIN, [...args, '--outputStyle=static', '--parallel=2'], { cwd: dir, env: { ...cloneEnv(dir), ...extraEnv }, all: true, reject: false }));
   const output = String(result.all).replace(/\x1b\[[0-9;]*m/g, '');
   const tasks = [...output.matchAll(/^> nx run (\S+?):(\S+)(.*)$/gm)].map(([, project, target, rest]) => ({ project, target, hit: /local cache|remote cache|existing outputs match/.test(rest) }));
-  const builds = tasks.filter((t) => t.target === 'docker-build');
   return {
     exitCode: result.exitCode ?? 1,
     output,
-    ran: [...new Set(builds.map((t) => t.project))].sort(),
-    misses: [...new Set(builds.filter((t) => !t.hit).map((t) => t.project))].sort(),
+    ran: [...new Set(tasks.filter((t) => t.target === 'docker-build').map((t) => t.project))].sort(),
+    misses: [...new Set(tasks.filter((t) => t.target === 'docker-build' && !t.hit).map((t) => t.project))].sort(),
+    built: builds.map((build) => basename(build.root)).sort(),
   };
 }
 
 const record = (dir: string, root: string): ImageRecord => JSON.parse(readFileSync(join(dir, 'dist', 'images', root, 'image.json'), 'utf8'));
-const git = (dir: string, ...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' });
+const git = (dir: string, ...args: string[]) => execFileSync('git', ['-c', 'user.email=fixture@example.com', '-c', 'user.name=fixture', ...args], { cwd: dir, encoding: 'utf8' });
 
 beforeAll(async () => {
   await requireRealParts();
@@ -58,6 +63,7 @@ beforeAll(async () => {
   createMatrixWorkspace(cloneA);
   const baseline = await nxIn(cloneA, ['run-many', '-t', 'docker-build']);
   if (baseline.exitCode !== 0) throw new Error(`baseline build failed:\n${baseline.output}`);
+  if (baseline.built.join() !== MATRIX_SERVICES.join()) throw new Error(`baseline: the engine built [${baseline.built}], not each of [${MATRIX_SERVICES}] once`);
 });
 
 type Row = [name: string, change: (dir: string) => void, files: string[], ran: string[], misses: string[]];
@@ -93,20 +99,21 @@ describe('nx affected -t docker-build: exactly what changed is rebuilt', () => {
     try {
       const result = await nxIn(cloneA, ['affected', '-t', 'docker-build', `--files=${files.join(',')}`]);
       expect({ exitCode: result.exitCode, tail: result.exitCode === 0 ? '' : result.output.slice(-3000) }).toEqual({ exitCode: 0, tail: '' });
-      expect({ ran: result.ran, misses: result.misses }).toEqual({ ran, misses });
+      // The engine built exactly the misses: a task Nx reports as a hit ran no build.
+      expect({ ran: result.ran, misses: result.misses, built: result.built }).toEqual({ ran, misses, built: misses });
     } finally {
       git(cloneA, 'checkout', '--', '.');
     }
-  });
+  }, 250_000); // about 3x the slowest row (nx.json: 62-82 s on 2 cores)
 
   it('PLATFORMS rebuilds every service, and going back restores every one from the cache', async () => {
     const single = await nxIn(cloneA, ['run-many', '-t', 'docker-build'], { PLATFORMS: 'linux/amd64' });
-    expect(single.misses).toEqual(MATRIX_SERVICES);
+    expect({ misses: single.misses, built: single.built }).toEqual({ misses: MATRIX_SERVICES, built: MATRIX_SERVICES });
     expect(record(cloneA, 'services/svc-a').platforms.map((p) => p.platform)).toEqual(['linux/amd64']);
     const back = await nxIn(cloneA, ['run-many', '-t', 'docker-build']);
-    expect({ ran: back.ran, misses: back.misses }).toEqual({ ran: MATRIX_SERVICES, misses: [] });
+    expect({ ran: back.ran, misses: back.misses, built: back.built }).toEqual({ ran: MATRIX_SERVICES, misses: [], built: [] });
     expect(record(cloneA, 'services/svc-a').platforms.map((p) => p.platform)).toEqual(['linux/amd64', 'linux/arm64']);
-  });
+  }, 110_000); // 29-36 s
 });
 
 describe('base images built in the workspace', () => {
@@ -128,9 +135,9 @@ describe('base images built in the workspace', () => {
 describe('reproducible digests', () => {
   it('two clean builds give the same digests; a one-byte source change gives others', async () => {
     const clean = ['run', 'svc-f:docker-build', '--skip-nx-cache', '--extraArgs=--no-cache'];
-    expect((await nxIn(cloneA, clean)).exitCode).toBe(0);
+    expect(await nxIn(cloneA, clean)).toMatchObject({ exitCode: 0, built: ['svc-f'] });
     const first = record(cloneA, 'services/svc-f');
-    expect((await nxIn(cloneA, clean)).exitCode).toBe(0);
+    expect(await nxIn(cloneA, clean)).toMatchObject({ exitCode: 0, built: ['svc-f'] });
     const second = record(cloneA, 'services/svc-f');
     expect(second.index.digest).toBe(first.index.digest);
     expect(second.platforms.map((p) => p.digest)).toEqual(first.platforms.map((p) => p.digest));
@@ -145,7 +152,49 @@ describe('reproducible digests', () => {
       git(cloneA, 'checkout', '--', '.');
       await nxIn(cloneA, ['run', 'svc-f:docker-build', '--skip-nx-cache']);
     }
-  });
+  }, 200_000); // 49-65 s
+
+  it('after an unrelated commit, a rebuild with no Nx cache in an empty engine store gives the same digests', async () => {
+    // Both layouts: svc-a (project-root context) and svc-e (workspace-root context, copies a lib). Not svc-c: clone B
+    // below compares its restored svc-c record with clone A's, and a rebuild's record has its own buildSeconds.
+    const projects = ['svc-a', 'svc-e'];
+    const roots = ['services/svc-a', 'apps/svc-e'];
+    const settled = await nxIn(cloneA, ['run-many', '-t', 'docker-build', `--projects=${projects.join(',')}`]);
+    expect(settled.exitCode).toBe(0);
+    const digests = () => roots.map((root) => {
+      const { index, platforms } = record(cloneA, root);
+      return { root, index: index.digest, platforms: platforms.map(({ platform, digest }) => ({ platform, digest })) };
+    });
+    const before = digests();
+    const head = git(cloneA, 'rev-parse', 'HEAD').trim();
+
+    // A commit no image copies (a new file outside every Dockerfile's COPY sources), one second later at least, so
+    // that a source epoch taken from HEAD rather than from the commit touching the image's inputs would show.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    writeFileSync(join(cloneA, 'NOTES.txt'), 'unrelated\n');
+    git(cloneA, 'add', 'NOTES.txt');
+    git(cloneA, 'commit', '-q', '-m', 'unrelated');
+    expect(git(cloneA, 'rev-parse', 'HEAD').trim()).not.toBe(head);
+
+    // No Nx cache, and an engine store of its own, empty: no layer of an earlier build can be reused. The host's
+    // storage driver: on vfs, svc-e's last RUN layer lacked the `run/` directory overlay put in it.
+    const driver = await hostStorageDriver();
+    const store = isolatedStorage(driver);
+    const rebuilt = await nxIn(cloneA, ['run-many', '-t', 'docker-build', `--projects=${projects.join(',')}`, '--skip-nx-cache'], store);
+    expect({ exitCode: rebuilt.exitCode, built: rebuilt.built }).toEqual({ exitCode: 0, built: projects });
+    expect((await imagesInStore(store)).length).toBeGreaterThan(0); // the build did use that store
+    expect(digests()).toEqual(before);
+
+    // A store whose layer cache was filled by a build naming the same base another way (another repository, same
+    // digests): podman reuses those steps, with that name in their history comments ("FROM <alias>"), which
+    // src/image/history-comments.ts must drop for the digests to stay the same.
+    const alias = `127.0.0.1:5000/${RUN_ID}-alias/busybox:latest`;
+    await execa('skopeo', ['copy', '--all', '--src-tls-verify=false', '--dest-tls-verify=false', 'docker://127.0.0.1:5000/fixtures/busybox:latest', `docker://${alias}`]);
+    const primed = isolatedStorage(driver);
+    expect(await nxIn(cloneA, ['run', 'svc-a:docker-build', '--skip-nx-cache', `--buildArgs.BASE_IMAGE=${alias}`], primed)).toMatchObject({ exitCode: 0, built: ['svc-a'] });
+    expect(await nxIn(cloneA, ['run', 'svc-a:docker-build', '--skip-nx-cache'], primed)).toMatchObject({ exitCode: 0, built: ['svc-a'] });
+    expect(digests()[0]).toEqual(before[0]);
+  }, 180_000); // 22-23 s, then two builds of svc-a
 });
 
 afterAll(async () => {
@@ -157,14 +206,18 @@ describe('push from a cache hit in another clone', () => {
     const cloneB = mkdtempSync(join(tmpdir(), 'nx-multiarch-b-'));
     cloneWorkspace(cloneA, cloneB);
     // An engine store of its own, empty: if anything tried to build, it would have no layers to reuse.
-    const result = await nxIn(cloneB, ['run', 'svc-c:docker-push', `--imageName=${RUN_ID}-cache/{projectName}`, '--tag=from-cache'], isolatedStorage());
+    const store = isolatedStorage();
+    const result = await nxIn(cloneB, ['run', 'svc-c:docker-push', `--imageName=${RUN_ID}-cache/{projectName}`, '--tag=from-cache'], store);
     expect(result.exitCode).toBe(0);
     expect(result.ran).toEqual(['svc-c']);
     expect(result.misses).toEqual([]);
+    // The engine's view: no build of clone B in podman's event log, and its store still holds no image.
+    expect(result.built).toEqual([]);
+    expect(await imagesInStore(store)).toEqual([]);
     expect(remoteCache.hits.length).toBeGreaterThan(0);
     const local = record(cloneA, 'apps/svc-c');
     expect(record(cloneB, 'apps/svc-c')).toEqual(local);
     const remote = await remoteRaw(`127.0.0.1:5000/${RUN_ID}-cache/svc-c:from-cache`);
     expect(describeIndex(remote.json).map((p) => p.digest).sort()).toEqual(local.platforms.map((p) => p.digest).sort());
-  });
+  }, 15_000); // 2-3 s
 });

@@ -1,16 +1,19 @@
 /**
  * Per-arch runners, end to end on the real registry: two clones of one workspace act as two CI runners, each with an
  * engine store of its own and limited to its platform (docker-push -c amd64 / -c arm64), then docker-manifest stitches
- * the list. The stitched list must equal a one-shot multi-arch build of the same inputs, platform for platform.
+ * the list. The stitched list must equal a one-shot multi-arch build of the same inputs, platform for platform, made
+ * in a third empty store: no two of these builds share a layer cache (nor the host's store), so equal digests come
+ * from reproducible builds, not from reused layers.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { cloneWorkspace, commitAll, installPlugin, isolatedStorage, writeFiles } from '../../../../tools/fixtures/workspace-kit';
 import { describeIndex, INDEX_MEDIA_TYPES } from '../../src/image/oci-layout';
 import type { ImageRecord } from '../../src/image/record';
 import { command, NX_BIN, REGISTRY, remoteRaw, remoteTags, requireRealParts, RUN_ID } from '../harness';
+import { engineBuildsDuring, imagesInStore } from '../engine-builds';
 
 jest.setTimeout(20 * 60 * 1000);
 
@@ -19,11 +22,17 @@ const runnerAmd64 = mkdtempSync(join(tmpdir(), 'nx-multiarch-runner-amd64-'));
 const runnerArm64 = mkdtempSync(join(tmpdir(), 'nx-multiarch-runner-arm64-'));
 const REPOSITORY = `${RUN_ID}-per-arch/svc`;
 const NAME = `${REGISTRY}/${REPOSITORY}`;
+/** Each runner's engine store, kept for all of that runner's commands, as a CI machine keeps its own. */
+const storeAmd64 = isolatedStorage();
+const storeArm64 = isolatedStorage();
 
+const storeOf = (dir: string): Record<string, string> => (dir === runnerAmd64 ? storeAmd64 : dir === runnerArm64 ? storeArm64 : {});
+
+/** nx in a runner, with that runner's engine store unless `env` names another. */
 async function nxIn(dir: string, args: string[], env: Record<string, string> = {}): Promise<{ exitCode: number; output: string }> {
   const result = await execa(NX_BIN, [...args, '--outputStyle=static'], {
     cwd: dir,
-    env: { NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true', CI: 'true', NX_CACHE_DIRECTORY: join(dir, '.nx', 'own-cache'), ...env },
+    env: { NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true', CI: 'true', NX_CACHE_DIRECTORY: join(dir, '.nx', 'own-cache'), ...storeOf(dir), ...env },
     all: true,
     reject: false,
   });
@@ -57,13 +66,18 @@ beforeAll(async () => {
 
 afterAll(() => {
   for (const dir of [origin, runnerAmd64, runnerArm64]) rmSync(dir, { recursive: true, force: true });
+  for (const store of [storeAmd64, storeArm64]) rmSync(dirname(store.CONTAINERS_STORAGE_CONF), { recursive: true, force: true });
 });
 
 describe('per-arch runners and docker-manifest', () => {
   it('each runner builds and pushes only its platform as <tag>-<arch>; the stitched <tag> equals a one-shot multi-arch build', async () => {
     const tag = { IMAGE_TAG: 'v1' };
-    await nxOk(runnerAmd64, ['run', 'svc:docker-push', '-c', 'amd64'], tag);
-    await nxOk(runnerArm64, ['run', 'svc:docker-push', '-c', 'arm64'], { ...tag, ...isolatedStorage() });
+    const pushedAmd64 = await engineBuildsDuring(runnerAmd64, () => nxOk(runnerAmd64, ['run', 'svc:docker-push', '-c', 'amd64'], tag));
+    const pushedArm64 = await engineBuildsDuring(runnerArm64, () => nxOk(runnerArm64, ['run', 'svc:docker-push', '-c', 'arm64'], tag));
+    // Each runner's engine built its platform, into its own store.
+    expect(pushedAmd64.builds.map((b) => `${b.outputs}/${b.root}`)).toEqual(['dist/images-per-arch/amd64/services/svc']);
+    expect(pushedArm64.builds.map((b) => `${b.outputs}/${b.root}`)).toEqual(['dist/images-per-arch/arm64/services/svc']);
+    for (const store of [storeAmd64, storeArm64]) expect((await imagesInStore(store)).length).toBeGreaterThan(0);
 
     // Each runner built only its own platform, into the per-arch output (the multi-arch output stays untouched).
     const amd64 = readRecord(runnerAmd64, 'dist/images-per-arch/amd64/services/svc');
@@ -89,12 +103,18 @@ describe('per-arch runners and docker-manifest', () => {
       { platform: 'linux/arm64', digest: arm64.platforms[0].digest },
     ]);
 
-    // The same inputs built in one go on one machine give the same per-platform images.
-    await nxOk(runnerAmd64, ['run', 'svc:docker-build']);
+    // The same inputs built in one go on a third machine (an empty store of its own) give the same per-platform images.
+    const oneShotStore = isolatedStorage();
+    try {
+      const oneShotRun = await engineBuildsDuring(runnerAmd64, () => nxOk(runnerAmd64, ['run', 'svc:docker-build'], oneShotStore));
+      expect(oneShotRun.builds.map((b) => `${b.outputs}/${b.root}`)).toEqual(['dist/images/services/svc']);
+    } finally {
+      rmSync(dirname(oneShotStore.CONTAINERS_STORAGE_CONF), { recursive: true, force: true });
+    }
     const oneShot = readRecord(runnerAmd64, 'dist/images/services/svc');
     expect(oneShot.platforms.map((p) => p.platform)).toEqual(['linux/amd64', 'linux/arm64']);
     expect(listed).toEqual(oneShot.platforms.map(({ platform, digest }) => ({ platform, digest })));
-  });
+  }, 120_000); // 19 s alone, 39 s beside another end-to-end spec on 2 cores
 
   it('a missing arch is an error listing what is present, and the tag is never written', async () => {
     await nxOk(runnerAmd64, ['run', 'svc:docker-push', '-c', 'amd64'], { IMAGE_TAG: 'half' });

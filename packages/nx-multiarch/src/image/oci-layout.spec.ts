@@ -1,32 +1,7 @@
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { blobPath, readLayout, sortIndexByPlatform } from './oci-layout';
-
-const digestOf = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
-
-function layoutWith(platforms: Array<[string, string]>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'layout-'));
-  mkdirSync(join(dir, 'blobs', 'sha256'), { recursive: true });
-  const put = (text: string) => {
-    const digest = digestOf(text);
-    writeFileSync(blobPath(dir, digest), text);
-    return { digest, size: Buffer.byteLength(text) };
-  };
-  const manifests = platforms.map(([os, architecture]) => {
-    const config = put(JSON.stringify({ architecture, os }));
-    const layer = put(`layer for ${architecture}`);
-    const manifest = put(JSON.stringify({ schemaVersion: 2, config: { ...config, mediaType: 'c' }, layers: [{ ...layer, mediaType: 'l' }] }));
-    return { mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest, platform: { os, architecture } };
-  });
-  const index = put(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests }));
-  writeFileSync(join(dir, 'index.json'), JSON.stringify({
-    schemaVersion: 2,
-    manifests: [{ mediaType: 'application/vnd.oci.image.index.v1+json', ...index, annotations: { 'org.opencontainers.image.ref.name': 'latest' } }],
-  }));
-  return dir;
-}
+import { digestOf, layoutWith } from './test-layout';
 
 describe('OCI layout', () => {
   it('reads every platform image with its config digest and pull size', async () => {
