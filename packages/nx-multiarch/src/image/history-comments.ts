@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { blobPath, INDEX_MEDIA_TYPES, LayoutError } from './oci-layout';
+import { blobPath, INDEX_MEDIA_TYPES, readJson } from './oci-layout';
 
 interface Descriptor {
   mediaType: string;
@@ -20,14 +20,6 @@ interface HistoryEntry {
  * Dockerfile, files and timestamp gave another config digest in an empty store. The comment is informational only.
  */
 const PARENT_COMMENT = /^FROM\s/;
-
-async function readJson<T>(path: string): Promise<T> {
-  try {
-    return JSON.parse(await readFile(path, 'utf8')) as T;
-  } catch (error) {
-    throw new LayoutError(`Cannot read ${path}: ${(error as Error).message}`);
-  }
-}
 
 /** Writes `value` as a blob and returns its descriptor fields; the old blob is removed if the bytes changed. */
 async function replaceBlob(layoutDir: string, old: Descriptor, value: unknown): Promise<Pick<Descriptor, 'digest' | 'size'>> {

@@ -48,7 +48,7 @@ export function blobPath(layoutDir: string, digest: string): string {
   return join(layoutDir, 'blobs', algorithm, hex);
 }
 
-async function readJson<T>(path: string): Promise<T> {
+export async function readJson<T>(path: string): Promise<T> {
   try {
     return JSON.parse(await readFile(path, 'utf8')) as T;
   } catch (error) {
