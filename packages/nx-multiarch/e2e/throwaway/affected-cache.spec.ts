@@ -186,8 +186,8 @@ describe('reproducible digests', () => {
     expect(digests()).toEqual(before);
 
     // A store whose layer cache was filled by a build naming the same base another way (another repository, same
-    // digests): podman reuses those steps, with that name in their history comments ("FROM <alias>"), which
-    // src/image/history-comments.ts must drop for the digests to stay the same.
+    // layers): podman reuses those steps with that name in their history comments ("FROM <alias>") and in the
+    // manifests' base annotations, which src/image/store-traces.ts must drop for the digests to stay the same.
     const alias = `127.0.0.1:5000/${RUN_ID}-alias/busybox:latest`;
     await execa('skopeo', ['copy', '--all', '--src-tls-verify=false', '--dest-tls-verify=false', 'docker://127.0.0.1:5000/fixtures/busybox:latest', `docker://${alias}`]);
     const primed = isolatedStorage(driver);

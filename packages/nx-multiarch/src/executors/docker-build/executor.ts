@@ -10,7 +10,7 @@ import { selectEngine } from '../../engines/detect';
 import { validateDockerfileFile } from '../../dockerfile/validate';
 import { normaliseRemoteUrl } from '../../git/source-url';
 import { readLayout, sortIndexByPlatform } from '../../image/oci-layout';
-import { dropParentComments } from '../../image/history-comments';
+import { dropStoreTraces } from '../../image/store-traces';
 import { assembleLayout } from '../../image/assemble-layout';
 import { formatPlatform, hostPlatform, parsePlatform, parsePlatformList } from '../../image/platform';
 import { LAYOUT_DIR, RECORD_FILE } from '../../core/conventions';
@@ -127,7 +127,7 @@ export default async function dockerBuild(options: Record<string, unknown>, cont
         await assembleLayout(plan.archives, request.layoutDir, project.workspaceRoot);
         await rm(dirname(plan.archives[0].path), { recursive: true, force: true });
       }
-      await dropParentComments(request.layoutDir);
+      await dropStoreTraces(request.layoutDir);
       await sortIndexByPlatform(request.layoutDir);
       const layout = await readLayout(request.layoutDir);
       const built = layout.images.map((image) => image.platform);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { dropParentComments, withoutParentComments } from './history-comments';
+import { dropStoreTraces, withoutParentComments } from './store-traces';
 import { blobPath, readLayout } from './oci-layout';
 import { layoutWith } from './test-layout';
 
@@ -11,7 +11,7 @@ const historyNaming = (first: string, ids: string[]) => ({
   history: [...base, { created_by: 'COPY src/ /app/', comment: `FROM ${first}` }, ...ids.map((id) => ({ created_by: 'RUN x', comment: `FROM ${id}` }))],
 });
 
-describe('parent comments in image history', () => {
+describe('engine store traces in an OCI layout', () => {
   it('drops buildah parent comments and keeps every other comment and field', () => {
     const config = withoutParentComments({ architecture: 'amd64', ...historyNaming('127.0.0.1:5000/base:1', ['50fe8dfc890e']) });
     expect(config).toEqual({
@@ -22,17 +22,30 @@ describe('parent comments in image history', () => {
   });
 
   it('two layouts that differ only in parent comments end up byte-identical, with every digest matching its blob', async () => {
-    const inOneStore = layoutWith([['linux', 'amd64'], ['linux', 'arm64']], (arch) => historyNaming('127.0.0.1:5000/base:1', [`${arch}1111`, `${arch}2222`]));
-    const inAnother = layoutWith([['linux', 'amd64'], ['linux', 'arm64']], (arch) => historyNaming(`docker.io/library/${arch}9f3e-tmp:latest`, [`${arch}aaaa`, `${arch}bbbb`]));
+    const baseNamed = (name: string, digest: string) => () => ({
+      annotations: { 'org.opencontainers.image.base.name': name, 'org.opencontainers.image.base.digest': digest, 'x.kept': 'yes' },
+    });
+    const inOneStore = layoutWith(
+      [['linux', 'amd64'], ['linux', 'arm64']],
+      (arch) => historyNaming('127.0.0.1:5000/base:1', [`${arch}1111`, `${arch}2222`]),
+      baseNamed('127.0.0.1:5000/base:1', 'sha256:1111'),
+    );
+    const inAnother = layoutWith(
+      [['linux', 'amd64'], ['linux', 'arm64']],
+      (arch) => historyNaming(`docker.io/library/${arch}9f3e-tmp:latest`, [`${arch}aaaa`, `${arch}bbbb`]),
+      baseNamed('127.0.0.1:5000/alias/base:1', 'sha256:2222'),
+    );
     const before = await readLayout(inOneStore);
     expect(before.index.digest).not.toBe((await readLayout(inAnother)).index.digest);
 
-    await dropParentComments(inOneStore);
-    await dropParentComments(inAnother);
+    await dropStoreTraces(inOneStore);
+    await dropStoreTraces(inAnother);
     const [one, another] = [await readLayout(inOneStore), await readLayout(inAnother)];
     expect(another).toEqual(one);
     expect(one.index.digest).not.toBe(before.index.digest);
     expect(readFileSync(join(inAnother, 'index.json'), 'utf8')).toBe(readFileSync(join(inOneStore, 'index.json'), 'utf8'));
+    const manifest = JSON.parse(readFileSync(blobPath(inOneStore, one.images[0].digest), 'utf8'));
+    expect(manifest.annotations).toEqual({ 'x.kept': 'yes' });
 
     // Every blob is named by its own sha256, and the replaced configs, manifests and index are gone.
     for (const dir of [inOneStore, inAnother]) {
@@ -44,10 +57,20 @@ describe('parent comments in image history', () => {
     expect(existsSync(blobPath(inOneStore, before.images[0].configDigest))).toBe(false);
   });
 
-  it('leaves a layout without parent comments exactly as it was', async () => {
+  it('drops base annotations from a manifest whose config has no parent comment', async () => {
+    const dir = layoutWith([['linux', 'amd64']], () => ({ history: base }), () => ({ annotations: { 'org.opencontainers.image.base.name': 'x:1' } }));
+    const before = await readLayout(dir);
+    await dropStoreTraces(dir);
+    const after = await readLayout(dir);
+    expect(after.images[0].configDigest).toBe(before.images[0].configDigest);
+    expect(after.images[0].digest).not.toBe(before.images[0].digest);
+    expect(JSON.parse(readFileSync(blobPath(dir, after.images[0].digest), 'utf8'))).not.toHaveProperty('annotations');
+  });
+
+  it('leaves a layout without store traces exactly as it was', async () => {
     const dir = layoutWith([['linux', 'amd64']], () => ({ history: base }));
     const indexJson = readFileSync(join(dir, 'index.json'), 'utf8');
-    await dropParentComments(dir);
+    await dropStoreTraces(dir);
     expect(readFileSync(join(dir, 'index.json'), 'utf8')).toBe(indexJson);
   });
 });
