@@ -64,7 +64,7 @@ describe('docker-push', () => {
 
   it('pushes the whole index under the default tag (no package.json: the short commit SHA), --tags and --latest; each serves image.json\'s digests', async () => {
     const first = await nx(['run', 'gateway-service:docker-push', `--imageName=${imageName}`, '--exclude-task-dependencies', '--tags=v1', '--latest']);
-    expect(first.exitCode).toBe(0);
+    if (first.exitCode !== 0) throw new Error(`docker-push failed (exit ${first.exitCode}):\n${first.output}`);
     expect(first.output).toContain('Pushed and verified');
     // 127.0.0.1 is a loopback registry: TLS is off by default there, without the warning other registries get
     expect(first.output).not.toContain('TLS verification is off');
@@ -118,7 +118,7 @@ describe('docker-push', () => {
     } finally {
       await proxy.close();
     }
-    expect(result.exitCode).toBe(0);
+    if (result.exitCode !== 0) throw new Error(`docker-push failed (exit ${result.exitCode}):\n${result.output}`);
     expect(result.output).toContain(`TLS verification is off for ${proxy.registry} (tlsVerify: false): anyone on the network path can read or change what is pushed.`);
     expect(proxy.requests).toContain(`PUT /v2/${RUN_ID}/gateway-service/manifests/plain-http`);
     expect((await remoteRaw(`${repository}:plain-http`)).digest).toBe(readRecordSync(GATEWAY).index.digest);
