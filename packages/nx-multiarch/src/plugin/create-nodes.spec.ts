@@ -279,7 +279,7 @@ describe("createNodesV2: the files Nx passes after the registration's include/ex
   });
 });
 
-describe('createNodesV2: project names and secrets', () => {
+describe('createNodesV2: project names, package.json and secrets', () => {
   it('names a project without project.json after its package.json, else its folder; project.json wins over both', async () => {
     const root = workspace({
       'apps/web-folder/package.json': JSON.stringify({ name: '@acme/web', version: '1.0.0' }),
@@ -296,6 +296,18 @@ describe('createNodesV2: project names and secrets', () => {
       'apps/both': 'from-project-json',
     });
     expect(Object.keys(projects['apps/web-folder'].targets)).toEqual(['docker-build', 'docker-build-single', 'docker-lint', 'docker-push', 'docker-manifest']);
+  });
+
+  it("hashes the project's package.json into docker-build, whose version is the version label, also when the image does not copy it", async () => {
+    const root = workspace({
+      'apps/web/package.json': JSON.stringify({ name: 'web', version: '1.0.0' }),
+      'apps/web/Dockerfile': 'FROM scratch\nCOPY app.txt /\n',
+      'apps/plain/project.json': JSON.stringify({ name: 'plain' }),
+      'apps/plain/Dockerfile': 'FROM scratch\nCOPY app.txt /\n',
+    });
+    const projects = await infer(root, ['apps/web/Dockerfile', 'apps/plain/project.json', 'apps/plain/Dockerfile']);
+    expect(projects['apps/web'].targets['docker-build'].inputs).toContain('{workspaceRoot}/apps/web/package.json');
+    expect(JSON.stringify(projects['apps/plain'].targets['docker-build'].inputs)).not.toContain('package.json');
   });
 
   it('leaves a workspace-relative secret of the plugin options out of the build inputs; absolute and outside paths are not inputs anyway', async () => {
