@@ -2,14 +2,14 @@
  * The core flow on real podman (with QEMU for arm64), real skopeo and the real registry on 127.0.0.1:5000,
  * through the real nx CLI in this workspace. Images go to the registry under a namespace of this run only.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { hostPlatform } from '../src/image/platform';
 import {
-  RUN_ID, catalog, command, elfMachine, fileInImage, nx, outputDir, platformsOf, readRecordSync, remoteRaw, remoteTags, requireRealParts, workspaceRoot,
+  RUN_ID, catalog, command, elfMachine, fileInImage, nx, outputDir, platformsOf, readRecordSync, remoteConfig, remoteRaw, remoteTags, requireRealParts, workspaceRoot,
 } from './harness';
 import { describeIndex } from '../src/image/oci-layout';
-import { createHash } from 'node:crypto';
 import { startRegistryProxy } from './registry-proxy';
 
 jest.setTimeout(15 * 60 * 1000);
@@ -18,6 +18,7 @@ const GATEWAY = 'services/gateway-service';
 const EMULATED = 'services/context-api';
 const HOST_UNAME = hostPlatform() === 'linux/arm64' ? 'aarch64' : 'x86_64';
 const imageName = `${RUN_ID}/{projectName}`;
+const git = (...args: string[]) => execFileSync('git', args, { cwd: workspaceRoot, encoding: 'utf8' }).trim();
 
 beforeAll(async () => {
   await requireRealParts();
@@ -57,17 +58,29 @@ describe('docker-build', () => {
 });
 
 describe('docker-push', () => {
-  it('pushes the whole index, verifies it, and a second push uploads nothing', async () => {
-    const first = await nx(['run', 'gateway-service:docker-push', `--imageName=${imageName}`, '--exclude-task-dependencies'], { IMAGE_TAG: 'v1' });
-    expect(first.exitCode).toBe(0);
+  const repository = `127.0.0.1:5000/${RUN_ID}/gateway-service`;
+  const listed = (index: any) => describeIndex(index).map(({ platform, digest }) => ({ platform, digest })).sort((a, b) => a.platform.localeCompare(b.platform));
+  const built = () => readRecordSync(GATEWAY).platforms.map(({ platform, digest }) => ({ platform, digest })).sort((a, b) => a.platform.localeCompare(b.platform));
+
+  it('pushes the whole index under the default tag (no package.json: the short commit SHA), --tags and --latest; each serves image.json\'s digests', async () => {
+    const first = await nx(['run', 'gateway-service:docker-push', `--imageName=${imageName}`, '--exclude-task-dependencies', '--tags=v1', '--latest']);
+    if (first.exitCode !== 0) throw new Error(`docker-push failed (exit ${first.exitCode}):\n${first.output}`);
     expect(first.output).toContain('Pushed and verified');
+    // 127.0.0.1 is a loopback registry: TLS is off by default there, without the warning other registries get
+    expect(first.output).not.toContain('TLS verification is off');
 
+    const sha = git('rev-parse', '--short', 'HEAD');
+    expect(sha).toMatch(/^[0-9a-f]{7,}$/);
+    expect((await remoteTags(`${RUN_ID}/gateway-service`)).sort()).toEqual([sha, 'latest', 'v1'].sort());
     const record = readRecordSync(GATEWAY);
-    const remote = await remoteRaw(`127.0.0.1:5000/${RUN_ID}/gateway-service:v1`);
-    expect(`sha256:${createHash('sha256').update(remote.raw).digest('hex')}`).toBe(record.index.digest);
-    expect(describeIndex(remote.json).map(({ platform, digest }) => ({ platform, digest })).sort((a, b) => a.platform.localeCompare(b.platform)))
-      .toEqual(record.platforms.map(({ platform, digest }) => ({ platform, digest })).sort((a, b) => a.platform.localeCompare(b.platform)));
+    for (const tag of [sha, 'v1', 'latest']) {
+      const remote = await remoteRaw(`${repository}:${tag}`);
+      expect([tag, remote.digest]).toEqual([tag, record.index.digest]);
+      expect(listed(remote.json)).toEqual(built());
+    }
+  });
 
+  it('a second push uploads nothing', async () => {
     // The second push goes through a logging proxy to the same registry: it may check blobs (HEAD), never upload one.
     const proxy = await startRegistryProxy(5000);
     try {
@@ -78,6 +91,37 @@ describe('docker-push', () => {
     }
     expect(proxy.requests.filter((r) => r.startsWith('HEAD ') && r.includes('/blobs/')).length).toBeGreaterThan(0);
     expect(proxy.requests.filter((r) => /^(POST|PATCH|PUT) .*\/blobs\/uploads/.test(r))).toEqual([]);
+  });
+
+  it('each pushed platform config carries the default OCI labels: title, revision and created of the newest commit touching its sources, version = that revision', async () => {
+    // What shapes gateway-service's image: the Dockerfile, the ignore files and what it COPYs (go.mod, main.go)
+    const sources = ['Dockerfile', 'Dockerfile.dockerignore', '.dockerignore', '.containerignore', 'go.mod', 'main.go'].map((file) => `${GATEWAY}/${file}`);
+    const [revision, epoch] = git('log', '-1', '--format=%H %ct', '--', ...sources).split(' ');
+    expect(revision).toMatch(/^[0-9a-f]{40}$/);
+    for (const { platform, digest } of built()) {
+      const config = await remoteConfig(`${repository}@${digest}`);
+      expect(`${config.os}/${config.architecture}`).toBe(platform);
+      expect(config.config.Labels).toMatchObject({
+        'org.opencontainers.image.title': 'gateway-service',
+        'org.opencontainers.image.revision': revision,
+        'org.opencontainers.image.created': new Date(Number(epoch) * 1000).toISOString(),
+        'org.opencontainers.image.version': revision.slice(0, 12),
+      });
+    }
+  });
+
+  it('tlsVerify: false for a registry other than localhost/127.0.0.1 (a proxy on 127.0.0.2) warns, and pushes over plain HTTP', async () => {
+    const proxy = await startRegistryProxy(5000, [], '127.0.0.2');
+    let result: Awaited<ReturnType<typeof nx>>;
+    try {
+      result = await nx(['run', 'gateway-service:docker-push', `--registry=${proxy.registry}`, `--imageName=${imageName}`, '--exclude-task-dependencies', '--tlsVerify=false'], { IMAGE_TAG: 'plain-http' });
+    } finally {
+      await proxy.close();
+    }
+    if (result.exitCode !== 0) throw new Error(`docker-push failed (exit ${result.exitCode}):\n${result.output}`);
+    expect(result.output).toContain(`TLS verification is off for ${proxy.registry} (tlsVerify: false): anyone on the network path can read or change what is pushed.`);
+    expect(proxy.requests).toContain(`PUT /v2/${RUN_ID}/gateway-service/manifests/plain-http`);
+    expect((await remoteRaw(`${repository}:plain-http`)).digest).toBe(readRecordSync(GATEWAY).index.digest);
   });
 });
 

@@ -65,6 +65,13 @@ export async function remoteRaw(reference: string): Promise<{ raw: string; json:
   return { raw: result.stdout, json: JSON.parse(result.stdout), digest: `sha256:${createHash('sha256').update(result.stdout).digest('hex')}` };
 }
 
+/** The config of one pushed image (by tag or platform digest), as the registry serves it: labels, os, architecture. */
+export async function remoteConfig(reference: string): Promise<{ architecture: string; os: string; config: { Labels?: Record<string, string> } }> {
+  const result = await command(['skopeo', 'inspect', '--config', '--tls-verify=false', `docker://${reference}`]);
+  if (result.exitCode !== 0) throw new Error(`skopeo inspect --config ${reference} failed:\n${result.output}`);
+  return JSON.parse(result.stdout);
+}
+
 export async function remoteTags(repository: string): Promise<string[]> {
   const response = await fetch(`http://${REGISTRY}/v2/${repository}/tags/list`);
   if (response.status === 404) {

@@ -50,30 +50,39 @@ it('docker-lint fails on a Dockerfile that is not multi-arch ready, with file:li
   expect(result.stdout).toContain('"rule": "hardcoded-arch"');
 });
 
-it('docker-lint asks the plain-HTTP loopback registry about a digest-pinned base: one platform is an error, the list is fine', async () => {
+it('docker-lint asks the plain-HTTP loopback registry about a digest-pinned base: one platform is an error, the list is fine; checkRegistry: false asks nothing', async () => {
   await requireRealParts(['skopeo']);
   const base = `${REGISTRY}/fixtures/busybox`;
   const list = await remoteRaw(`${base}:latest`);
   const amd64 = describeIndex(list.json).find((image) => image.platform === 'linux/amd64')!.digest;
-  const lint = async (from: string) => {
+  const lint = async (from: string, ...extra: string[]) => {
     const dockerfile = `dist/lint-e2e/pinned-${from.slice(-12)}.Dockerfile`;
     mkdirSync(join(workspaceRoot, 'dist', 'lint-e2e'), { recursive: true });
     writeFileSync(join(workspaceRoot, dockerfile), `FROM ${from}\nRUN true\n`);
-    const output = `dist/lint-e2e/pinned-${from.slice(-12)}.json`;
+    const output = `dist/lint-e2e/pinned-${from.slice(-12)}${extra.length > 0 ? '-no-registry' : ''}.json`;
     const result = await command(
-      [NX_BIN, 'run', 'context-api:docker-lint', `--dockerfile=${dockerfile}`, `--outputPath=${output}`, '--skip-nx-cache', '--outputStyle=static'],
+      [NX_BIN, 'run', 'context-api:docker-lint', `--dockerfile=${dockerfile}`, `--outputPath=${output}`, ...extra, '--skip-nx-cache', '--outputStyle=static'],
       { NX_DAEMON: 'false' },
     );
     const rules = (JSON.parse(readFileSync(join(workspaceRoot, output), 'utf8')) as Array<{ rule: string }>).map((finding) => finding.rule);
-    return { exitCode: result.exitCode, output: result.output, rules };
+    return { dockerfile, exitCode: result.exitCode, output: result.output, rules };
   };
 
   const single = await lint(`${base}@${amd64}`);
   expect(single.output).not.toMatch(/Could not ask the registry/);
   expect(single.rules).toContain('single-platform-base');
   expect(single.exitCode).not.toBe(0);
+  // the default format, text: one line per finding, file:line: level [rule] message Fix: fix
+  expect(single.output).toMatch(new RegExp(`^${single.dockerfile.replace(/[.]/g, '\\.')}:1: error \\[single-platform-base\\] .*${amd64}.* Fix: \\S.*$`, 'm'));
+  expect(single.output).not.toContain('"rule": "single-platform-base"');
 
   const multi = await lint(`${base}@${list.digest}`);
   expect(multi.output).not.toMatch(/Could not ask the registry/);
   expect(multi.rules).not.toContain('single-platform-base');
+
+  // checkRegistry: false: the same single-platform pin is not asked about, so it is not an error
+  const unchecked = await lint(`${base}@${amd64}`, '--checkRegistry=false');
+  expect(unchecked.rules).not.toContain('single-platform-base');
+  expect(unchecked.exitCode).toBe(0);
+  expect(unchecked.output).toMatch(/context-api: multi-arch ready/);
 });

@@ -16,7 +16,11 @@ export interface RegistryProxy {
   close(): Promise<void>;
 }
 
-export async function startRegistryProxy(upstreamPort: number, rejectTypes: string[] = []): Promise<RegistryProxy> {
+/**
+ * `host` is the loopback address it listens on: the plugin treats only localhost, 127.0.0.1 and [::1] as loopback
+ * registries, so a proxy on 127.0.0.2 stands for any other plain-HTTP registry.
+ */
+export async function startRegistryProxy(upstreamPort: number, rejectTypes: string[] = [], host = '127.0.0.1'): Promise<RegistryProxy> {
   const rejected: string[] = [];
   const requests: string[] = [];
   // Its own connections to the registry, closed with the proxy: pooled ones would keep Jest's process alive.
@@ -38,12 +42,12 @@ export async function startRegistryProxy(upstreamPort: number, rejectTypes: stri
     upstream.on('error', () => res.destroy());
     req.pipe(upstream);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const { port } = server.address() as AddressInfo;
   const close = () => {
     agent.destroy();
     server.closeAllConnections();
     return new Promise<void>((resolve) => server.close(() => resolve()));
   };
-  return { registry: `127.0.0.1:${port}`, requests, rejected, close };
+  return { registry: `${host}:${port}`, requests, rejected, close };
 }

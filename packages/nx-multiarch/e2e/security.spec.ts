@@ -2,7 +2,9 @@
  * No shell anywhere, and build secrets never leak: end to end in a throwaway workspace, real podman and registry.
  * Values full of shell syntax go in as build args, labels and a Dockerfile path; the image must hold them byte for byte
  * and no marker file may appear. A build secret is used by a RUN step; it must be in no layer, log, image.json,
- * Nx cache entry or pushed blob.
+ * Nx cache entry or pushed blob. A second secret lives in the build context (a CI-written .npmrc) and is named
+ * workspace-relative in nx.json: it must not be hashed. The same build, pushed without a tag, is read back from the
+ * registry: the tag is package.json's version, the image config carries the default OCI labels.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -13,7 +15,7 @@ import { execa } from 'execa';
 import { commitAll, installPlugin, writeFiles } from '../../../tools/fixtures/workspace-kit';
 import { blobPath } from '../src/image/oci-layout';
 import type { ImageRecord } from '../src/image/record';
-import { fileInImage, NX_BIN, REGISTRY, remoteRaw, remoteTags, requireRealParts, RUN_ID } from './harness';
+import { fileInImage, NX_BIN, REGISTRY, remoteConfig, remoteRaw, remoteTags, requireRealParts, RUN_ID } from './harness';
 
 jest.setTimeout(15 * 60 * 1000);
 
@@ -27,11 +29,17 @@ const REPOSITORY = `${RUN_ID}-sec/sec`;
 /** How GitLab CI clones: the job token in the remote URL. It must reach no image, log, image.json or cache entry. */
 const CI_TOKEN = `glcbt-${RUN_ID}-SECRET123`;
 const CI_REMOTE = `https://gitlab-ci-token:${CI_TOKEN}@gitlab.example.com/acme/platform.git`;
+/** A secret inside the build context, as CI writes it before building: named in nx.json, so it is left out of the hash. */
+const NPMRC = 'services/sec/.npmrc';
+const NPM_TOKEN = `npm-${RUN_ID}-do-not-leak`;
+const VERSION = '1.4.2';
+
+const NX_ENV = { NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true', CI: 'true', NX_CACHE_DIRECTORY: join(dir, '.nx', 'cache') };
 
 async function nxIn(args: string[]): Promise<{ exitCode: number; output: string }> {
   const result = await execa(NX_BIN, [...args, '--outputStyle=static'], {
     cwd: dir,
-    env: { NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true', CI: 'true', NX_CACHE_DIRECTORY: join(dir, '.nx', 'cache') },
+    env: NX_ENV,
     all: true,
     reject: false,
   });
@@ -49,7 +57,7 @@ function* filesUnder(root: string): Generator<[string, Buffer]> {
 }
 const readable = (bytes: Buffer) => (bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes);
 const leaksIn = (root: string) =>
-  [...filesUnder(root)].filter(([, bytes]) => [SECRET, CI_TOKEN].some((secret) => readable(bytes).includes(secret))).map(([path]) => path);
+  [...filesUnder(root)].filter(([, bytes]) => [SECRET, CI_TOKEN, NPM_TOKEN].some((secret) => readable(bytes).includes(secret))).map(([path]) => path);
 const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'ignore' });
 const sourceLabel = (rec: ImageRecord) => {
   const config = JSON.parse(readFileSync(blobPath(join(dir, 'dist', 'images', 'services', 'sec', 'oci'), rec.platforms[0].configDigest), 'utf8'));
@@ -69,7 +77,11 @@ beforeAll(async () => {
   writeFiles(dir, {
     '.gitignore': 'node_modules\ndist\n.nx\n',
     'nx.json': `${JSON.stringify({
-      plugins: [{ plugin: 'nx-multiarch', options: { registry: REGISTRY, imageName: REPOSITORY, platforms: ['linux/amd64'] } }],
+      plugins: [{
+        plugin: 'nx-multiarch',
+        // secrets here, not in project.json: a workspace-relative secret is left out of the inputs when nx.json names it
+        options: { registry: REGISTRY, imageName: REPOSITORY, platforms: ['linux/amd64'], secrets: { token: secretFile, npmrc: NPMRC } },
+      }],
     }, null, 2)}\n`,
     'services/sec/project.json': JSON.stringify({
       name: 'sec',
@@ -79,23 +91,30 @@ beforeAll(async () => {
             dockerfile: DOCKERFILE,
             buildArgs: { BASE_IMAGE: `${REGISTRY}/fixtures/busybox:latest`, EVIL },
             labels: { 'example.evil': EVIL },
-            secrets: { token: secretFile },
           },
         },
       },
     }),
+    // The version is the default tag and the version label.
+    'services/sec/package.json': JSON.stringify({ name: 'sec', version: VERSION, private: true }),
     // Inference needs a Dockerfile in the project root; project.json then points the build at the oddly named one.
     'services/sec/Dockerfile': 'FROM scratch\n',
+    // An allow-list: the image gets app.txt alone, and since a re-include could overlap `*`, every entry of the
+    // context is an input (the .npmrc too, but for the nx.json secret's exclusion).
+    'services/sec/.dockerignore': '*\n!app.txt\n',
+    'services/sec/app.txt': 'app\n',
     [DOCKERFILE]: [
       'ARG BASE_IMAGE',
       'FROM ${BASE_IMAGE}',
       'ARG EVIL',
       `RUN printf '%s' "$EVIL" > /evil`,
       'RUN --mount=type=secret,id=token wc -c < /run/secrets/token > /secret-length',
+      'COPY . /app/',
       '',
     ].join('\n'),
   });
   commitAll(dir, 'security workspace');
+  writeFileSync(join(dir, NPMRC), `//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n`);
   git('remote', 'add', 'origin', CI_REMOTE);
   build = await nxIn(['run', 'sec:docker-build']);
   if (build.exitCode !== 0) throw new Error(`build failed:\n${build.output}`);
@@ -160,8 +179,19 @@ describe('build secrets', () => {
     expect(sourceLabel(readRecord())).toBe('https://gitlab.example.com/acme/platform');
   });
 
+  it('a workspace-relative secret that nx.json names is not hashed: its folder, the build context, is, yet rotating it is a cache hit', async () => {
+    writeFileSync(join(dir, NPMRC), `//registry.npmjs.org/:_authToken=${NPM_TOKEN}-rotated\n`);
+    const rotated = await nxIn(['run', 'sec:docker-build']);
+    expect(cacheHit(rotated.output)).toBe(true);
+    const shown = await execa(NX_BIN, ['show', 'project', 'sec', '--json'], { cwd: dir, env: NX_ENV, reject: false });
+    const inputs = JSON.parse(shown.stdout).targets['docker-build'].inputs as unknown[];
+    // every entry of the context is an input (the allow-list .dockerignore), the secret one negated
+    expect(inputs).toEqual(expect.arrayContaining(['{workspaceRoot}/services/sec/app.txt', `{workspaceRoot}/${NPMRC}`, `!{workspaceRoot}/${NPMRC}`]));
+  });
+
   it('the pushed layers do not hold it either', async () => {
-    const push = await nxIn(['run', 'sec:docker-push', '--tag=sec']);
+    // no --tag: the default, package.json's version (checked below)
+    const push = await nxIn(['run', 'sec:docker-push']);
     if (push.exitCode !== 0) throw new Error(`push failed:\n${push.output}`);
     expect(push.output).not.toContain(SECRET);
     const [image] = record.platforms;
@@ -170,5 +200,25 @@ describe('build secrets', () => {
       const blob = execFileSync('curl', ['-sf', `http://${REGISTRY}/v2/${REPOSITORY}/blobs/${layer.digest}`], { maxBuffer: 64 * 1024 * 1024 });
       expect(readable(blob).includes(SECRET)).toBe(false);
     }
+  });
+});
+
+describe('the default tag and OCI labels, read back from the registry', () => {
+  it(`docker-push without a tag pushed package.json's version (${VERSION}), serving image.json's index`, async () => {
+    expect(await remoteTags(REPOSITORY)).toEqual([VERSION]);
+    expect((await remoteRaw(`${REGISTRY}/${REPOSITORY}:${VERSION}`)).digest).toBe(readRecord().index.digest);
+  });
+
+  it("the pushed config carries the default OCI labels: source (origin without its credentials), revision and created of the commit, version from package.json", async () => {
+    const [revision, epoch] = execFileSync('git', ['log', '-1', '--format=%H %ct'], { cwd: dir, encoding: 'utf8' }).trim().split(' ');
+    const config = await remoteConfig(`${REGISTRY}/${REPOSITORY}@${readRecord().platforms[0].digest}`);
+    expect(config.config.Labels).toMatchObject({
+      'org.opencontainers.image.title': 'sec',
+      'org.opencontainers.image.source': 'https://gitlab.example.com/acme/platform',
+      'org.opencontainers.image.revision': revision,
+      'org.opencontainers.image.created': new Date(Number(epoch) * 1000).toISOString(),
+      'org.opencontainers.image.version': VERSION,
+      'example.evil': EVIL,
+    });
   });
 });

@@ -3,7 +3,7 @@
  * exactly the projects the real project graph gives a docker-build target, and every cell of the two services' rows
  * matches image.json, the push records, and what the registry serves (read back with skopeo).
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeIndex } from '../src/image/oci-layout';
 import type { PushRecord } from '../src/image/push-record';
@@ -122,6 +122,15 @@ describe('nx g nx-multiarch:status', () => {
     expect(cells['manifest list size']).toBe(`${record.index.size} B`);
     expect(Buffer.byteLength(remote.raw)).toBe(record.index.size);
     expect(cells['registry storage']).toBe(formatSize(await registryBytes(reference, remote, `${REGISTRY}/${NAMESPACE}/${name}`)));
+  });
+
+  it('--dry-run lists the page it would write and writes nothing', async () => {
+    const dry = `dist/status-e2e-${RUN_ID}-dry.md`;
+    const result = await command([NX_BIN, 'g', 'nx-multiarch:status', `--output=${dry}`, '--no-interactive', '--dry-run'], NX_ENV);
+    expect(result.exitCode).toBe(0);
+    expect(result.output.replace(/\x1b\[[0-9;]*m/g, '')).toContain(`CREATE ${dry}`);
+    expect(existsSync(join(workspaceRoot, dry))).toBe(false);
+    expect(readPage()).toBe(page);
   });
 
   it('a second run, with --check, changes nothing in the page and fails exactly when a row says a service is not ready or failed its verify', async () => {

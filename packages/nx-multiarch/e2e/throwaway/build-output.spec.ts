@@ -2,7 +2,8 @@
  * The common Nx app layout: a `build` target writes dist/ (git-ignored), the Dockerfile copies it with the workspace
  * root as context. docker-build must run the build first and hash what it wrote: after a source change the new image
  * holds the new bytes (read back out of its layer), and an unchanged rerun is a cache hit. A copy of an ignored path
- * that no target declares gets a docker-lint warning with file:line.
+ * that no target declares gets a docker-lint warning with file:line. A FROM after a stage on $BUILDPLATFORM that names
+ * no platform gets docker-build's podman warning (containers/buildah#5971) with file:line.
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
@@ -58,7 +59,9 @@ beforeAll(async () => {
     'libs/ui/project.json': JSON.stringify({ name: 'ui', targets: { build: copyBuild('libs/ui/src', 'dist/libs/ui') } }),
     'libs/ui/src/ui.txt': 'ui v1\n',
     'apps/web/project.json': JSON.stringify({ name: 'web' }),
-    'apps/web/Dockerfile': 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPY dist/libs/ui /ui\n',
+    // A stage on $BUILDPLATFORM, then a FROM without --platform: the shape podman 4.x leaks the platform into
+    // (containers/buildah#5971). Harmless here (one platform, the host's), and docker-build must warn about it.
+    'apps/web/Dockerfile': 'ARG BASE_IMAGE\nFROM --platform=$BUILDPLATFORM ${BASE_IMAGE} AS assets\nCOPY dist/libs/ui /ui\nFROM ${BASE_IMAGE}\nCOPY --from=assets /ui /ui\n',
     'apps/orphan/project.json': JSON.stringify({ name: 'orphan' }),
     'apps/orphan/Dockerfile': 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\n\nCOPY generated /gen\n',
     'generated/schema.json': '{}\n',
@@ -93,6 +96,15 @@ it('a source change reaches the image: the new layer holds the new bytes; an unc
   writeFileSync(join(dir, 'apps/api/src/message.txt'), 'api v1\n');
   await nx(['run', 'api:docker-build']);
   expect(await fileOfImage('apps/api', 'app/message.txt')).toBe('api v1\n');
+});
+
+it("docker-build warns, with the Dockerfile's file:line and the fix, about a FROM that podman may give another stage's --platform", async () => {
+  const output = await nx(['run', 'web:docker-build']);
+  // the real build's warning names the podman version it asked (a dry run's says "(version not asked)")
+  expect(output).toMatch(
+    /^apps\/web\/Dockerfile:4: FROM \$\{BASE_IMAGE\} names no --platform after a stage on \$BUILDPLATFORM; podman \d+\.\d+\.\d+ may use the \$BUILDPLATFORM image in every platform's image \(containers\/buildah#5971\)\. Write FROM --platform=\$TARGETPLATFORM \$\{BASE_IMAGE\}\.$/m,
+  );
+  expect(await fileOfImage('apps/web', 'ui/ui.txt')).toBe('ui v1\n');
 });
 
 it("a change to another project's source reaches the image that copies its build output", async () => {

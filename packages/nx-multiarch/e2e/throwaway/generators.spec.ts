@@ -1,10 +1,11 @@
 /**
  * The generators end to end, in throwaway workspaces (this repo's plugin, fresh git repositories): `nx g
  * nx-multiarch:init` as nx add runs it (bad --registry refused, --dry-run, the four ignored folders, a second run
- * changing nothing), `nx g nx-multiarch:service services/<name>` writes a Go and a static service (and writes nothing
- * with --dry-run), inference gives them the three targets at once, and `docker-push` builds both platforms offline
- * against the fixture images and pushes them to the real registry. The Go image's arm64 binary is an aarch64 ELF
- * compiled by a toolchain running on the host's own arch (no QEMU).
+ * changing nothing), `nx g nx-multiarch:ci --dry-run` writes nothing, `nx g nx-multiarch:service services/<name>`
+ * writes a Go and a static service (and writes nothing with --dry-run), inference gives them the three targets at
+ * once, and `docker-push` builds both platforms offline against the fixture images and pushes them to the real
+ * registry. The Go image's arm64 binary is an aarch64 ELF compiled by a toolchain running on the host's own arch (no
+ * QEMU).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -122,6 +123,15 @@ describe('nx g nx-multiarch:init in a workspace that already registers the plugi
   it('changes nothing', async () => {
     const output = await nxOk(['g', 'nx-multiarch:init']);
     expect(output).toContain('nx-multiarch is already set up: nothing to change.');
+    expect(gitStatus()).toBe('');
+  });
+});
+
+describe('nx g nx-multiarch:ci', () => {
+  it('--dry-run lists the workflow and writes nothing', async () => {
+    const output = await nxOk(['g', 'nx-multiarch:ci', '--dry-run']);
+    expect(output).toMatch(/CREATE \.github\/workflows\/docker-push\.yml/);
+    expect(existsSync(join(dir, '.github'))).toBe(false);
     expect(gitStatus()).toBe('');
   });
 });

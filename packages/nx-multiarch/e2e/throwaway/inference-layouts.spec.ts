@@ -5,7 +5,7 @@
  * - the plugin entry's include/exclude in nx.json (Nx's own, for createNodesV2) keeps test fixtures and docs spikes
  *   that hold a Dockerfile from becoming image projects.
  */
-import { mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -83,6 +83,40 @@ describe('a Dockerfile named in project.json (targets["docker-build"].options.do
     } finally {
       writeText(path, original);
     }
+  }, 10_000);
+});
+
+describe('a folder with a Dockerfile and a package.json, and no project.json', () => {
+  // One inside the root package.json's npm workspaces (services/*), where Nx's own package.json inference names the
+  // project too, and one outside them, where only this plugin does.
+  const folders: Record<string, string> = { 'services/catalog-web': '@acme/catalog', 'apps/orders-folder': 'orders-api' };
+
+  beforeAll(() => {
+    for (const top of ['services', 'apps']) if (existsSync(join(dir, top))) throw new Error(`the fixture has a ${top}/ folder: pick other folders`);
+    for (const [folder, name] of Object.entries(folders)) {
+      mkdirSync(join(dir, folder), { recursive: true });
+      writeText(`${folder}/package.json`, JSON.stringify({ name, version: '1.0.0', private: true }));
+      writeText(`${folder}/Dockerfile`, 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPY . /app/\n');
+    }
+  });
+  afterAll(() => {
+    for (const folder of Object.keys(folders)) rmSync(join(dir, folder.split('/')[0]), { recursive: true, force: true });
+  });
+
+  it.each(Object.entries(folders))('%s is a project named after its package.json (%s), with all five targets', async (folder, name) => {
+    const project = await nxJson<{ name: string; root: string; targets: Record<string, Target> }>(['show', 'project', name]);
+    expect([project.name, project.root]).toEqual([name, folder]);
+    expect(Object.keys(project.targets).sort()).toEqual(TARGETS);
+    for (const target of TARGETS) expect(project.targets[target].executor).toBe(`nx-multiarch:${target}`);
+    // the Dockerfile in the project root (docker/<name>.Dockerfile, the plugin's pattern, does not exist); nx.json's context
+    expect(project.targets['docker-build'].options).toMatchObject({ dockerfile: `${folder}/Dockerfile`, context: '.' });
+  }, 10_000);
+
+  it('no project is named after either folder', async () => {
+    const projects = await imageProjects();
+    expect(projects).toEqual(expect.arrayContaining(Object.values(folders)));
+    expect(projects).not.toContain('catalog-web');
+    expect(projects).not.toContain('orders-folder');
   }, 10_000);
 });
 

@@ -12,7 +12,7 @@ const MIN_VERSION = '3.4.0';
  * podman 4.x loses a base image it has just pulled when parallel builds pull other platforms of the same tag
  * ("locating pulled image ...: image not known"); the storage is fine and the same build then succeeds.
  */
-const TRANSIENT_ENGINE_ERROR = /locating pulled image .*image not known|layer not known/;
+export const TRANSIENT_ENGINE_ERROR = /locating pulled image .*image not known|layer not known/;
 const retrying = (plan: Plan): Plan => ({ ...plan, retryOn: TRANSIENT_ENGINE_ERROR });
 
 /** `podman` plus the global flags that send the command to a remote service (podman system service / podman machine). */

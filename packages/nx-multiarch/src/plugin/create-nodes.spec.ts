@@ -278,3 +278,50 @@ describe("createNodesV2: the files Nx passes after the registration's include/ex
     expect(Object.keys(await infer(root, ['svc/project.json', 'svc/Dockerfile']))).toEqual(['svc']);
   });
 });
+
+describe('createNodesV2: project names, package.json and secrets', () => {
+  it('names a project without project.json after its package.json, else its folder; project.json wins over both', async () => {
+    const root = workspace({
+      'apps/web-folder/package.json': JSON.stringify({ name: '@acme/web', version: '1.0.0' }),
+      'apps/web-folder/Dockerfile': 'FROM scratch\n',
+      'apps/bare-folder/Dockerfile': 'FROM scratch\n',
+      'apps/both/project.json': JSON.stringify({ name: 'from-project-json' }),
+      'apps/both/package.json': JSON.stringify({ name: 'from-package-json' }),
+      'apps/both/Dockerfile': 'FROM scratch\n',
+    });
+    const projects = await infer(root, ['apps/web-folder/Dockerfile', 'apps/bare-folder/Dockerfile', 'apps/both/project.json', 'apps/both/Dockerfile']);
+    expect(Object.fromEntries(Object.entries(projects).map(([folder, project]: [string, any]) => [folder, project.name]))).toEqual({
+      'apps/web-folder': '@acme/web',
+      'apps/bare-folder': 'bare-folder',
+      'apps/both': 'from-project-json',
+    });
+    expect(Object.keys(projects['apps/web-folder'].targets)).toEqual(['docker-build', 'docker-build-single', 'docker-lint', 'docker-push', 'docker-manifest']);
+  });
+
+  it("hashes the project's package.json into docker-build, whose version is the version label, also when the image does not copy it", async () => {
+    const root = workspace({
+      'apps/web/package.json': JSON.stringify({ name: 'web', version: '1.0.0' }),
+      'apps/web/Dockerfile': 'FROM scratch\nCOPY app.txt /\n',
+      'apps/plain/project.json': JSON.stringify({ name: 'plain' }),
+      'apps/plain/Dockerfile': 'FROM scratch\nCOPY app.txt /\n',
+    });
+    const projects = await infer(root, ['apps/web/Dockerfile', 'apps/plain/project.json', 'apps/plain/Dockerfile']);
+    expect(projects['apps/web'].targets['docker-build'].inputs).toContain('{workspaceRoot}/apps/web/package.json');
+    expect(JSON.stringify(projects['apps/plain'].targets['docker-build'].inputs)).not.toContain('package.json');
+  });
+
+  it('leaves a workspace-relative secret of the plugin options out of the build inputs; absolute and outside paths are not inputs anyway', async () => {
+    // COPY . .: every entry of the context is an input, the secret CI wrote into it too
+    const root = workspace({ 'svc/project.json': JSON.stringify({ name: 'svc' }), 'svc/Dockerfile': 'FROM scratch\nCOPY . /app/\n', 'svc/.npmrc': 'token\n' });
+    const secrets = { npmrc: 'svc/.npmrc', cert: './certs//ca.pem', abs: '/home/ci/.npmrc', outside: '../ci/token' };
+    const projects = await infer(root, ['svc/project.json', 'svc/Dockerfile'], { secrets });
+    const inputs = projects['svc'].targets['docker-build'].inputs as unknown[];
+    expect(inputs.filter((input) => typeof input === 'string' && /\.npmrc|ca\.pem|token/.test(input))).toEqual([
+      '{workspaceRoot}/svc/.npmrc',
+      '!{workspaceRoot}/svc/.npmrc',
+      '!{workspaceRoot}/certs/ca.pem',
+    ]);
+    // the executor still gets every secret
+    expect(projects['svc'].targets['docker-build'].options.secrets).toEqual(secrets);
+  });
+});

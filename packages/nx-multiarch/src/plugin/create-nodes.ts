@@ -1,5 +1,5 @@
 import { createNodesFromFiles, type CreateNodesContextV2, type CreateNodesResult, type CreateNodesV2, type TargetConfiguration } from '../devkit';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { DEFAULTS, pluginSchema, type PluginOptions } from '../config/schemas';
 import { parseOptions } from '../config/resolve';
@@ -170,10 +170,23 @@ function baseProjectsOf(images: InferredImage[], options: PluginOptions): Map<In
 
 function nodesFor(image: InferredImage, bases: string[], options: PluginOptions, workspaceRoot: string, isIgnored: (path: string) => boolean): CreateNodesResult {
   const { facts, source, parsed } = image;
-  const inputs = (context: string) => [...buildInputs(imageSources(workspaceRoot, source.dockerfile, context, parsed), options.engine), ...secretExclusions(options.secrets)];
+  const inputs = (context: string) => [
+    ...buildInputs(imageSources(workspaceRoot, source.dockerfile, context, parsed), options.engine),
+    ...versionSource(workspaceRoot, facts.root),
+    ...secretExclusions(options.secrets),
+  ];
   const project = { name: facts.name, tags: facts.tags, baseProjects: bases };
   const buildOutputs = (context: string) => copiedOutputs(workspaceRoot, parsed.copySources, context, { name: facts.name, root: facts.root }, isIgnored);
   return { projects: { [facts.root]: { name: facts.name, root: facts.root, targets: targetsFor(facts.root, project, source, options, inputs, buildOutputs) } } };
+}
+
+/**
+ * The project's package.json, whose version is the image's version label (plan/build.ts ociLabels): without it in the
+ * hash, a version bump restored the previous build from the cache, labelled with the previous version.
+ */
+function versionSource(workspaceRoot: string, root: string): string[] {
+  const path = normalisePath(`${root}/package.json`);
+  return existsSync(join(workspaceRoot, path)) ? [`{workspaceRoot}/${path}`] : [];
 }
 
 /** A secret file inside the workspace must not be hashed into the build (its hash would sit in the Nx cache). */

@@ -1,0 +1,78 @@
+/**
+ * runPlan's restart on podman 4.x's parallel-pull race ("locating pulled image ...: image not known"), with real
+ * commands: each step is `sh -c` counting its runs in a file, the cleanup step logs that it ran. The end-to-end check
+ * (a stand-in podman that fails a real build once) is in e2e/throwaway/dry-run.spec.ts.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { logger } from '../devkit';
+import { TRANSIENT_ENGINE_ERROR } from '../engines/podman';
+import type { Plan } from '../engines/types';
+import { CommandFailedError } from '../core/errors';
+import { runPlan } from './shared';
+
+/** What podman 4.3 prints when a platform's build loses the base image another platform's pull just stored. */
+const IMAGE_NOT_KNOWN =
+  'Error: creating build container: locating pulled image "127.0.0.1:5000/fixtures/busybox:latest" name in containers storage: ' +
+  '127.0.0.1:5000/fixtures/busybox:latest: image not known';
+
+let dir: string;
+let warn: jest.SpyInstance;
+let info: jest.SpyInstance;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'run-plan-'));
+  warn = jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
+  info = jest.spyOn(logger, 'info').mockImplementation(() => undefined);
+});
+
+afterEach(() => {
+  warn.mockRestore();
+  info.mockRestore();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const log = () => readFileSync(join(dir, 'log'), 'utf8').trim().split('\n');
+
+/** A podman-like plan of two steps (podman's retryOn): "prepare" always succeeds, "build" fails with `message` its first `failures` runs. */
+function plan(failures: number, message: string): Plan {
+  const step = (name: string, script: string) => ({ argv: ['sh', '-c', `echo ${name} >> log; ${script}`], description: name });
+  return {
+    steps: [
+      step('prepare', 'true'),
+      step('build', `n=$(cat n 2>/dev/null || echo 0); echo $((n+1)) > n; if [ "$n" -lt ${failures} ]; then echo '${message}' >&2; exit 125; fi`),
+    ],
+    cleanup: [step('cleanup', 'true')],
+    retryOn: TRANSIENT_ENGINE_ERROR,
+  };
+}
+
+describe('runPlan', () => {
+  it('"image not known" once: removes what the attempt left (cleanup) and runs the whole plan again, saying so', async () => {
+    await runPlan(plan(1, IMAGE_NOT_KNOWN), dir, () => undefined);
+    expect(log()).toEqual(['prepare', 'build', 'cleanup', 'prepare', 'build', 'cleanup']);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn.mock.calls[0][0]).toMatch(/lost an image to a race between parallel builds .* starting again \(attempt 2 of 3\)/);
+  });
+
+  it('"layer not known", the same race on a layer, is restarted too', async () => {
+    await runPlan(plan(1, 'Error: committing container for step: layer not known'), dir, () => undefined);
+    expect(log()).toEqual(['prepare', 'build', 'cleanup', 'prepare', 'build', 'cleanup']);
+  });
+
+  it('three attempts at most, then the engine error', async () => {
+    const error = await runPlan(plan(9, IMAGE_NOT_KNOWN), dir, () => undefined).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CommandFailedError);
+    expect((error as CommandFailedError).output).toContain('image not known');
+    expect(log()).toEqual(Array(3).fill(['prepare', 'build', 'cleanup']).flat());
+    expect(warn).toHaveBeenCalledTimes(2);
+  });
+
+  it('any other engine failure is not restarted: one attempt, its cleanup, the error', async () => {
+    const error = await runPlan(plan(1, 'Error: building at STEP "RUN make": exit status 2'), dir, () => undefined).catch((e: unknown) => e);
+    expect((error as CommandFailedError).output).toContain('exit status 2');
+    expect(log()).toEqual(['prepare', 'build', 'cleanup']);
+    expect(warn).not.toHaveBeenCalled();
+  });
+});
