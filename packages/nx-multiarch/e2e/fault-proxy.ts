@@ -8,13 +8,16 @@
  * missing a platform, or an entry with another digest), with a matching Docker-Content-Digest. The registry keeps
  * what was pushed; only the read-back is wrong, which is what the verifiers must catch.
  *
+ * `hold` reads the request and never answers nor forwards it: the client waits until it gives up or is stopped (an
+ * interrupt test signals nx once `fired` says the request arrived), and the proxy's close ends the connection.
+ *
  * Everything here is asynchronous: the test process serves the proxy, so it must never block on a child process.
  */
 import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { createHash } from 'node:crypto';
 
-export type FaultKind = 'drop-mid-blob' | 'http-500' | 'http-401' | 'slow' | 'serve-other-manifest';
+export type FaultKind = 'drop-mid-blob' | 'http-500' | 'http-401' | 'slow' | 'serve-other-manifest' | 'hold';
 
 export interface Fault {
   kind: FaultKind;
@@ -202,6 +205,9 @@ export async function startFaultProxy(upstreamPort = 5000): Promise<FaultProxy> 
           return;
         case 'serve-other-manifest':
           serveOther(req, res, entry, fault.rewrite ?? ((manifest) => manifest));
+          return;
+        case 'hold':
+          req.resume();
           return;
         default: // no fault, or slow
           forward(req, res, entry, false);

@@ -51,6 +51,19 @@ export async function command(argv: string[], env: Record<string, string> = {}):
   return { exitCode: result.exitCode ?? 1, output: String(result.all), stdout: String(result.stdout) };
 }
 
+export const stripAnsi = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '');
+
+/**
+ * The output minus the echoed command lines (nx's `> nx run ...`, the plugin's `> podman ...`, `> skopeo ...`): they
+ * repeat every value a test passed (registry, tag, image name), so only what was said about them counts. Match error
+ * messages against this, never against the whole output.
+ */
+export const messageOf = (output: string) =>
+  stripAnsi(output)
+    .split('\n')
+    .filter((line) => !/^\s*> \S/.test(line))
+    .join('\n');
+
 export function outputDir(projectRoot: string): string {
   return join(workspaceRoot, 'dist', 'images', projectRoot);
 }
@@ -79,6 +92,41 @@ export async function remoteTags(repository: string): Promise<string[]> {
     return [];
   }
   return ((await response.json()) as { tags?: string[] }).tags ?? [];
+}
+
+const sha256 = (data: Buffer | string) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
+
+/**
+ * What is wrong with `<repository>:<tag>` in the registry as the build's list (empty when nothing): its digest must be
+ * image.json's index digest, it must name exactly image.json's platform manifests, and every manifest, config and
+ * layer blob must be there whole (size and digest). A count of manifests would pass on another build's list.
+ * The tag must exist (remoteRaw throws otherwise): check remoteTags first where it may be absent.
+ */
+export async function listMismatches(repository: string, tag: string, record: ImageRecord): Promise<string[]> {
+  const problems: string[] = [];
+  const remote = await remoteRaw(`${REGISTRY}/${repository}:${tag}`);
+  if (remote.digest !== record.index.digest) problems.push(`${tag} is ${remote.digest}, image.json's index is ${record.index.digest}`);
+  const children = (remote.json.manifests as Array<{ digest: string; mediaType: string }> | undefined) ?? [];
+  const listed = children.map((m) => m.digest).sort().join(', ');
+  const built = record.platforms.map((p) => p.digest).sort().join(', ');
+  if (listed !== built) problems.push(`${tag} lists ${listed || 'no manifests'}, image.json's platforms are ${built}`);
+  for (const child of children) {
+    const response = await fetch(`http://${REGISTRY}/v2/${repository}/manifests/${child.digest}`, { headers: { accept: child.mediaType } });
+    const raw = Buffer.from(await response.arrayBuffer());
+    if (response.status !== 200 || sha256(raw) !== child.digest) {
+      problems.push(`manifest ${child.digest}: HTTP ${response.status}, content ${sha256(raw)}`);
+      continue;
+    }
+    const manifest = JSON.parse(raw.toString('utf8')) as { config: { digest: string; size: number }; layers: Array<{ digest: string; size: number }> };
+    for (const blob of [manifest.config, ...manifest.layers]) {
+      const got = await fetch(`http://${REGISTRY}/v2/${repository}/blobs/${blob.digest}`);
+      const body = Buffer.from(await got.arrayBuffer());
+      if (got.status !== 200 || body.length !== blob.size || sha256(body) !== blob.digest) {
+        problems.push(`blob ${blob.digest}: HTTP ${got.status}, ${body.length} bytes of ${blob.size}, content ${sha256(body)}`);
+      }
+    }
+  }
+  return problems;
 }
 
 /** Every repository in the registry, page by page (distribution refuses pages over 1000). */

@@ -62,6 +62,16 @@ describe('option precedence: defaults < nx.json < project.json < env < CLI', () 
     expect(() => resolveBuildOptions(labels.options, labels.context, {})).toThrow(/option "labels.a": every labels value must be a string/);
   });
 
+  it('names the bad value itself, once', () => {
+    const labels = nxRun('docker-build', {}, { labels: { a: 1 } }, {});
+    expect(() => resolveBuildOptions(labels.options, labels.context, {})).toThrow('option "labels.a": every labels value must be a string (got 1)');
+    const args = nxRun('docker-build', {}, { buildArgs: 'A=1' }, {});
+    expect(() => resolveBuildOptions(args.options, args.context, {})).toThrow(/option "buildArgs": buildArgs must be a map.* \(got "A=1"\)$/m);
+    // already in the message: not repeated
+    const engine = nxRun('docker-build', {}, {}, { engine: 'containerd' });
+    expect(() => resolveBuildOptions(engine.options, engine.context, {})).toThrow(/use one of auto, podman, docker$/m);
+  });
+
   it('IMG sets the whole reference and IMAGE_TAG the tag, below the CLI', () => {
     const nxJson = { registry: 'quay.io', imageName: 'team/{projectName}' };
     const plain = nxRun('docker-push', nxJson, {}, {});

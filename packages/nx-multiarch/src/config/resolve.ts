@@ -15,13 +15,21 @@ export function mergeLayers(...layers: Layer[]): Record<string, unknown> {
   return merged;
 }
 
+/** The value an issue is about, as written in JSON, when the message does not already show it (long ones shortened). */
+function shownInput(issue: z.core.$ZodIssue): string {
+  if (issue.input === undefined) return '';
+  const json = JSON.stringify(issue.input) ?? String(issue.input);
+  const shown = json.length > 80 ? `${json.slice(0, 77)}...` : json;
+  return issue.message.includes(shown) || issue.message.includes(String(issue.input)) ? '' : ` (got ${shown})`;
+}
+
 export function parseOptions<S extends z.ZodType>(schema: S, value: unknown, where: string): z.infer<S> {
-  const result = schema.safeParse(value);
+  const result = schema.safeParse(value, { reportInput: true });
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => {
     const path = issue.path.join('.');
     if (issue.code === 'unrecognized_keys') return `unknown option(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}: remove them or check the spelling`;
-    return path ? `option "${path}": ${issue.message}` : issue.message;
+    return `${path ? `option "${path}": ` : ''}${issue.message}${shownInput(issue)}`;
   });
   throw new OptionsError(`Invalid options for ${where}:\n  - ${lines.join('\n  - ')}`);
 }

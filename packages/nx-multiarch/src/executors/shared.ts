@@ -5,7 +5,7 @@ import { formatDryRun, type DryRunReport } from '../plan/dry-run-report';
 import { commandIsDryRun } from '../run/dry-run';
 import { formatArgv, run } from '../run/exec';
 import { CommandFailedError } from '../core/errors';
-import { throwIfInterrupted } from '../run/interrupt';
+import { interruptedBy, throwIfInterrupted } from '../run/interrupt';
 
 /** Asks the engine its version, refuses unsupported ones, and warns about known engine quirks the Dockerfile would hit. */
 export async function engineVersion(engine: Engine, cwd: string, dockerfile: string): Promise<string> {
@@ -38,8 +38,20 @@ export function engineNote(engine: Engine): string {
 
 const ATTEMPTS = 3;
 
+/**
+ * An interrupted task is stopped by nx too: its killProcessTreeGraceful sends SIGTERM to the processes of a snapshot
+ * of the task's tree, leaves first, and nx takes more than one snapshot, so a clean-up command the interrupt started
+ * (`podman manifest rm`) can be one of them and die before it removed anything (seen here, with the list left behind).
+ * A clean-up step killed by a signal after an interrupt runs again, three attempts in all: within nx's grace period
+ * (NX_PROCESS_KILL_GRACE_PERIOD, 5 s by default) before it kills what is left with SIGKILL.
+ */
 async function runCleanup(plan: Plan, cwd: string): Promise<void> {
-  for (const step of plan.cleanup) await run(step, { cwd, allowFailure: true }).catch(() => undefined);
+  for (const step of plan.cleanup) {
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const result = await run(step, { cwd, allowFailure: true }).catch(() => undefined);
+      if (!result?.signal || !interruptedBy()) break;
+    }
+  }
 }
 
 /** Runs the plan's steps in order, then its cleanup steps whatever happened; a known transient engine failure (retryOn) restarts the plan. */

@@ -14,7 +14,8 @@ describe('platforms', () => {
   it('takes comma lists and arrays, trims, rejects duplicates and empties', () => {
     expect(parsePlatformList('linux/amd64, linux/arm64')).toEqual(['linux/amd64', 'linux/arm64']);
     expect(parsePlatformList(['linux/amd64', 'linux/arm64,linux/s390x'])).toEqual(['linux/amd64', 'linux/arm64', 'linux/s390x']);
-    expect(() => parsePlatformList('linux/amd64,linux/amd64')).toThrow('listed twice');
+    expect(() => parsePlatformList('linux/amd64,linux/amd64')).toThrow('Invalid platform "linux/amd64": it is listed twice: list each platform once.');
+    expect(() => parsePlatformList('linux/arm64,linux/arm64/v8')).toThrow('Invalid platform "linux/arm64/v8": it is listed twice (linux/arm64 is the same platform): list each platform once.');
     expect(() => parsePlatformList('')).toThrow('empty');
     expect(() => parsePlatformList('linux/amd64,,linux/arm64')).toThrow('Invalid platform ""');
   });

@@ -45,7 +45,7 @@ export function parsePlatformList(input: string | readonly string[]): string[] {
     const key = canonical(platform);
     const earlier = seen.get(key);
     if (earlier !== undefined) {
-      throw new InvalidPlatformError(entry, earlier === entry ? 'it is listed twice' : `it is listed twice (${earlier} is the same platform)`);
+      throw new InvalidPlatformError(entry, `${earlier === entry ? 'it is listed twice' : `it is listed twice (${earlier} is the same platform)`}: list each platform once`);
     }
     seen.set(key, formatPlatform(platform));
   }

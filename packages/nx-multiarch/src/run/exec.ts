@@ -24,6 +24,8 @@ export interface RunResult {
   exitCode: number;
   stdout: string;
   all: string;
+  /** the signal that ended the command, when one did (only seen with allowFailure) */
+  signal?: NodeJS.Signals;
 }
 
 export async function run(step: Step, options: RunOptions): Promise<RunResult> {
@@ -46,7 +48,7 @@ export async function run(step: Step, options: RunOptions): Promise<RunResult> {
   const exitCode = result.exitCode ?? 1;
   const all = String(result.all ?? '');
   if (result.failed && !options.allowFailure) throw new CommandFailedError(step.argv, result.exitCode, all, hintFor(all, step.argv));
-  return { exitCode: result.failed ? exitCode || 1 : 0, stdout: String(result.stdout ?? ''), all };
+  return { exitCode: result.failed ? exitCode || 1 : 0, stdout: String(result.stdout ?? ''), all, ...(result.signal ? { signal: result.signal } : {}) };
 }
 
 /** The same argv, printable for a dry run: each element quoted when it would need it in a shell. */

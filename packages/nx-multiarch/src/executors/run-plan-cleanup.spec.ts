@@ -1,0 +1,63 @@
+/**
+ * runPlan's clean-up after an interrupt: nx stops an interrupted task's process tree with SIGTERM from snapshots of it,
+ * so it can kill a clean-up command the interrupt started (`podman manifest rm`); that step runs again. Real commands
+ * (sh) stand in for podman; the interrupt is a SIGINT emitted on `process` with process.exit mocked.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Plan } from '../engines/types';
+
+jest.mock('../devkit', () => ({ logger: { warn: jest.fn(), info: jest.fn(), error: jest.fn() } }));
+
+let shared: typeof import('./shared');
+let interrupt: typeof import('../run/interrupt');
+let dir: string;
+
+beforeEach(() => {
+  jest.isolateModules(() => {
+    shared = require('./shared');
+    interrupt = require('../run/interrupt');
+  });
+  dir = mkdtempSync(join(tmpdir(), 'run-plan-'));
+});
+
+/** A clean-up step that counts its runs in a file and, for the first `signalled` runs, kills itself with SIGTERM. */
+function cleanupStep(signalled: number) {
+  const script = `n=$(cat ${dir}/n 2>/dev/null || echo 0); echo $((n+1)) > ${dir}/n; if [ "$n" -lt ${signalled} ]; then kill -TERM $$; fi`;
+  return { argv: ['sh', '-c', script], description: 'remove the temporary manifest list' };
+}
+
+const runs = () => Number(readFileSync(join(dir, 'n'), 'utf8').trim());
+
+/** runPlan with a SIGINT received first (or not); process.exit is mocked while the handlers are in place. */
+async function runInterrupted(plan: Plan, interrupted: boolean): Promise<unknown> {
+  const exit = jest.spyOn(process, 'exit').mockImplementation((() => undefined) as never);
+  const release = interrupt.handleInterrupts();
+  try {
+    if (interrupted) process.emit('SIGINT' as never, 'SIGINT' as never);
+    return await shared.runPlan(plan, dir, () => undefined).then(() => 'done', (error: Error) => error.message);
+  } finally {
+    release();
+    exit.mockRestore();
+  }
+}
+
+describe('runPlan clean-up', () => {
+  it('runs a clean-up step again when a signal killed it after an interrupt (three attempts in all)', async () => {
+    const plan: Plan = { steps: [{ argv: ['true'], description: 'build' }], cleanup: [cleanupStep(1)] };
+    expect(await runInterrupted(plan, true)).toMatch(/^Interrupted by SIGINT/);
+    expect(runs()).toBe(2);
+
+    dir = mkdtempSync(join(tmpdir(), 'run-plan-'));
+    const stubborn: Plan = { steps: [{ argv: ['true'], description: 'build' }], cleanup: [cleanupStep(9)] };
+    expect(await runInterrupted(stubborn, true)).toMatch(/^Interrupted by SIGINT/);
+    expect(runs()).toBe(3);
+  });
+
+  it('runs it once when nothing was interrupted, even if a signal killed it', async () => {
+    const plan: Plan = { steps: [{ argv: ['true'], description: 'build' }], cleanup: [cleanupStep(1)] };
+    expect(await runInterrupted(plan, false)).toBe('done');
+    expect(runs()).toBe(1);
+  });
+});
