@@ -5,7 +5,7 @@
  * naming that path: the workspace folder and the project root are in it, so builds of other workspaces (other tests,
  * other people on the machine) never count.
  */
-import { execa } from 'execa';
+import { execa } from './processes';
 
 export interface EngineBuild {
   /** project root, from the output path */

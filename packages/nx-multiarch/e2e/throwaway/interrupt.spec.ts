@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
+import { execa } from '../processes';
 import { commitAll, installPlugin, writeFiles } from '../../../../tools/fixtures/workspace-kit';
 import { command, NX_BIN, REGISTRY, remoteRaw, remoteTags, requireRealParts, RUN_ID } from '../harness';
 import { startFaultProxy, type FaultProxy } from '../fault-proxy';
