@@ -17,8 +17,8 @@ const shared: Config = {
   setupFiles: ['<rootDir>/tools/test-env.ts'],
 };
 
-/** End-to-end specs: what a test leaves running is killed when it ends (packages/nx-multiarch/e2e/processes.ts). */
-const e2e: Config = { ...shared, setupFilesAfterEnv: ['<rootDir>/packages/nx-multiarch/e2e/kill-with-test.ts'], slowTestThreshold: 120 };
+/** End-to-end specs: what a test leaves running is killed when it is done (packages/nx-multiarch/e2e/environment.ts). */
+const e2e: Config = { ...shared, testEnvironment: '<rootDir>/packages/nx-multiarch/e2e/environment.ts', slowTestThreshold: 120 };
 
 const config: Config = {
   // One spec at a time on any machine: the specs that build in this workspace share its dist/ outputs.

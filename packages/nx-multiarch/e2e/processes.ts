@@ -1,11 +1,13 @@
 /**
  * Every process an end-to-end test starts asynchronously goes through `execa` here: execa 9 with a time limit and a
- * SIGKILL some seconds after the SIGTERM (tools/fixtures/workspace-kit.ts has the numbers), and tracked, so that when a
- * test ends (passed, failed or timed out) kill-with-test.ts, a setupFilesAfterEnv file of the e2e projects, can end
- * what the test left running, with every process it started (nx's task processes, their podman and skopeo).
+ * SIGKILL some seconds after the SIGTERM (tools/fixtures/workspace-kit.ts has the numbers), and tracked, so that the
+ * e2e projects' test environment (environment.ts) can end, when a test ends (passed, failed or timed out), what the
+ * test left running, with every process it started (nx's task processes, their podman and skopeo).
  *
- * A process started inside a test (or a beforeEach) belongs to that test and is killed after it; one started in a
- * beforeAll (a podman service, a containerd) belongs to the file and is killed after the file's last test.
+ * A process belongs to the test it was started in (its beforeEach and afterEach included, and concurrent tests each
+ * their own: Jest keeps the running test's name in an AsyncLocalStorage) and is killed when that test is done; one
+ * started in a beforeAll or afterAll (a podman service, a containerd) belongs to the file and is killed when the
+ * file's last hook has run. A test that goes on after its timeout cannot start anything more: execa throws.
  */
 import { execa as execa9, type Options, type ResultPromise } from 'execa';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -13,21 +15,28 @@ import { COMMAND_TIMEOUT, KILL_GRACE } from '../../../tools/fixtures/workspace-k
 
 export { COMMAND_TIMEOUT, KILL_GRACE, SYNC_LIMITS } from '../../../tools/fixtures/workspace-kit';
 
-type Scope = 'test' | 'file';
 interface Tracked {
-  scope: Scope;
+  /** The test's name, or undefined for the file. */
+  owner?: string;
   argv: string[];
   pid?: number;
   /** Resolves (never rejects) when the subprocess has ended. */
   ended: Promise<unknown>;
 }
 const running = new Set<Tracked>();
-let scope: Scope = 'file';
+const doneTests = new Set<string>();
+
+/** Jest's name of the test whose code (or beforeEach/afterEach) is running, in any test; undefined in beforeAll/afterAll. */
+const currentTest = (): string | undefined => (typeof expect === 'undefined' ? undefined : expect.getState().currentConcurrentTestName?.());
 
 /** execa(file, args, options) with COMMAND_TIMEOUT and KILL_GRACE unless the options say otherwise, tracked. */
 export function execa<O extends Options = {}>(file: string, args: readonly string[] = [], options?: O): ResultPromise<O> {
+  const owner = currentTest();
+  if (owner !== undefined && doneTests.has(owner)) {
+    throw new Error(`"${owner}" has ended (timed out?): it may not start ${[file, ...args].join(' ')}`);
+  }
   const subprocess = execa9(file, args, { timeout: COMMAND_TIMEOUT, forceKillAfterDelay: KILL_GRACE, ...options }) as unknown as ResultPromise<O>;
-  const tracked: Tracked = { scope, argv: [file, ...args], pid: subprocess.pid, ended: Promise.resolve() };
+  const tracked: Tracked = { owner, argv: [file, ...args], pid: subprocess.pid, ended: Promise.resolve() };
   const forget = () => {
     running.delete(tracked);
   };
@@ -36,20 +45,33 @@ export function execa<O extends Options = {}>(file: string, args: readonly strin
   return subprocess;
 }
 
-/** kill-with-test.ts: from here until the test ends, new processes belong to the test. */
-export function enterTest(): void {
-  scope = 'test';
+/** What environment.ts calls, found on the test file's global (this module lives in the test file's module registry). */
+export interface ProcessControl {
+  testStarted(name: string): void;
+  /** Kills what the test left running; returns the command lines of what it killed. */
+  testDone(name: string): Promise<string[]>;
+  /** Kills everything still running, the file's own processes included. */
+  fileDone(): Promise<string[]>;
 }
+export const PROCESS_CONTROL = Symbol.for('nx-multiarch.e2e.processes');
+
+const control: ProcessControl = {
+  testStarted: (name) => {
+    doneTests.delete(name);
+  },
+  testDone: (name) => {
+    doneTests.add(name);
+    return kill([...running].filter((tracked) => tracked.owner === name));
+  },
+  fileDone: () => kill([...running]),
+};
+(globalThis as Record<symbol, unknown>)[PROCESS_CONTROL] = control;
 
 /**
- * Ends the processes still running that the test started (`test`), or every one (`all`, after a file), each with the
- * processes it started: all are stopped first (so none can start another meanwhile), then sent SIGTERM and let go;
- * whatever is still there after KILL_GRACE gets SIGKILL. Resolves when all are gone; returns the command lines of
- * the ones a test started.
+ * Ends each process with the processes it started: all are stopped first (so none can start another meanwhile), then
+ * sent SIGTERM and let go; whatever is still there after KILL_GRACE gets SIGKILL. Resolves when all are gone.
  */
-export async function killLeftovers(which: Scope | 'all'): Promise<string[]> {
-  if (which === 'test') scope = 'file';
-  const leftovers = [...running].filter((tracked) => which === 'all' || tracked.scope === which);
+async function kill(leftovers: Tracked[]): Promise<string[]> {
   if (leftovers.length === 0) return [];
   const pids = await freeze(leftovers.map((tracked) => tracked.pid).filter((pid): pid is number => pid !== undefined));
   signal(pids, 'SIGTERM');
@@ -63,7 +85,7 @@ export async function killLeftovers(which: Scope | 'all'): Promise<string[]> {
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([Promise.all(leftovers.map((tracked) => tracked.ended)), new Promise((resolve) => (timer = setTimeout(resolve, KILL_GRACE)))]);
   clearTimeout(timer);
-  return leftovers.filter((tracked) => tracked.scope === 'test').map((tracked) => tracked.argv.join(' '));
+  return leftovers.map((tracked) => tracked.argv.join(' '));
 }
 
 /**
