@@ -17,6 +17,9 @@ const shared: Config = {
   setupFiles: ['<rootDir>/tools/test-env.ts'],
 };
 
+/** End-to-end specs: what a test leaves running is killed when it is done (packages/nx-multiarch/e2e/environment.ts). */
+const e2e: Config = { ...shared, testEnvironment: '<rootDir>/packages/nx-multiarch/e2e/environment.ts', slowTestThreshold: 120 };
+
 const config: Config = {
   // One spec at a time on any machine: the specs that build in this workspace share its dist/ outputs.
   maxWorkers: 1,
@@ -24,8 +27,8 @@ const config: Config = {
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/packages/*/src/**/*.spec.ts', '<rootDir>/tools/**/*.spec.ts'] },
     // Specs that build in this workspace, and specs that build in throwaway workspaces of their own. All run one after
     // another: two at once on a 2-core machine was far slower (podman builds contend for the CPU and the store's locks).
-    { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/packages/*/e2e/*.spec.ts'], slowTestThreshold: 120 },
-    { ...shared, displayName: 'e2e-throwaway', testMatch: ['<rootDir>/packages/*/e2e/throwaway/*.spec.ts'], slowTestThreshold: 120 },
+    { ...e2e, displayName: 'e2e', testMatch: ['<rootDir>/packages/*/e2e/*.spec.ts'] },
+    { ...e2e, displayName: 'e2e-throwaway', testMatch: ['<rootDir>/packages/*/e2e/throwaway/*.spec.ts'] },
   ],
 };
 

@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join, posix, relative } from 'node:path';
+import { SYNC_LIMITS } from '../fixtures/workspace-kit';
 
 export const packageDir = join(__dirname, '..', '..', 'packages', 'nx-multiarch');
 
@@ -24,7 +25,7 @@ interface PackageJson {
 
 /** The file list `npm pack` would put in the tarball (no tarball is written). */
 export function packedFiles(dir = packageDir): string[] {
-  const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...SYNC_LIMITS });
   return (JSON.parse(out) as Array<{ files: Array<{ path: string }> }>)[0].files.map((f) => f.path).sort();
 }
 

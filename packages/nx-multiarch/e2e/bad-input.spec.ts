@@ -19,7 +19,7 @@
  *
  * Not covered: a foreign-arch RUN step without binfmt_misc/QEMU registered (can't be unregistered on a shared machine).
  */
-import { execa } from 'execa';
+import { execa } from './processes';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -2,7 +2,8 @@
  * A real containerd of the test's own: everything (root, state, sockets, opt) in a temp dir, the CRI plugin off.
  * Its output goes to a log file, so nothing has to keep reading a pipe while the tests run.
  */
-import { execa, type ResultPromise } from 'execa';
+import type { ResultPromise } from 'execa';
+import { execa } from './processes';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -10,6 +10,7 @@ import {
   RUN_ID, catalog, command, elfMachine, fileInImage, messageOf, nx, outputDir, platformsOf, readRecordSync, remoteConfig, remoteRaw, remoteTags, requireRealParts, workspaceRoot,
 } from './harness';
 import { describeIndex } from '../src/image/oci-layout';
+import { SYNC_LIMITS } from './processes';
 import { startRegistryProxy } from './registry-proxy';
 
 jest.setTimeout(15 * 60 * 1000);
@@ -18,7 +19,7 @@ const GATEWAY = 'services/gateway-service';
 const EMULATED = 'services/context-api';
 const HOST_UNAME = hostPlatform() === 'linux/arm64' ? 'aarch64' : 'x86_64';
 const imageName = `${RUN_ID}/{projectName}`;
-const git = (...args: string[]) => execFileSync('git', args, { cwd: workspaceRoot, encoding: 'utf8' }).trim();
+const git = (...args: string[]) => execFileSync('git', args, { cwd: workspaceRoot, encoding: 'utf8', ...SYNC_LIMITS }).trim();
 
 beforeAll(async () => {
   await requireRealParts();

@@ -6,7 +6,7 @@
  * other people on the machine) never count. podman keeps one event log per host whatever the storage
  * (CONTAINERS_STORAGE_CONF), so builds into an isolatedStorage() store are counted too.
  */
-import { execa } from 'execa';
+import { execa } from './processes';
 
 export interface EngineBuild {
   /** project root, from the output path */

@@ -1,6 +1,6 @@
 /** Shared pieces of the end-to-end tests: real nx, real podman, real skopeo, the real registry on 127.0.0.1:5000. */
 import { createHash } from 'node:crypto';
-import { execa } from 'execa';
+import { execa } from './processes';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { onPath } from '../src/run/path';

@@ -5,7 +5,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
+import { execa } from './processes';
 import { commitAll, nxEnv } from '../../../tools/fixtures/workspace-kit';
 
 const packageDir = join(__dirname, '..');
@@ -41,7 +41,7 @@ export async function freshNxWorkspace(nxVersion: string): Promise<string> {
 }
 
 export async function npmIn(dir: string, args: string[]): Promise<void> {
-  const result = await execa('npm', args, { cwd: dir, all: true, reject: false, timeout: 10 * 60 * 1000 });
+  const result = await execa('npm', args, { cwd: dir, all: true, reject: false });
   if (result.exitCode !== 0) throw new Error(`npm ${args.join(' ')} in ${dir} failed (exit ${result.exitCode}):\n${result.all}`);
 }
 
@@ -50,7 +50,7 @@ export { NPM_FLAGS };
 /** Runs the workspace's own nx (never this repository's). */
 export async function nxIn(dir: string, args: string[], env: Record<string, string> = {}): Promise<{ exitCode: number; output: string }> {
   const result = await execa(join(dir, 'node_modules', '.bin', 'nx'), args, {
-    cwd: dir, env: { ...nxEnv(), CI: 'true', ...env }, all: true, reject: false, timeout: 15 * 60 * 1000,
+    cwd: dir, env: { ...nxEnv(), CI: 'true', ...env }, all: true, reject: false,
   });
   return { exitCode: result.exitCode ?? 1, output: String(result.all).replace(/\x1b\[[0-9;]*m/g, '') };
 }

@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { execa } from 'execa';
+import { execa, SYNC_LIMITS } from './processes';
 import { commitAll, installPlugin, writeFiles } from '../../../tools/fixtures/workspace-kit';
 import { blobPath } from '../src/image/oci-layout';
 import type { ImageRecord } from '../src/image/record';
@@ -58,7 +58,7 @@ function* filesUnder(root: string): Generator<[string, Buffer]> {
 const readable = (bytes: Buffer) => (bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes);
 const leaksIn = (root: string) =>
   [...filesUnder(root)].filter(([, bytes]) => [SECRET, CI_TOKEN, NPM_TOKEN].some((secret) => readable(bytes).includes(secret))).map(([path]) => path);
-const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'ignore' });
+const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'ignore', ...SYNC_LIMITS });
 const sourceLabel = (rec: ImageRecord) => {
   const config = JSON.parse(readFileSync(blobPath(join(dir, 'dist', 'images', 'services', 'sec', 'oci'), rec.platforms[0].configDigest), 'utf8'));
   return config.config.Labels['org.opencontainers.image.source'];
@@ -197,7 +197,7 @@ describe('build secrets', () => {
     const [image] = record.platforms;
     const manifest = (await remoteRaw(`${REGISTRY}/${REPOSITORY}@${image.digest}`)).json as { layers: Array<{ digest: string }> };
     for (const layer of manifest.layers) {
-      const blob = execFileSync('curl', ['-sf', `http://${REGISTRY}/v2/${REPOSITORY}/blobs/${layer.digest}`], { maxBuffer: 64 * 1024 * 1024 });
+      const blob = execFileSync('curl', ['-sf', `http://${REGISTRY}/v2/${REPOSITORY}/blobs/${layer.digest}`], { maxBuffer: 64 * 1024 * 1024, ...SYNC_LIMITS });
       expect(readable(blob).includes(SECRET)).toBe(false);
     }
   });
@@ -210,7 +210,7 @@ describe('the default tag and OCI labels, read back from the registry', () => {
   });
 
   it("the pushed config carries the default OCI labels: source (origin without its credentials), revision and created of the commit, version from package.json", async () => {
-    const [revision, epoch] = execFileSync('git', ['log', '-1', '--format=%H %ct'], { cwd: dir, encoding: 'utf8' }).trim().split(' ');
+    const [revision, epoch] = execFileSync('git', ['log', '-1', '--format=%H %ct'], { cwd: dir, encoding: 'utf8', ...SYNC_LIMITS }).trim().split(' ');
     const config = await remoteConfig(`${REGISTRY}/${REPOSITORY}@${readRecord().platforms[0].digest}`);
     expect(config.config.Labels).toMatchObject({
       'org.opencontainers.image.title': 'sec',

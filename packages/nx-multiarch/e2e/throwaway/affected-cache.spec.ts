@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { execa } from 'execa';
+import { execa, SYNC_LIMITS } from '../processes';
 import { createMatrixWorkspace, MATRIX_SERVICES } from '../../../../tools/fixtures/matrix-workspace';
 import { cloneWorkspace, isolatedStorage } from '../../../../tools/fixtures/workspace-kit';
 import type { ImageRecord } from '../../src/image/record';
@@ -55,7 +55,7 @@ async function nxIn(dir: string, args: string[], extraEnv: Record<string, string
 }
 
 const record = (dir: string, root: string): ImageRecord => JSON.parse(readFileSync(join(dir, 'dist', 'images', root, 'image.json'), 'utf8'));
-const git = (dir: string, ...args: string[]) => execFileSync('git', ['-c', 'user.email=fixture@example.com', '-c', 'user.name=fixture', ...args], { cwd: dir, encoding: 'utf8' });
+const git = (dir: string, ...args: string[]) => execFileSync('git', ['-c', 'user.email=fixture@example.com', '-c', 'user.name=fixture', ...args], { cwd: dir, encoding: 'utf8', ...SYNC_LIMITS });
 
 beforeAll(async () => {
   await requireRealParts();

@@ -9,7 +9,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
+import { execa } from '../processes';
 import { commitAll, installPlugin, nxEnv, writeFiles } from '../../../../tools/fixtures/workspace-kit';
 import type { ImageRecord } from '../../src/image/record';
 import { fileInImage, NX_BIN, REGISTRY, requireRealParts, RUN_ID } from '../harness';
@@ -28,7 +28,7 @@ const copyBuild = (from: string, to: string) => ({
 });
 
 async function nx(args: string[]): Promise<string> {
-  const result = await execa(NX_BIN, args, { cwd: dir, env: { ...nxEnv(), CI: 'true' }, all: true, reject: false, timeout: 4 * 60 * 1000 });
+  const result = await execa(NX_BIN, args, { cwd: dir, env: { ...nxEnv(), CI: 'true' }, all: true, reject: false });
   if (result.exitCode !== 0) throw new Error(`nx ${args.join(' ')} failed (exit ${result.exitCode}):\n${result.all}`);
   return String(result.all).replace(/\x1b\[[0-9;]*m/g, '');
 }

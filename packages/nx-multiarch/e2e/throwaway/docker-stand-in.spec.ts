@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { execa } from 'execa';
+import { execa, SYNC_LIMITS } from '../processes';
 import { writeDockerStandIn, type DockerStandIn } from '../../../../tools/fixtures/docker-stand-in';
 import { commitAll, installPlugin, nxEnv, writeFiles } from '../../../../tools/fixtures/workspace-kit';
 import { hostPlatform } from '../../src/image/platform';
@@ -69,7 +69,7 @@ beforeAll(async () => {
     'services/attested/www/index.html': 'attested\n',
   });
   commitAll(dir, 'docker stand-in workspace');
-  epoch = execFileSync('git', ['log', '-1', '--format=%ct'], { cwd: dir, encoding: 'utf8' }).trim();
+  epoch = execFileSync('git', ['log', '-1', '--format=%ct'], { cwd: dir, encoding: 'utf8', ...SYNC_LIMITS }).trim();
 }, 120_000);
 
 afterAll(() => {

@@ -10,7 +10,7 @@
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { execa } from 'execa';
+import { execa } from '../processes';
 import { commitAll, installPlugin, nxEnv, writeFiles } from '../../../../tools/fixtures/workspace-kit';
 import { pathOf } from '../../src/run/path';
 import { NX_BIN, REGISTRY, remoteRaw, requireRealParts, RUN_ID } from '../harness';

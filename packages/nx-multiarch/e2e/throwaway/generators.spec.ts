@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { machine, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
+import { execa, SYNC_LIMITS } from '../processes';
 import { commitAll, installPlugin, writeFiles } from '../../../../tools/fixtures/workspace-kit';
 import type { ImageRecord } from '../../src/image/record';
 import { elfMachine, fileInImage, NX_BIN, REGISTRY, remoteRaw, requireRealParts, RUN_ID } from '../harness';
@@ -33,7 +33,7 @@ async function nxOk(args: string[]): Promise<string> {
   return result.output;
 }
 
-const gitStatus = () => execFileSync('git', ['status', '--porcelain'], { cwd: dir, encoding: 'utf8' });
+const gitStatus = () => execFileSync('git', ['status', '--porcelain'], { cwd: dir, encoding: 'utf8', ...SYNC_LIMITS });
 const record = (root: string): ImageRecord => JSON.parse(readFileSync(join(dir, 'dist', 'images', root, 'image.json'), 'utf8'));
 const imageOf = (root: string, platform: string) => {
   const image = record(root).platforms.find((p) => p.platform === platform);
@@ -70,7 +70,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('nx g nx-multiarch:init, as nx add runs it, in a workspace without the plugin', () => {
   const bare = mkdtempSync(join(tmpdir(), 'nx-multiarch-init-'));
-  const bareStatus = () => execFileSync('git', ['status', '--porcelain'], { cwd: bare, encoding: 'utf8' });
+  const bareStatus = () => execFileSync('git', ['status', '--porcelain'], { cwd: bare, encoding: 'utf8', ...SYNC_LIMITS });
   const initIn = (args: string[]) => nxIn(['g', 'nx-multiarch:init', ...args], bare);
 
   beforeAll(() => {
@@ -111,7 +111,7 @@ describe('nx g nx-multiarch:init, as nx add runs it, in a workspace without the 
   });
 
   it('a second run changes nothing', async () => {
-    execFileSync('git', ['-c', 'user.email=e2e@example.com', '-c', 'user.name=e2e', 'commit', '-qam', 'init'], { cwd: bare });
+    execFileSync('git', ['-c', 'user.email=e2e@example.com', '-c', 'user.name=e2e', 'commit', '-qam', 'init'], { cwd: bare, ...SYNC_LIMITS });
     const result = await initIn(['--keepExistingVersions']);
     expect(result.exitCode).toBe(0);
     expect(result.output).toContain('nx-multiarch is already set up: nothing to change.');

@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
+import { execa } from '../processes';
 import { createGoMonorepo, dockerfileOf, GO_BASE, GO_SERVICES, RENAMED_DOCKERFILES } from '../../../../tools/fixtures/go-monorepo-workspace';
 import { nxEnv } from '../../../../tools/fixtures/workspace-kit';
 import type { ImageRecord } from '../../src/image/record';

@@ -16,12 +16,12 @@
  * the second tag's list (`latest`) unanswered, so the first tag is complete and the second one is what the interrupt
  * cut short.
  */
-import { execa } from 'execa';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { pathOf } from '../../src/run/path';
 import type { ImageRecord } from '../../src/image/record';
+import { execa } from '../processes';
 import { commitAll, installPlugin, writeFiles } from '../../../../tools/fixtures/workspace-kit';
 import { command, listMismatches, NX_BIN, REGISTRY, remoteTags, requireRealParts, RUN_ID } from '../harness';
 import { startFaultProxy, type FaultProxy } from '../fault-proxy';

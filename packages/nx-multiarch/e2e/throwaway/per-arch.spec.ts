@@ -8,7 +8,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { execa } from 'execa';
+import { execa } from '../processes';
 import { cloneWorkspace, commitAll, installPlugin, isolatedStorage, writeFiles } from '../../../../tools/fixtures/workspace-kit';
 import { describeIndex, INDEX_MEDIA_TYPES } from '../../src/image/oci-layout';
 import type { ImageRecord } from '../../src/image/record';

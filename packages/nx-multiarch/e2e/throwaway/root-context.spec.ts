@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
+import { execa, SYNC_LIMITS } from '../processes';
 import { createGoMonorepo, FROM_GO_BASE, GO_BASE, GO_SERVICES } from '../../../../tools/fixtures/go-monorepo-workspace';
 import { nxEnv } from '../../../../tools/fixtures/workspace-kit';
 import { engineBuildsDuring } from '../engine-builds';
@@ -95,7 +95,7 @@ describe('nx affected: what a change can reach, and exactly those engine builds'
         expect(JSON.parse(listed.slice(listed.indexOf('['))).sort()).toEqual(affected);
         expect((await engineBuilds(['affected', '-t', 'docker-build', `--files=${file}`])).built.sort()).toEqual(built);
       } finally {
-        execFileSync('git', ['checkout', '--', '.'], { cwd: dir });
+        execFileSync('git', ['checkout', '--', '.'], { cwd: dir, ...SYNC_LIMITS });
       }
     }, timeout);
   }

@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
+import { SYNC_LIMITS } from '../../../../tools/fixtures/workspace-kit';
 import { logger, type ExecutorContext } from '../devkit';
 import { targetsFor } from '../plugin/create-nodes';
 import { throwawayWorkspace } from '../plugin/test-workspace';
@@ -46,7 +47,7 @@ const error = jest.spyOn(logger, 'error').mockImplementation(() => undefined);
 const printed = () => info.mock.calls.map((call) => String(call[0])).join('\n');
 
 beforeAll(() => {
-  for (const args of [['init', '-q'], ['add', '-A'], ['-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-q', '-m', 'fixture']]) execFileSync('git', args, { cwd: root });
+  for (const args of [['init', '-q'], ['add', '-A'], ['-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-q', '-m', 'fixture']]) execFileSync('git', args, { cwd: root, ...SYNC_LIMITS });
   // selectEngine looks podman up on PATH; the mocked run() never starts it
   mkdirSync(bin);
   writeFileSync(join(bin, 'podman'), '#!/bin/sh\nexit 99\n');
