@@ -91,7 +91,7 @@ export async function startContainerd(readyWithinMs = 30_000): Promise<Container
   };
 
   const deadline = Date.now() + readyWithinMs;
-  let last = '';
+  let last: string;
   for (;;) {
     if (exited) {
       const why = tail(log);

@@ -30,6 +30,8 @@ const doneTests = new Set<string>();
 const currentTest = (): string | undefined => (typeof expect === 'undefined' ? undefined : expect.getState().currentConcurrentTestName?.());
 
 /** execa(file, args, options) with COMMAND_TIMEOUT and KILL_GRACE unless the options say otherwise, tracked. */
+// `{}` as execa's own default, so results are typed as execa types them without options (stdout: string).
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export function execa<O extends Options = {}>(file: string, args: readonly string[] = [], options?: O): ResultPromise<O> {
   const owner = currentTest();
   if (owner !== undefined && doneTests.has(owner)) {
@@ -161,7 +163,7 @@ export function processesMatching(text: string): string[] {
   const found: string[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name) || Number(name) === process.pid || !alive(Number(name))) continue;
-    let cmdline = '';
+    let cmdline: string;
     try {
       cmdline = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').join(' ').trim();
     } catch {

@@ -16,7 +16,7 @@
  * the second tag's list (`latest`) unanswered, so the first tag is complete and the second one is what the interrupt
  * cut short.
  */
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { pathOf } from '../../src/run/path';

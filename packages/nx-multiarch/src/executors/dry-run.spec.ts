@@ -4,7 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { delimiter, dirname, join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { SYNC_LIMITS } from '../../../../tools/fixtures/workspace-kit';
 import { logger, type ExecutorContext } from '../devkit';
 import { targetsFor } from '../plugin/create-nodes';

@@ -16,7 +16,10 @@ let dir: string;
 
 beforeEach(() => {
   jest.isolateModules(() => {
+    // Fresh modules per test: interrupt.ts keeps its state (handlers, the signal received) at module level.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     shared = require('./shared');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     interrupt = require('../run/interrupt');
   });
   dir = mkdtempSync(join(tmpdir(), 'run-plan-'));

@@ -49,6 +49,7 @@ export function visitNotIgnoredFiles(tree: Tree, dir: string, visit: (path: stri
 export async function formatFiles(tree: Tree): Promise<void> {
   let devkit: { formatFiles(tree: Tree): Promise<void> };
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the workspace's own @nx/devkit, if it has one
     devkit = require(require.resolve('@nx/devkit', { paths: [tree.root] }));
   } catch {
     return;

@@ -29,6 +29,7 @@ const DEFAULT_TARGET = 'build';
 /** One output path covers a copied path when either holds the other. */
 export const covers = (output: string, path: string) => output === path || path.startsWith(`${output}/`) || output.startsWith(`${path}/`);
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a project.json or package.json, read as it is
 function readJson(path: string): Record<string, any> | undefined {
   try {
     return existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : undefined;

@@ -17,15 +17,17 @@ export interface ProjectFacts {
   imageName?: string;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a project.json or package.json, read as it is
 function readJson(path: string): Record<string, any> | undefined {
   if (!existsSync(path)) return undefined;
   try {
     return JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new Error(`${path} is not valid JSON: ${(error as Error).message}`);
+    throw new Error(`${path} is not valid JSON: ${(error as Error).message}`, { cause: error });
   }
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a target of that project.json
 const isOurs = (target: Record<string, any> | undefined) => !target?.executor || isPluginExecutor(String(target.executor));
 
 export function readProjectFacts(workspaceRoot: string, root: string, options: PluginOptions): ProjectFacts {

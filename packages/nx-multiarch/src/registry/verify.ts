@@ -10,6 +10,7 @@ export const sha256 = (text: string) => `sha256:${createHash('sha256').update(te
 const NOT_FOUND = /manifest unknown|not found|name unknown|404/i;
 
 /** The manifest the registry serves for a reference, or undefined when there is none; any other failure throws. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the manifest as the registry serves it, checked field by field
 export async function readRemoteManifest(reference: string, tlsVerify: boolean, cwd: string): Promise<{ digest: string; json: any } | undefined> {
   const result = await run(inspectStep(reference, tlsVerify), { cwd, allowFailure: true });
   if (result.exitCode !== 0) {

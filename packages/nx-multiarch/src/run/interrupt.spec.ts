@@ -20,6 +20,7 @@ let release: (() => void) | undefined;
 
 beforeEach(() => {
   jest.isolateModules(() => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     mod = require('./interrupt');
   });
   exit = jest.spyOn(process, 'exit').mockImplementation(((code?: number) => {

@@ -73,7 +73,7 @@ export function validatePlatforms(platforms: string | string[] | undefined): str
   try {
     return parsePlatformList(platforms);
   } catch (error) {
-    if (error instanceof InvalidPlatformError) throw new Error(`--platforms: ${error.message}`);
+    if (error instanceof InvalidPlatformError) throw new Error(`--platforms: ${error.message}`, { cause: error });
     throw error;
   }
 }

@@ -33,7 +33,9 @@ export async function graphProjects(): Promise<StatusProject[]> {
   try {
     graph = await createProjectGraphAsync({ exitOnError: false });
   } catch (error) {
-    throw new Error(`The status page lists the projects of the project graph, and it could not be created: ${(error as Error).message}`);
+    throw new Error(`The status page lists the projects of the project graph, and it could not be created: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   return Object.entries(readProjectsConfigurationFromProjectGraph(graph).projects).map(([name, config]) => ({
     name,
