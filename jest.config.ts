@@ -1,8 +1,25 @@
 import type { Config } from 'jest';
 
 /** execa 9 and a few of its dependencies are ESM only: swc turns them into CommonJS for Jest's module loader. */
-const esmOnly = ['execa', '@actions', 'unicorn-magic', '@sindresorhus', 'figures', 'get-stream', 'human-signals', 'is-plain-obj', 'is-stream',
-  'npm-run-path', 'path-key', 'pretty-ms', 'parse-ms', 'strip-final-newline', 'yoctocolors', 'is-unicode-supported', '@sec-ant'];
+const esmOnly = [
+  'execa',
+  '@actions',
+  'unicorn-magic',
+  '@sindresorhus',
+  'figures',
+  'get-stream',
+  'human-signals',
+  'is-plain-obj',
+  'is-stream',
+  'npm-run-path',
+  'path-key',
+  'pretty-ms',
+  'parse-ms',
+  'strip-final-newline',
+  'yoctocolors',
+  'is-unicode-supported',
+  '@sec-ant',
+];
 
 const shared: Config = {
   testEnvironment: 'node',

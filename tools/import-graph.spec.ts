@@ -32,21 +32,39 @@ describe('import graph of packages/nx-multiarch/src', () => {
   });
 
   it('core imports nothing of the plugin outside core', () => {
-    const outside = [...graph].filter(([file]) => folderOf(file) === 'core').flatMap(([file, imports]) => imports.filter((target) => folderOf(target) !== 'core').map((target) => `${file} -> ${target}`));
+    const outside = [...graph]
+      .filter(([file]) => folderOf(file) === 'core')
+      .flatMap(([file, imports]) => imports.filter((target) => folderOf(target) !== 'core').map((target) => `${file} -> ${target}`));
     expect(outside).toEqual([]);
   });
 
   it('each folder imports only what it may', () => {
     const unlisted = [...graph]
       .filter(([file]) => !isTestFile(file))
-      .flatMap(([file, imports]) => imports.filter((target) => folderOf(target) !== folderOf(file) && !(MAY_IMPORT[folderOf(file)] ?? []).includes(folderOf(target))).map((target) => `${file} -> ${target}`));
+      .flatMap(([file, imports]) =>
+        imports
+          .filter((target) => folderOf(target) !== folderOf(file) && !(MAY_IMPORT[folderOf(file)] ?? []).includes(folderOf(target)))
+          .map((target) => `${file} -> ${target}`),
+      );
     expect(unlisted).toEqual([]);
   });
 
   it('finds a circle when there is one', () => {
-    const circle = new Map([['a.ts', ['b.ts']], ['b.ts', ['c.ts']], ['c.ts', ['a.ts']], ['d.ts', ['a.ts']]]);
+    const circle = new Map([
+      ['a.ts', ['b.ts']],
+      ['b.ts', ['c.ts']],
+      ['c.ts', ['a.ts']],
+      ['d.ts', ['a.ts']],
+    ]);
     expect(cycles(circle)).toEqual([['a.ts', 'b.ts', 'c.ts', 'a.ts']]);
-    expect(cycles(new Map([['a.ts', ['b.ts']], ['b.ts', []]]))).toEqual([]);
+    expect(
+      cycles(
+        new Map([
+          ['a.ts', ['b.ts']],
+          ['b.ts', []],
+        ]),
+      ),
+    ).toEqual([]);
   });
 
   it('ARCHITECTURE.md shows exactly this table', () => {

@@ -29,7 +29,9 @@ export function importGraph(root = SRC): Map<string, string[]> {
   const graph = new Map<string, string[]>();
   for (const file of sourceFiles(root)) {
     const { importedFiles } = ts.preProcessFile(readFileSync(file, 'utf8'), true, true);
-    const targets = importedFiles.map((imported) => resolveImport(file, imported.fileName)).filter((path): path is string => path !== undefined);
+    const targets = importedFiles
+      .map((imported) => resolveImport(file, imported.fileName))
+      .filter((path): path is string => path !== undefined);
     graph.set(rel(file), [...new Set(targets.map(rel))]);
   }
   return graph;

@@ -10,7 +10,13 @@ const readme = read('README.md');
 const reference = read(REFERENCE_PATH);
 const packageReadme = read('packages/nx-multiarch/README.md');
 
-const targetNames = [DEFAULTS.buildTargetName, DEFAULTS.buildSingleTargetName, DEFAULTS.pushTargetName, DEFAULTS.manifestTargetName, DEFAULTS.lintTargetName];
+const targetNames = [
+  DEFAULTS.buildTargetName,
+  DEFAULTS.buildSingleTargetName,
+  DEFAULTS.pushTargetName,
+  DEFAULTS.manifestTargetName,
+  DEFAULTS.lintTargetName,
+];
 const envNames = ENVIRONMENT.map((variable) => variable.name);
 
 describe('README.md', () => {
@@ -18,7 +24,7 @@ describe('README.md', () => {
     expect(readme.split('\n').length).toBeLessThanOrEqual(250);
   });
 
-  it('starts with installing into an existing workspace, before this repository\'s own commands', () => {
+  it("starts with installing into an existing workspace, before this repository's own commands", () => {
     const install = readme.indexOf('nx add nx-multiarch');
     expect(install).toBeGreaterThan(0);
     expect(install).toBeLessThan(readme.indexOf('## This repository'));

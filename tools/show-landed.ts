@@ -19,7 +19,9 @@ if (!existsSync(recordsDir)) {
   process.exit(1);
 }
 let mismatches = 0;
-for (const file of files(recordsDir).filter((f) => f.endsWith('.json')).sort()) {
+for (const file of files(recordsDir)
+  .filter((f) => f.endsWith('.json'))
+  .sort()) {
   const record = JSON.parse(readFileSync(file, 'utf8')) as PushRecord;
   for (const reference of record.references) {
     const tls = isLoopbackRegistry(parseReference(reference).registry) ? ['--tls-verify=false'] : [];

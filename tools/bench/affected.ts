@@ -32,7 +32,14 @@ async function main() {
   const dirA = mkdtempSync(join(tmpdir(), 'affected-bench-a-'));
   const files: Record<string, string> = {
     '.gitignore': 'node_modules\ndist\n.nx\n',
-    'nx.json': JSON.stringify({ plugins: [{ plugin: 'nx-multiarch', options: { registry: REGISTRY, imageName: `bench-${Date.now()}/{projectName}`, buildArgs: { BASE_IMAGE: BASE } } }] }),
+    'nx.json': JSON.stringify({
+      plugins: [
+        {
+          plugin: 'nx-multiarch',
+          options: { registry: REGISTRY, imageName: `bench-${Date.now()}/{projectName}`, buildArgs: { BASE_IMAGE: BASE } },
+        },
+      ],
+    }),
   };
   for (let i = 0; i < services; i++) {
     files[`services/svc-${i}/project.json`] = JSON.stringify({ name: `svc-${i}` });
@@ -47,10 +54,19 @@ async function main() {
   const nx = (dir: string, args: string[], remote = false) =>
     run(nxBin, [...args, '--outputStyle=static', '--parallel=2'], {
       cwd: dir,
-      env: { ...process.env, ...nxEnv(), CI: 'true', ...(remote ? { NX_SELF_HOSTED_REMOTE_CACHE_SERVER: cache.url } : {}),
-        NX_CACHE_DIRECTORY: join(dir, '.nx', 'own-cache'), NX_WORKSPACE_DATA_DIRECTORY: join(dir, '.nx', 'own-data') },
+      env: {
+        ...process.env,
+        ...nxEnv(),
+        CI: 'true',
+        ...(remote ? { NX_SELF_HOSTED_REMOTE_CACHE_SERVER: cache.url } : {}),
+        NX_CACHE_DIRECTORY: join(dir, '.nx', 'own-cache'),
+        NX_WORKSPACE_DATA_DIRECTORY: join(dir, '.nx', 'own-data'),
+      },
     });
-  const misses = (output: string) => [...output.replace(/\x1b\[[0-9;]*m/g, '').matchAll(/^> nx run \S+:docker-build(.*)$/gm)].filter(([, rest]) => !/cache|existing outputs/.test(rest)).length;
+  const misses = (output: string) =>
+    [...output.replace(/\x1b\[[0-9;]*m/g, '').matchAll(/^> nx run \S+:docker-build(.*)$/gm)].filter(
+      ([, rest]) => !/cache|existing outputs/.test(rest),
+    ).length;
 
   console.log(`NX_ISOLATE_PLUGINS=${nxEnv().NX_ISOLATE_PLUGINS}; building ${services} services once (cache warm-up)...`);
   await nx(dirA, ['run-many', '-t', 'docker-build'], true);
@@ -61,24 +77,39 @@ async function main() {
   appendFileSync(join(dirA, 'services/svc-7/src/app.sh'), '# changed again\n');
   const plain = await timed(async () => {
     const list = `localhost/bench-plain/svc-7:${process.pid}`;
-    const out = await run('podman', ['build', '--platform', 'linux/amd64,linux/arm64', '--manifest', list, '--build-arg', `BASE_IMAGE=${BASE}`, join(dirA, 'services/svc-7')]);
+    const out = await run('podman', [
+      'build',
+      '--platform',
+      'linux/amd64,linux/arm64',
+      '--manifest',
+      list,
+      '--build-arg',
+      `BASE_IMAGE=${BASE}`,
+      join(dirA, 'services/svc-7'),
+    ]);
     await run('podman', ['manifest', 'rm', list]);
     return out;
   });
   execFileSync('git', ['checkout', '--', '.'], { cwd: dirA });
   await nx(dirA, ['run', 'svc-7:docker-build']);
-  console.log(`(a) 1 of ${services} changed: nx affected ${affected.seconds.toFixed(1)}s (${misses(affected.output)} engine build), plain podman build ${plain.seconds.toFixed(1)}s, ratio ${(affected.seconds / plain.seconds).toFixed(2)} [target <= 1.2]`);
+  console.log(
+    `(a) 1 of ${services} changed: nx affected ${affected.seconds.toFixed(1)}s (${misses(affected.output)} engine build), plain podman build ${plain.seconds.toFixed(1)}s, ratio ${(affected.seconds / plain.seconds).toFixed(2)} [target <= 1.2]`,
+  );
 
   // (b) nothing changed
   const none = await timed(() => nx(dirA, ['run-many', '-t', 'docker-build']));
-  console.log(`(b) no change over ${services}: ${misses(none.output)} engine builds, ${none.seconds.toFixed(1)}s [target 0 builds, <= 3 s]`);
+  console.log(
+    `(b) no change over ${services}: ${misses(none.output)} engine builds, ${none.seconds.toFixed(1)}s [target 0 builds, <= 3 s]`,
+  );
 
   // (c) push from a cache-restored clone vs build + push
   const buildAndPush = await timed(() => nx(dirA, ['run', 'svc-3:docker-push', '--tag=a', '--skip-nx-cache'], true));
   const dirB = mkdtempSync(join(tmpdir(), 'affected-bench-b-'));
   cloneWorkspace(dirA, dirB);
   const fromCache = await timed(() => nx(dirB, ['run', 'svc-3:docker-push', '--tag=b'], true));
-  console.log(`(c) docker-push from a cache-restored clone ${fromCache.seconds.toFixed(1)}s (${misses(fromCache.output)} engine builds) vs build+push ${buildAndPush.seconds.toFixed(1)}s, ratio ${(fromCache.seconds / buildAndPush.seconds).toFixed(2)} [target <= 0.3]`);
+  console.log(
+    `(c) docker-push from a cache-restored clone ${fromCache.seconds.toFixed(1)}s (${misses(fromCache.output)} engine builds) vs build+push ${buildAndPush.seconds.toFixed(1)}s, ratio ${(fromCache.seconds / buildAndPush.seconds).toFixed(2)} [target <= 0.3]`,
+  );
   await cache.close();
 }
 

@@ -27,7 +27,9 @@ function seconds(args: string[]): number {
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-console.log(`multi-arch vs single-platform build, median of ${runs} interleaved runs each (NX_ISOLATE_PLUGINS=${nxEnv().NX_ISOLATE_PLUGINS})`);
+console.log(
+  `multi-arch vs single-platform build, median of ${runs} interleaved runs each (NX_ISOLATE_PLUGINS=${nxEnv().NX_ISOLATE_PLUGINS})`,
+);
 for (const { project, kind, target } of services) {
   const multi: number[] = [];
   const single: number[] = [];

@@ -35,7 +35,12 @@ function graphSeconds(dir: string): number {
   const started = process.hrtime.bigint();
   const out = execFileSync(nxBin, ['show', 'projects', '--json'], {
     cwd: dir,
-    env: { ...process.env, ...nxEnv(), NX_CACHE_DIRECTORY: join(dir, '.nx', 'cache'), NX_WORKSPACE_DATA_DIRECTORY: join(dir, '.nx', 'data') },
+    env: {
+      ...process.env,
+      ...nxEnv(),
+      NX_CACHE_DIRECTORY: join(dir, '.nx', 'cache'),
+      NX_WORKSPACE_DATA_DIRECTORY: join(dir, '.nx', 'data'),
+    },
     encoding: 'utf8',
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -53,4 +58,6 @@ for (let i = 0; i < runs; i++) {
   withPlugin.push(graphSeconds(plugin));
 }
 const ratio = median(withPlugin) / median(without);
-console.log(`project graph, ${services} Dockerfile services, median of ${runs} (NX_ISOLATE_PLUGINS=${nxEnv().NX_ISOLATE_PLUGINS}): with plugin ${median(withPlugin).toFixed(2)}s, without ${median(without).toFixed(2)}s, ratio ${ratio.toFixed(2)} (target <= 1.5: ${ratio <= 1.5 ? 'met' : 'NOT met'})`);
+console.log(
+  `project graph, ${services} Dockerfile services, median of ${runs} (NX_ISOLATE_PLUGINS=${nxEnv().NX_ISOLATE_PLUGINS}): with plugin ${median(withPlugin).toFixed(2)}s, without ${median(without).toFixed(2)}s, ratio ${ratio.toFixed(2)} (target <= 1.5: ${ratio <= 1.5 ? 'met' : 'NOT met'})`,
+);

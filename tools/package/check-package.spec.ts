@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { checkPackage, packageDir, packedFiles, requiredPackages } from './check-package';
 
 beforeAll(() => {
-  if (!existsSync(join(packageDir, 'dist', 'index.js'))) throw new Error('packages/nx-multiarch/dist is missing: run npm run build first (npm test does)');
+  if (!existsSync(join(packageDir, 'dist', 'index.js')))
+    throw new Error('packages/nx-multiarch/dist is missing: run npm run build first (npm test does)');
 });
 
 describe('the packed nx-multiarch package', () => {
@@ -11,7 +12,9 @@ describe('the packed nx-multiarch package', () => {
   /** Problems a changed file list adds to those of the real one, so each case tests only its own change. */
   const added = (list: string[]) => {
     const baseline = new Set(checkPackage(packageDir, files));
-    return checkPackage(packageDir, list).filter((problem) => !baseline.has(problem)).sort();
+    return checkPackage(packageDir, list)
+      .filter((problem) => !baseline.has(problem))
+      .sort();
   };
 
   it('holds everything package.json, executors.json and generators.json name, and nothing of the tests', () => {
@@ -19,7 +22,14 @@ describe('the packed nx-multiarch package', () => {
   });
 
   it('names each file it misses: an executor schema, a generator factory, a template', () => {
-    const without = files.filter((f) => !['src/executors/docker-push/schema.json', 'dist/generators/ci/generator.js', 'dist/generators/service/files/go/Dockerfile__tmpl__'].includes(f));
+    const without = files.filter(
+      (f) =>
+        ![
+          'src/executors/docker-push/schema.json',
+          'dist/generators/ci/generator.js',
+          'dist/generators/service/files/go/Dockerfile__tmpl__',
+        ].includes(f),
+    );
     expect(added(without)).toEqual([
       'dist/generators/ci/generator (generators ci factory) is not in the packed files',
       'dist/generators/service/files/go/Dockerfile__tmpl__ (service generator template) is not in the packed files',

@@ -25,7 +25,12 @@ interface PackageJson {
 
 /** The file list `npm pack` would put in the tarball (no tarball is written). */
 export function packedFiles(dir = packageDir): string[] {
-  const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...SYNC_LIMITS });
+  const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+    cwd: dir,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...SYNC_LIMITS,
+  });
   return (JSON.parse(out) as Array<{ files: Array<{ path: string }> }>)[0].files.map((f) => f.path).sort();
 }
 
@@ -68,7 +73,10 @@ export function checkPackage(dir = packageDir, files = packedFiles(dir)): string
   if (!pkg.engines?.node) problems.push('package.json has no engines.node (dist requires execa 9, which is ESM: Node >= 20.19)');
   for (const file of ['README.md', 'LICENSE', 'package.json']) need(file, 'published with every package');
 
-  for (const [manifest, kind, implementationKey] of [[pkg.executors, 'executors', 'implementation'], [pkg.generators, 'generators', 'factory']] as const) {
+  for (const [manifest, kind, implementationKey] of [
+    [pkg.executors, 'executors', 'implementation'],
+    [pkg.generators, 'generators', 'factory'],
+  ] as const) {
     need(manifest, `package.json ${kind}`);
     const entries = (JSON.parse(readFileSync(join(dir, manifest), 'utf8')) as Record<string, Record<string, Record<string, string>>>)[kind];
     for (const [name, entry] of Object.entries(entries)) {
@@ -79,7 +87,8 @@ export function checkPackage(dir = packageDir, files = packedFiles(dir)): string
 
   // generateFiles reads the templates next to the built generator.
   const templates = join(dir, 'src', 'generators', 'service', 'files');
-  for (const template of existsSync(templates) ? filesUnder(templates) : []) need(`dist/generators/service/files/${template}`, 'service generator template');
+  for (const template of existsSync(templates) ? filesUnder(templates) : [])
+    need(`dist/generators/service/files/${template}`, 'service generator template');
 
   for (const file of files) {
     if (/\.spec\.|(^|\/)e2e\/|^src\/.*\.ts$/.test(file)) problems.push(`${file} is packed but is a source, spec or test file`);
@@ -88,7 +97,8 @@ export function checkPackage(dir = packageDir, files = packedFiles(dir)): string
   const declared = new Set([...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})]);
   for (const file of files.filter((f) => f.endsWith('.js'))) {
     for (const name of requiredPackages(readFileSync(join(dir, file), 'utf8'))) {
-      if (!isBuiltin(name) && !declared.has(name)) problems.push(`${file} requires "${name}", which is neither a dependency nor a peer dependency`);
+      if (!isBuiltin(name) && !declared.has(name))
+        problems.push(`${file} requires "${name}", which is neither a dependency nor a peer dependency`);
     }
   }
   return [...new Set(problems)];

@@ -21,11 +21,35 @@
  */
 import { execa } from './processes';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, delimiter, dirname, join } from 'node:path';
 import { commitAll, installPlugin, writeFiles } from '../../../tools/fixtures/workspace-kit';
-import { catalog, command, messageOf, nx, NX_BIN, REGISTRY, requireRealParts, RUN_ID, stripAnsi, type Result, workspaceRoot } from './harness';
+import {
+  catalog,
+  command,
+  messageOf,
+  nx,
+  NX_BIN,
+  REGISTRY,
+  requireRealParts,
+  RUN_ID,
+  stripAnsi,
+  type Result,
+  workspaceRoot,
+} from './harness';
 
 jest.setTimeout(25 * 60 * 1000);
 
@@ -92,7 +116,10 @@ function pathWithout(tools: string[]): string {
 function oldPodmanPath(): string {
   const dir = join(scratch, 'podman-3.2.0-stand-in');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'podman'), '#!/bin/sh\n# stand-in for an old podman: answers every command with its version\necho "podman version 3.2.0"\n');
+  writeFileSync(
+    join(dir, 'podman'),
+    '#!/bin/sh\n# stand-in for an old podman: answers every command with its version\necho "podman version 3.2.0"\n',
+  );
   chmodSync(join(dir, 'podman'), 0o755);
   return `${dir}${delimiter}${process.env.PATH}`;
 }
@@ -164,7 +191,9 @@ async function localImages(prefixes: string[]): Promise<string[]> {
 const WORK_PREFIXES = ['localhost/nx-multiarch-work/', 'localhost/nx-multiarch-stitch/'];
 
 /** Temporary engine objects the row's own output names (the plugin echoes every command before running it). */
-const workNamesIn = (output: string) => [...new Set(stripAnsi(output).match(/localhost\/nx-multiarch-(?:work|stitch)\/[\w.-]+:[\w.-]+/g) ?? [])];
+const workNamesIn = (output: string) => [
+  ...new Set(stripAnsi(output).match(/localhost\/nx-multiarch-(?:work|stitch)\/[\w.-]+:[\w.-]+/g) ?? []),
+];
 
 /** Nx cache entries (a folder or archive per task hash) in a cache folder; run.json and terminalOutputs are logs. */
 function cacheEntries(cacheDir: string): string[] {
@@ -176,28 +205,76 @@ function outputsAt(root: string, relativeOutput: string): string[] {
   const parent = dirname(join(root, relativeOutput));
   const name = basename(relativeOutput);
   if (!existsSync(parent)) return [];
-  return readdirSync(parent).filter((entry) => entry === name || entry.startsWith(`${name}.partial-`)).map((entry) => join(parent, entry));
+  return readdirSync(parent)
+    .filter((entry) => entry === name || entry.startsWith(`${name}.partial-`))
+    .map((entry) => join(parent, entry));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // The rows.
 
-const build = (...flags: string[]) => ({ out }: { out: string }) => ['run', 'context-api:docker-build', '--dryRun', `--outputPath=${out}`, ...flags];
-const realBuild = (...flags: string[]) => ({ out }: { out: string }) => ['run', 'context-api:docker-build', `--outputPath=${out}`, ...flags];
+const build =
+  (...flags: string[]) =>
+  ({ out }: { out: string }) => ['run', 'context-api:docker-build', '--dryRun', `--outputPath=${out}`, ...flags];
+const realBuild =
+  (...flags: string[]) =>
+  ({ out }: { out: string }) => ['run', 'context-api:docker-build', `--outputPath=${out}`, ...flags];
 /** docker-push of the build output made in beforeAll; never its dependencies (they would rebuild). */
-const push = (...flags: string[]) => ({ ns }: { ns: string }) =>
-  ['run', 'context-api:docker-push', '--exclude-task-dependencies', `--inputPath=${BUILT}`, `--imageName=${ns}/context-api`, ...flags];
+const push =
+  (...flags: string[]) =>
+  ({ ns }: { ns: string }) => [
+    'run',
+    'context-api:docker-push',
+    '--exclude-task-dependencies',
+    `--inputPath=${BUILT}`,
+    `--imageName=${ns}/context-api`,
+    ...flags,
+  ];
 const dryPush = (...flags: string[]) => push('--dryRun', '--tag=v1', ...flags);
 /** A dry-run push to an image name of the row's namespace. */
-const dryPushAs = (name: string) => ({ ns }: { ns: string }) =>
-  ['run', 'context-api:docker-push', '--exclude-task-dependencies', `--inputPath=${BUILT}`, `--imageName=${ns}/${name}`, '--dryRun', '--tag=v1'];
+const dryPushAs =
+  (name: string) =>
+  ({ ns }: { ns: string }) => [
+    'run',
+    'context-api:docker-push',
+    '--exclude-task-dependencies',
+    `--inputPath=${BUILT}`,
+    `--imageName=${ns}/${name}`,
+    '--dryRun',
+    '--tag=v1',
+  ];
 
 const rows: Row[] = [
   // Platform strings
-  { name: 'platforms: a bare arch (arm64)', slug: 'plat-bare', args: build('--platforms=arm64'), value: [/Invalid platform "arm64": expected 2 or 3 parts/], fix: [/Use the form os\/arch\[\/variant\]/], real: true },
-  { name: 'platforms: four parts (linux/arm/v7/extra)', slug: 'plat-four', args: build('--platforms=linux/arm/v7/extra'), value: [/Invalid platform "linux\/arm\/v7\/extra": expected 2 or 3 parts/], fix: [/Use the form os\/arch\[\/variant\]/] },
-  { name: 'platforms: uppercase (Linux/AMD64)', slug: 'plat-upper', args: build('--platforms=Linux/AMD64'), value: [/Invalid platform "Linux\/AMD64": "Linux" is not a lowercase name/], fix: [/Use the form os\/arch\[\/variant\], e\.g\. linux\/amd64/] },
-  { name: 'platforms: a duplicate (linux/amd64 twice)', slug: 'plat-dup', args: build('--platforms=linux/amd64,linux/amd64'), value: [/Invalid platform "linux\/amd64": it is listed twice/], fix: [/list each platform once/] },
+  {
+    name: 'platforms: a bare arch (arm64)',
+    slug: 'plat-bare',
+    args: build('--platforms=arm64'),
+    value: [/Invalid platform "arm64": expected 2 or 3 parts/],
+    fix: [/Use the form os\/arch\[\/variant\]/],
+    real: true,
+  },
+  {
+    name: 'platforms: four parts (linux/arm/v7/extra)',
+    slug: 'plat-four',
+    args: build('--platforms=linux/arm/v7/extra'),
+    value: [/Invalid platform "linux\/arm\/v7\/extra": expected 2 or 3 parts/],
+    fix: [/Use the form os\/arch\[\/variant\]/],
+  },
+  {
+    name: 'platforms: uppercase (Linux/AMD64)',
+    slug: 'plat-upper',
+    args: build('--platforms=Linux/AMD64'),
+    value: [/Invalid platform "Linux\/AMD64": "Linux" is not a lowercase name/],
+    fix: [/Use the form os\/arch\[\/variant\], e\.g\. linux\/amd64/],
+  },
+  {
+    name: 'platforms: a duplicate (linux/amd64 twice)',
+    slug: 'plat-dup',
+    args: build('--platforms=linux/amd64,linux/amd64'),
+    value: [/Invalid platform "linux\/amd64": it is listed twice/],
+    fix: [/list each platform once/],
+  },
   {
     name: 'platforms: a duplicate by alias (linux/arm64 and linux/arm64/v8 are one platform)',
     slug: 'plat-alias',
@@ -215,18 +292,43 @@ const rows: Row[] = [
   },
   // Engine and option types. Nx checks CLI flags against the generated schema.json before the executor runs, and its
   // message is what the user gets: the value and what the schema expects (nx.json plugin options go through zod).
-  { name: 'unknown engine (containerd)', slug: 'engine', args: build('--engine=containerd'), value: [/Property 'engine' does not match the schema\. 'containerd'/], fix: [/'containerd' should be one of auto,podman,docker/] },
+  {
+    name: 'unknown engine (containerd)',
+    slug: 'engine',
+    args: build('--engine=containerd'),
+    value: [/Property 'engine' does not match the schema\. 'containerd'/],
+    fix: [/'containerd' should be one of auto,podman,docker/],
+  },
   {
     name: 'unknown option (--fooBar)',
     slug: 'unknown-opt',
     args: build('--fooBar=1'),
     value: [/'fooBar' is not found in schema/],
     fix: [],
-    noFix: "Nx rejects a flag schema.json lacks before the plugin runs, and says only \"'fooBar' is not found in schema\"; the plugin's own message for an unknown option (\"remove them or check the spelling\") shows only for nx.json and project.json options",
+    noFix:
+      'Nx rejects a flag schema.json lacks before the plugin runs, and says only "\'fooBar\' is not found in schema"; the plugin\'s own message for an unknown option ("remove them or check the spelling") shows only for nx.json and project.json options',
   },
-  { name: 'wrong type: --multiArch=maybe', slug: 'multiarch', args: build('--multiArch=maybe'), value: [/Property 'multiArch' does not match the schema\. 'maybe'/], fix: [/'maybe' should be a 'boolean'/] },
-  { name: 'wrong type: buildArgs not a map', slug: 'buildargs', args: build('--buildArgs=FOO=1'), value: [/Property 'buildArgs' does not match the schema\. 'FOO=1'/], fix: [/'FOO=1' should be a 'object'/] },
-  { name: 'wrong type: a label with a non-string value', slug: 'labels', args: build('--labels.version=3'), value: [/Property 'version' does not match the schema\. '3'/], fix: [/'3' should be a 'string'/] },
+  {
+    name: 'wrong type: --multiArch=maybe',
+    slug: 'multiarch',
+    args: build('--multiArch=maybe'),
+    value: [/Property 'multiArch' does not match the schema\. 'maybe'/],
+    fix: [/'maybe' should be a 'boolean'/],
+  },
+  {
+    name: 'wrong type: buildArgs not a map',
+    slug: 'buildargs',
+    args: build('--buildArgs=FOO=1'),
+    value: [/Property 'buildArgs' does not match the schema\. 'FOO=1'/],
+    fix: [/'FOO=1' should be a 'object'/],
+  },
+  {
+    name: 'wrong type: a label with a non-string value',
+    slug: 'labels',
+    args: build('--labels.version=3'),
+    value: [/Property 'version' does not match the schema\. '3'/],
+    fix: [/'3' should be a 'string'/],
+  },
   {
     name: 'wrong types in the nx.json plugin options (buildArgs value a number, labels a string)',
     slug: 'bi-plugin',
@@ -234,13 +336,41 @@ const rows: Row[] = [
     project: 'bi-plugin',
     args: () => ['run', 'bi-plugin:docker-build', '--dryRun'],
     value: [/option "buildArgs\.RETRIES": .* \(got 3\)/, /option "labels": .* \(got "team=core"\)/],
-    fix: [/every buildArgs value must be a string/, /labels must be a map of names to string values, e\.g\. \{ "APP_VERSION": "1\.2\.3" \}/],
+    fix: [
+      /every buildArgs value must be a string/,
+      /labels must be a map of names to string values, e\.g\. \{ "APP_VERSION": "1\.2\.3" \}/,
+    ],
   },
-  { name: 'provenance with podman', slug: 'provenance', args: build('--provenance'), value: [/provenance: true needs docker buildx/], fix: [/set engine to docker, or drop the option/] },
-  { name: 'connection and url together', slug: 'conn-url', args: build('--connection=a', '--url=tcp://127.0.0.1:1'), value: [/connection "a" and url "tcp:\/\/127\.0\.0\.1:1" both name a podman service/], fix: [/set only one/] },
+  {
+    name: 'provenance with podman',
+    slug: 'provenance',
+    args: build('--provenance'),
+    value: [/provenance: true needs docker buildx/],
+    fix: [/set engine to docker, or drop the option/],
+  },
+  {
+    name: 'connection and url together',
+    slug: 'conn-url',
+    args: build('--connection=a', '--url=tcp://127.0.0.1:1'),
+    value: [/connection "a" and url "tcp:\/\/127\.0\.0\.1:1" both name a podman service/],
+    fix: [/set only one/],
+  },
   // Sources
-  { name: 'a context outside the workspace', slug: 'context', args: build('--context=../..'), value: [/context "\.\.\/\.\." is outside the workspace/], fix: [/give a folder inside it, relative to the workspace root/], real: true },
-  { name: 'a missing Dockerfile', slug: 'no-dockerfile', args: build('--dockerfile=services/context-api/Nope.Dockerfile'), value: [/Dockerfile not found: services\/context-api\/Nope\.Dockerfile/], fix: [/Add one, or set the dockerfile option \(relative to the workspace root\)/] },
+  {
+    name: 'a context outside the workspace',
+    slug: 'context',
+    args: build('--context=../..'),
+    value: [/context "\.\.\/\.\." is outside the workspace/],
+    fix: [/give a folder inside it, relative to the workspace root/],
+    real: true,
+  },
+  {
+    name: 'a missing Dockerfile',
+    slug: 'no-dockerfile',
+    args: build('--dockerfile=services/context-api/Nope.Dockerfile'),
+    value: [/Dockerfile not found: services\/context-api\/Nope\.Dockerfile/],
+    fix: [/Add one, or set the dockerfile option \(relative to the workspace root\)/],
+  },
   {
     name: 'a Dockerfile syntax error (unknown instruction COPPY)',
     slug: 'bi-syntax',
@@ -262,9 +392,29 @@ const rows: Row[] = [
     fix: [/its stages are base, production\. Set target to one of them/],
   },
   // Tags and references
-  { name: 'an empty tag', slug: 'tag-empty', args: push('--dryRun', '--tag='), value: [/Invalid tag ""/], fix: [/a tag is 1-128 characters of letters, digits/], real: true },
-  { name: 'a tag with an illegal character (v1/2)', slug: 'tag-slash', args: push('--dryRun', '--tag=v1/2'), value: [/Invalid tag "v1\/2"/], fix: [/a tag is 1-128 characters of letters, digits/] },
-  { name: 'IMAGE_TAG malformed (v1+build)', slug: 'image-tag', args: push('--dryRun'), env: () => ({ IMAGE_TAG: 'v1+build' }), value: [/Invalid IMAGE_TAG="v1\+build"/], fix: [/a tag is 1-128 characters of letters, digits/] },
+  {
+    name: 'an empty tag',
+    slug: 'tag-empty',
+    args: push('--dryRun', '--tag='),
+    value: [/Invalid tag ""/],
+    fix: [/a tag is 1-128 characters of letters, digits/],
+    real: true,
+  },
+  {
+    name: 'a tag with an illegal character (v1/2)',
+    slug: 'tag-slash',
+    args: push('--dryRun', '--tag=v1/2'),
+    value: [/Invalid tag "v1\/2"/],
+    fix: [/a tag is 1-128 characters of letters, digits/],
+  },
+  {
+    name: 'IMAGE_TAG malformed (v1+build)',
+    slug: 'image-tag',
+    args: push('--dryRun'),
+    env: () => ({ IMAGE_TAG: 'v1+build' }),
+    value: [/Invalid IMAGE_TAG="v1\+build"/],
+    fix: [/a tag is 1-128 characters of letters, digits/],
+  },
   {
     name: 'an illegal character in the image name (svc!)',
     slug: 'ref-chars',
@@ -279,10 +429,34 @@ const rows: Row[] = [
     value: [/Invalid image name "[^"]*\/Upper\/context-api": "Upper"/],
     fix: [/Image names must be lowercase/],
   },
-  { name: 'a registry with a bad host (bad_host:5000)', slug: 'reg-host', args: dryPush('--registry=bad_host:5000'), value: [/Invalid registry "bad_host:5000"/], fix: [/expected a host name with an optional port, e\.g\. quay\.io or 127\.0\.0\.1:5000/] },
-  { name: 'a registry with a scheme (http://...)', slug: 'reg-scheme', args: dryPush('--registry=http://127.0.0.1:5000'), value: [/Invalid registry "http:\/\/127\.0\.0\.1:5000"/], fix: [/expected a host name with an optional port, e\.g\. quay\.io or 127\.0\.0\.1:5000/] },
-  { name: 'an empty registry', slug: 'reg-empty', args: dryPush('--registry='), value: [/No registry for context-api/], fix: [/set "registry" in the nx-multiarch plugin options in nx\.json/] },
-  { name: 'archTagSuffix without {arch}', slug: 'suffix', args: push('--dryRun', '--tag=v1', '-c', 'arm64', '--archTagSuffix=-arch'), value: [/Property 'archTagSuffix' does not match the schema\. '-arch'/], fix: [/should match the pattern '\\\{arch\\\}'/] },
+  {
+    name: 'a registry with a bad host (bad_host:5000)',
+    slug: 'reg-host',
+    args: dryPush('--registry=bad_host:5000'),
+    value: [/Invalid registry "bad_host:5000"/],
+    fix: [/expected a host name with an optional port, e\.g\. quay\.io or 127\.0\.0\.1:5000/],
+  },
+  {
+    name: 'a registry with a scheme (http://...)',
+    slug: 'reg-scheme',
+    args: dryPush('--registry=http://127.0.0.1:5000'),
+    value: [/Invalid registry "http:\/\/127\.0\.0\.1:5000"/],
+    fix: [/expected a host name with an optional port, e\.g\. quay\.io or 127\.0\.0\.1:5000/],
+  },
+  {
+    name: 'an empty registry',
+    slug: 'reg-empty',
+    args: dryPush('--registry='),
+    value: [/No registry for context-api/],
+    fix: [/set "registry" in the nx-multiarch plugin options in nx\.json/],
+  },
+  {
+    name: 'archTagSuffix without {arch}',
+    slug: 'suffix',
+    args: push('--dryRun', '--tag=v1', '-c', 'arm64', '--archTagSuffix=-arch'),
+    value: [/Property 'archTagSuffix' does not match the schema\. '-arch'/],
+    fix: [/should match the pattern '\\\{arch\\\}'/],
+  },
   // Environment variables
   {
     name: 'PLATFORMS malformed (";" instead of ",")',
@@ -293,7 +467,14 @@ const rows: Row[] = [
     value: [/Invalid PLATFORMS="linux\/amd64;linux\/arm64"/],
     fix: [/PLATFORMS is a comma list, e\.g\. PLATFORMS=linux\/amd64,linux\/arm64/],
   },
-  { name: 'MULTI_ARCH malformed (maybe)', slug: 'env-multiarch', args: build(), env: () => ({ MULTI_ARCH: 'maybe' }), value: [/Invalid MULTI_ARCH="maybe"/], fix: [/use true or false/] },
+  {
+    name: 'MULTI_ARCH malformed (maybe)',
+    slug: 'env-multiarch',
+    args: build(),
+    env: () => ({ MULTI_ARCH: 'maybe' }),
+    value: [/Invalid MULTI_ARCH="maybe"/],
+    fix: [/use true or false/],
+  },
   {
     name: 'TARGETARCH malformed (x86-64)',
     slug: 'env-targetarch',
@@ -330,14 +511,27 @@ const rows: Row[] = [
   {
     name: 'push with no build output at inputPath',
     slug: 'push-nothing',
-    args: ({ ns }) => ['run', 'context-api:docker-push', '--exclude-task-dependencies', `--inputPath=${OUT_ROOT}/never-built`, `--imageName=${ns}/context-api`, '--tag=v1'],
+    args: ({ ns }) => [
+      'run',
+      'context-api:docker-push',
+      '--exclude-task-dependencies',
+      `--inputPath=${OUT_ROOT}/never-built`,
+      `--imageName=${ns}/context-api`,
+      '--tag=v1',
+    ],
     value: [/No build output at \S*never-built \(image\.json missing\)/],
     fix: [/run the docker-build target first/],
   },
   {
     name: 'docker-manifest with an unknown platform (linux/amd65)',
     slug: 'manifest',
-    args: ({ ns }) => ['run', 'context-api:docker-manifest', `--imageName=${ns}/context-api`, '--tag=v1', '--platforms=linux/amd64,linux/amd65'],
+    args: ({ ns }) => [
+      'run',
+      'context-api:docker-manifest',
+      `--imageName=${ns}/context-api`,
+      '--tag=v1',
+      '--platforms=linux/amd64,linux/amd65',
+    ],
     value: [/Invalid platform "linux\/amd65": unknown architecture "amd65"/],
     fix: [/\(known: amd64, arm64, [^)]*\)/],
   },
@@ -409,7 +603,13 @@ const rows: Row[] = [
 /** The rows marked `real`, once more without --dryRun: a failure that really ran. */
 const realRows: Row[] = rows
   .filter((row) => row.real)
-  .map((row) => ({ ...row, name: `${row.name} (for real)`, slug: `${row.slug}-real`, args: (ctx) => row.args(ctx).filter((arg) => arg !== '--dryRun'), real: true }));
+  .map((row) => ({
+    ...row,
+    name: `${row.name} (for real)`,
+    slug: `${row.slug}-real`,
+    args: (ctx) => row.args(ctx).filter((arg) => arg !== '--dryRun'),
+    real: true,
+  }));
 const allRows = [...rows.map((row) => ({ ...row, real: false })), ...realRows];
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -436,7 +636,8 @@ beforeAll(async () => {
     '.gitignore': 'node_modules\ndist\n.nx\n',
     'nx.json': `${JSON.stringify({ plugins: [{ plugin: 'nx-multiarch', options: { registry: REGISTRY, imageName: `${BAD}/{projectName}`, buildArgs: { BASE_IMAGE: busybox } } }] }, null, 2)}\n`,
     'services/bi-stage/project.json': JSON.stringify({ name: 'bi-stage', targets: { 'docker-build': { options: { target: 'nope' } } } }),
-    'services/bi-stage/Dockerfile': 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE} AS base\nRUN uname -m > /arch\n\nFROM base AS production\nCMD ["cat", "/arch"]\n',
+    'services/bi-stage/Dockerfile':
+      'ARG BASE_IMAGE\nFROM ${BASE_IMAGE} AS base\nRUN uname -m > /arch\n\nFROM base AS production\nCMD ["cat", "/arch"]\n',
     'services/bi-syntax/project.json': JSON.stringify({ name: 'bi-syntax' }),
     'services/bi-syntax/Dockerfile': 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPPY arch /arch\n',
   });
@@ -451,7 +652,8 @@ beforeAll(async () => {
   commitAll(wsPlugin, 'bad plugin options');
 
   const built = await nx(['run', 'context-api:docker-build', `--outputPath=${BUILT}`]);
-  if (built.exitCode !== 0 || !existsSync(join(workspaceRoot, BUILT, 'image.json'))) throw new Error(`building context-api for the push rows failed:\n${built.output}`);
+  if (built.exitCode !== 0 || !existsSync(join(workspaceRoot, BUILT, 'image.json')))
+    throw new Error(`building context-api for the push rows failed:\n${built.output}`);
 });
 
 afterAll(() => {
@@ -474,7 +676,9 @@ describe('bad input: non-zero exit, a message naming the value and the fix, regi
       ...(row.value.length === 0 ? [`${row.slug}: no value pattern`] : []),
       ...(row.fix.length === 0 && !row.noFix ? [`${row.slug}: no fix pattern, and no reason why`] : []),
       ...(row.fix.length > 0 && row.noFix ? [`${row.slug}: fix patterns and a noFix reason`] : []),
-      ...[...row.value, ...row.fix].filter((pattern) => /(^|[^\\])\|/.test(pattern.source)).map((pattern) => `${row.slug}: either/or pattern ${pattern}`),
+      ...[...row.value, ...row.fix]
+        .filter((pattern) => /(^|[^\\])\|/.test(pattern.source))
+        .map((pattern) => `${row.slug}: either/or pattern ${pattern}`),
     ]);
     expect(problems).toEqual([]);
     // The exceptions, named here so that a new one is a visible change: Nx's own message for a flag schema.json lacks.
@@ -493,7 +697,9 @@ describe('bad input: non-zero exit, a message naming the value and the fix, regi
     const { result, workBefore } = await limited(async () => {
       const workBefore = projectWork.length > 0 ? await localImages(projectWork) : [];
       const env = row.env?.({ ns }) ?? {};
-      const result = row.real ? await nxWithCache(cwd, row.args({ ns, out }), { ...env, NX_CACHE_DIRECTORY: cacheDir }) : await nxIn(cwd, row.args({ ns, out }), env);
+      const result = row.real
+        ? await nxWithCache(cwd, row.args({ ns, out }), { ...env, NX_CACHE_DIRECTORY: cacheDir })
+        : await nxIn(cwd, row.args({ ns, out }), env);
       return { result, workBefore };
     });
     const message = messageOf(result.output);
@@ -502,9 +708,11 @@ describe('bad input: non-zero exit, a message naming the value and the fix, regi
     let leftoverImages: string[] = [];
     const named = workNamesIn(result.output);
     const prefixes = [...(named.length > 0 ? WORK_PREFIXES : []), ...projectWork];
-    for (let deadline = Date.now() + 20_000; prefixes.length > 0; ) {
+    for (let deadline = Date.now() + 20_000; prefixes.length > 0;) {
       const present = await localImages(prefixes);
-      leftoverImages = present.filter((name) => named.includes(name) || (projectWork.some((p) => name.startsWith(p)) && !workBefore.includes(name)));
+      leftoverImages = present.filter(
+        (name) => named.includes(name) || (projectWork.some((p) => name.startsWith(p)) && !workBefore.includes(name)),
+      );
       if (leftoverImages.length === 0 || Date.now() > deadline) break;
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
@@ -519,11 +727,20 @@ describe('bad input: non-zero exit, a message naming the value and the fix, regi
       leftoverImages: [...leftoverImages, ...localTagged],
       // A real row's cache folder must have been written to (run.json, the task's terminal output), else the check
       // below says nothing.
-      cacheEntries: row.real && !existsSync(join(cacheDir, 'terminalOutputs')) ? [`${cacheDir} unused: Nx did not run with that cache`] : cacheEntries(cacheDir),
+      cacheEntries:
+        row.real && !existsSync(join(cacheDir, 'terminalOutputs'))
+          ? [`${cacheDir} unused: Nx did not run with that cache`]
+          : cacheEntries(cacheDir),
     };
     const ok =
       verdict.exit === 'non-zero' &&
-      verdict.unmatched.length + verdict.inRegistry.length + verdict.pushRecords.length + verdict.outputs.length + verdict.leftoverImages.length + verdict.cacheEntries.length === 0;
+      verdict.unmatched.length +
+        verdict.inRegistry.length +
+        verdict.pushRecords.length +
+        verdict.outputs.length +
+        verdict.leftoverImages.length +
+        verdict.cacheEntries.length ===
+        0;
     // On failure the diff shows what nx printed (its last lines), so the row reads without a rerun.
     expect(ok ? verdict : { ...verdict, output: message.trim().split('\n').slice(-25).join('\n') }).toEqual({
       exit: 'non-zero',

@@ -43,7 +43,8 @@ export async function startContainerd(readyWithinMs = 30_000): Promise<Container
   // Short: a unix socket path must fit in 108 bytes.
   const dir = await mkdtemp(join(tmpdir(), 'nxm-ctd-'));
   const address = join(dir, 'containerd.sock');
-  if (Buffer.byteLength(address) > 100) throw new Error(`containerd socket path too long for a unix socket: ${address} (set TMPDIR to a shorter directory)`);
+  if (Buffer.byteLength(address) > 100)
+    throw new Error(`containerd socket path too long for a unix socket: ${address} (set TMPDIR to a shorter directory)`);
   const log = join(dir, 'containerd.log');
   const config = join(dir, 'config.toml');
   await writeFile(

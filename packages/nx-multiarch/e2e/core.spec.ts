@@ -7,7 +7,21 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { hostPlatform } from '../src/image/platform';
 import {
-  RUN_ID, catalog, command, elfMachine, fileInImage, messageOf, nx, outputDir, platformsOf, readRecordSync, remoteConfig, remoteRaw, remoteTags, requireRealParts, workspaceRoot,
+  RUN_ID,
+  catalog,
+  command,
+  elfMachine,
+  fileInImage,
+  messageOf,
+  nx,
+  outputDir,
+  platformsOf,
+  readRecordSync,
+  remoteConfig,
+  remoteRaw,
+  remoteTags,
+  requireRealParts,
+  workspaceRoot,
 } from './harness';
 import { describeIndex } from '../src/image/oci-layout';
 import { SYNC_LIMITS } from './processes';
@@ -51,7 +65,10 @@ describe('docker-build', () => {
     expect(result.exitCode).toBe(0);
     const record = readRecordSync(EMULATED);
     expect(platformsOf(record)).toEqual(['linux/amd64', 'linux/arm64']);
-    for (const [platform, uname] of [['linux/arm64', 'aarch64'], ['linux/amd64', 'x86_64']]) {
+    for (const [platform, uname] of [
+      ['linux/arm64', 'aarch64'],
+      ['linux/amd64', 'x86_64'],
+    ]) {
       const image = record.platforms.find((p) => p.platform === platform)!;
       expect((await fileInImage(EMULATED, image.digest, 'www/build-arch')).toString().trim()).toBe(uname);
     }
@@ -60,11 +77,24 @@ describe('docker-build', () => {
 
 describe('docker-push', () => {
   const repository = `127.0.0.1:5000/${RUN_ID}/gateway-service`;
-  const listed = (index: any) => describeIndex(index).map(({ platform, digest }) => ({ platform, digest })).sort((a, b) => a.platform.localeCompare(b.platform));
-  const built = () => readRecordSync(GATEWAY).platforms.map(({ platform, digest }) => ({ platform, digest })).sort((a, b) => a.platform.localeCompare(b.platform));
+  const listed = (index: any) =>
+    describeIndex(index)
+      .map(({ platform, digest }) => ({ platform, digest }))
+      .sort((a, b) => a.platform.localeCompare(b.platform));
+  const built = () =>
+    readRecordSync(GATEWAY)
+      .platforms.map(({ platform, digest }) => ({ platform, digest }))
+      .sort((a, b) => a.platform.localeCompare(b.platform));
 
-  it('pushes the whole index under the default tag (no package.json: the short commit SHA), --tags and --latest; each serves image.json\'s digests', async () => {
-    const first = await nx(['run', 'gateway-service:docker-push', `--imageName=${imageName}`, '--exclude-task-dependencies', '--tags=v1', '--latest']);
+  it("pushes the whole index under the default tag (no package.json: the short commit SHA), --tags and --latest; each serves image.json's digests", async () => {
+    const first = await nx([
+      'run',
+      'gateway-service:docker-push',
+      `--imageName=${imageName}`,
+      '--exclude-task-dependencies',
+      '--tags=v1',
+      '--latest',
+    ]);
     if (first.exitCode !== 0) throw new Error(`docker-push failed (exit ${first.exitCode}):\n${first.output}`);
     expect(first.output).toContain('Pushed and verified');
     // 127.0.0.1 is a loopback registry: TLS is off by default there, without the warning other registries get
@@ -85,7 +115,10 @@ describe('docker-push', () => {
     // The second push goes through a logging proxy to the same registry: it may check blobs (HEAD), never upload one.
     const proxy = await startRegistryProxy(5000);
     try {
-      const again = await nx(['run', 'gateway-service:docker-push', `--registry=${proxy.registry}`, `--imageName=${imageName}`, '--exclude-task-dependencies'], { IMAGE_TAG: 'v1' });
+      const again = await nx(
+        ['run', 'gateway-service:docker-push', `--registry=${proxy.registry}`, `--imageName=${imageName}`, '--exclude-task-dependencies'],
+        { IMAGE_TAG: 'v1' },
+      );
       expect(again.exitCode).toBe(0);
     } finally {
       await proxy.close();
@@ -96,7 +129,9 @@ describe('docker-push', () => {
 
   it('each pushed platform config carries the default OCI labels: title, revision and created of the newest commit touching its sources, version = that revision', async () => {
     // What shapes gateway-service's image: the Dockerfile, the ignore files and what it COPYs (go.mod, main.go)
-    const sources = ['Dockerfile', 'Dockerfile.dockerignore', '.dockerignore', '.containerignore', 'go.mod', 'main.go'].map((file) => `${GATEWAY}/${file}`);
+    const sources = ['Dockerfile', 'Dockerfile.dockerignore', '.dockerignore', '.containerignore', 'go.mod', 'main.go'].map(
+      (file) => `${GATEWAY}/${file}`,
+    );
     const [revision, epoch] = git('log', '-1', '--format=%H %ct', '--', ...sources).split(' ');
     expect(revision).toMatch(/^[0-9a-f]{40}$/);
     for (const { platform, digest } of built()) {
@@ -115,12 +150,24 @@ describe('docker-push', () => {
     const proxy = await startRegistryProxy(5000, [], '127.0.0.2');
     let result: Awaited<ReturnType<typeof nx>>;
     try {
-      result = await nx(['run', 'gateway-service:docker-push', `--registry=${proxy.registry}`, `--imageName=${imageName}`, '--exclude-task-dependencies', '--tlsVerify=false'], { IMAGE_TAG: 'plain-http' });
+      result = await nx(
+        [
+          'run',
+          'gateway-service:docker-push',
+          `--registry=${proxy.registry}`,
+          `--imageName=${imageName}`,
+          '--exclude-task-dependencies',
+          '--tlsVerify=false',
+        ],
+        { IMAGE_TAG: 'plain-http' },
+      );
     } finally {
       await proxy.close();
     }
     if (result.exitCode !== 0) throw new Error(`docker-push failed (exit ${result.exitCode}):\n${result.output}`);
-    expect(result.output).toContain(`TLS verification is off for ${proxy.registry} (tlsVerify: false): anyone on the network path can read or change what is pushed.`);
+    expect(result.output).toContain(
+      `TLS verification is off for ${proxy.registry} (tlsVerify: false): anyone on the network path can read or change what is pushed.`,
+    );
     expect(proxy.requests).toContain(`PUT /v2/${RUN_ID}/gateway-service/manifests/plain-http`);
     expect((await remoteRaw(`${repository}:plain-http`)).digest).toBe(readRecordSync(GATEWAY).index.digest);
   });
@@ -167,11 +214,31 @@ describe('--dry-run', () => {
 describe('bad input: clear error, non-zero exit, registry unchanged', () => {
   const cases: Array<[string, string[], Record<string, string>, RegExp]> = [
     ['unknown engine', ['run', 'context-api:docker-build', '--engine=containerd'], {}, /'containerd' should be one of auto,podman,docker/],
-    ['bad platform', ['run', 'context-api:docker-build'], { PLATFORMS: 'linux/amd64,arm64' }, /Invalid platform "arm64".*os\/arch\[\/variant\]/],
-    ['missing Dockerfile', ['run', 'context-api:docker-build', '--dockerfile=services/context-api/Nope.Dockerfile'], {}, /Dockerfile not found: services\/context-api\/Nope\.Dockerfile/],
+    [
+      'bad platform',
+      ['run', 'context-api:docker-build'],
+      { PLATFORMS: 'linux/amd64,arm64' },
+      /Invalid platform "arm64".*os\/arch\[\/variant\]/,
+    ],
+    [
+      'missing Dockerfile',
+      ['run', 'context-api:docker-build', '--dockerfile=services/context-api/Nope.Dockerfile'],
+      {},
+      /Dockerfile not found: services\/context-api\/Nope\.Dockerfile/,
+    ],
     // The plugin's hint, not skopeo's raw "dial tcp 127.0.0.1:5999: connect: connection refused" (which any failure shows).
-    ['registry down', ['run', 'gateway-service:docker-push', '--registry=127.0.0.1:5999', `--imageName=${imageName}`, '--exclude-task-dependencies'], { IMAGE_TAG: 'down' }, /Cannot reach the registry 127\.0\.0\.1:5999: check it is running/],
-    ['bad IMG', ['run', 'gateway-service:docker-push', '--exclude-task-dependencies'], { IMG: '127.0.0.1:5000/Bad Name:1' }, /Invalid IMG="127\.0\.0\.1:5000\/Bad Name:1"/],
+    [
+      'registry down',
+      ['run', 'gateway-service:docker-push', '--registry=127.0.0.1:5999', `--imageName=${imageName}`, '--exclude-task-dependencies'],
+      { IMAGE_TAG: 'down' },
+      /Cannot reach the registry 127\.0\.0\.1:5999: check it is running/,
+    ],
+    [
+      'bad IMG',
+      ['run', 'gateway-service:docker-push', '--exclude-task-dependencies'],
+      { IMG: '127.0.0.1:5000/Bad Name:1' },
+      /Invalid IMG="127\.0\.0\.1:5000\/Bad Name:1"/,
+    ],
   ];
 
   it.each(cases)('%s', async (_name, args, env, message) => {

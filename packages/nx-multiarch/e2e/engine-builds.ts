@@ -24,7 +24,16 @@ export async function engineBuildsDuring<T>(workspace: string, run: () => Promis
   const result = await run();
   const end = Date.now();
   // podman 4.3 answers nothing for an --until in the past, so the window's end is applied here.
-  const events = await execa('podman', ['events', '--since', String(Math.floor(start / 1000) - 1), '--stream=false', '--filter', 'event=push', '--format', '{{json .}}']);
+  const events = await execa('podman', [
+    'events',
+    '--since',
+    String(Math.floor(start / 1000) - 1),
+    '--stream=false',
+    '--filter',
+    'event=push',
+    '--format',
+    '{{json .}}',
+  ]);
   const pattern = new RegExp(`^oci:${escape(workspace)}/(dist/images(?:-per-arch/[^/]+)?)/(.+)\\.partial-\\d+-[0-9a-f]+/oci:latest$`);
   const builds = events.stdout
     .split('\n')

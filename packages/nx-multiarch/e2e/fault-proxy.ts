@@ -100,7 +100,11 @@ export async function startFaultProxy(upstreamPort = 5000): Promise<FaultProxy> 
     if (!armed || remaining <= 0) return undefined;
     if (armed.match && !armed.match.test(`${req.method} ${req.url}`)) return undefined;
     if (armed.kind === 'drop-mid-blob' && !carriesBlob(req)) return undefined;
-    if (armed.kind === 'serve-other-manifest' && !((req.method === 'GET' || req.method === 'HEAD') && pushedManifests.has(pathOf(req.url ?? '')))) return undefined;
+    if (
+      armed.kind === 'serve-other-manifest' &&
+      !((req.method === 'GET' || req.method === 'HEAD') && pushedManifests.has(pathOf(req.url ?? '')))
+    )
+      return undefined;
     remaining -= 1;
     fired += 1;
     firedOn.push(`${req.method} ${req.url}`);
@@ -126,7 +130,8 @@ export async function startFaultProxy(upstreamPort = 5000): Promise<FaultProxy> 
           return;
         }
         entry.status = answer.statusCode;
-        if (req.method === 'PUT' && answer.statusCode === 201 && MANIFEST_PATH.test(req.url ?? '')) pushedManifests.add(pathOf(req.url ?? ''));
+        if (req.method === 'PUT' && answer.statusCode === 201 && MANIFEST_PATH.test(req.url ?? ''))
+          pushedManifests.add(pathOf(req.url ?? ''));
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
       },

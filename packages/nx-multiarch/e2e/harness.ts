@@ -27,7 +27,10 @@ async function drained(response: Response): Promise<Response> {
 export async function requireRealParts(tools: string[] = ['podman', 'skopeo', 'git']): Promise<void> {
   const missing = tools.filter((tool) => !onPath(tool));
   if (missing.length > 0) throw new Error(`End-to-end tests need ${missing.join(', ')} on PATH: run sudo tools/setup.sh`);
-  const up = await fetch(`http://${REGISTRY}/v2/`).then(async (r) => (await drained(r)).ok, () => false);
+  const up = await fetch(`http://${REGISTRY}/v2/`).then(
+    async (r) => (await drained(r)).ok,
+    () => false,
+  );
   if (!up) throw new Error(`End-to-end tests need the registry on ${REGISTRY}: run sudo tools/setup.sh (it starts one)`);
 }
 
@@ -75,11 +78,17 @@ export function readRecordSync(projectRoot: string): ImageRecord {
 export async function remoteRaw(reference: string): Promise<{ raw: string; json: any; digest: string }> {
   const result = await command(['skopeo', 'inspect', '--raw', '--tls-verify=false', `docker://${reference}`]);
   if (result.exitCode !== 0) throw new Error(`skopeo inspect ${reference} failed:\n${result.output}`);
-  return { raw: result.stdout, json: JSON.parse(result.stdout), digest: `sha256:${createHash('sha256').update(result.stdout).digest('hex')}` };
+  return {
+    raw: result.stdout,
+    json: JSON.parse(result.stdout),
+    digest: `sha256:${createHash('sha256').update(result.stdout).digest('hex')}`,
+  };
 }
 
 /** The config of one pushed image (by tag or platform digest), as the registry serves it: labels, os, architecture. */
-export async function remoteConfig(reference: string): Promise<{ architecture: string; os: string; config: { Labels?: Record<string, string> } }> {
+export async function remoteConfig(
+  reference: string,
+): Promise<{ architecture: string; os: string; config: { Labels?: Record<string, string> } }> {
   const result = await command(['skopeo', 'inspect', '--config', '--tls-verify=false', `docker://${reference}`]);
   if (result.exitCode !== 0) throw new Error(`skopeo inspect --config ${reference} failed:\n${result.output}`);
   return JSON.parse(result.stdout);
@@ -107,8 +116,14 @@ export async function listMismatches(repository: string, tag: string, record: Im
   const remote = await remoteRaw(`${REGISTRY}/${repository}:${tag}`);
   if (remote.digest !== record.index.digest) problems.push(`${tag} is ${remote.digest}, image.json's index is ${record.index.digest}`);
   const children = (remote.json.manifests as Array<{ digest: string; mediaType: string }> | undefined) ?? [];
-  const listed = children.map((m) => m.digest).sort().join(', ');
-  const built = record.platforms.map((p) => p.digest).sort().join(', ');
+  const listed = children
+    .map((m) => m.digest)
+    .sort()
+    .join(', ');
+  const built = record.platforms
+    .map((p) => p.digest)
+    .sort()
+    .join(', ');
   if (listed !== built) problems.push(`${tag} lists ${listed || 'no manifests'}, image.json's platforms are ${built}`);
   for (const child of children) {
     const response = await fetch(`http://${REGISTRY}/v2/${repository}/manifests/${child.digest}`, { headers: { accept: child.mediaType } });
@@ -117,7 +132,10 @@ export async function listMismatches(repository: string, tag: string, record: Im
       problems.push(`manifest ${child.digest}: HTTP ${response.status}, content ${sha256(raw)}`);
       continue;
     }
-    const manifest = JSON.parse(raw.toString('utf8')) as { config: { digest: string; size: number }; layers: Array<{ digest: string; size: number }> };
+    const manifest = JSON.parse(raw.toString('utf8')) as {
+      config: { digest: string; size: number };
+      layers: Array<{ digest: string; size: number }>;
+    };
     for (const blob of [manifest.config, ...manifest.layers]) {
       const got = await fetch(`http://${REGISTRY}/v2/${repository}/blobs/${blob.digest}`);
       const body = Buffer.from(await got.arrayBuffer());

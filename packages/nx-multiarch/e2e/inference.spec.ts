@@ -24,7 +24,9 @@ it('the deprecated executor-service has no docker-push (nor docker-manifest)', a
 });
 
 it('every service Dockerfile in this workspace is multi-arch ready (docker-lint, real nx)', async () => {
-  const result = await command([NX_BIN, 'run-many', '-t', 'docker-lint', '--skip-nx-cache', '--outputStyle=static'], { NX_DAEMON: 'false' });
+  const result = await command([NX_BIN, 'run-many', '-t', 'docker-lint', '--skip-nx-cache', '--outputStyle=static'], {
+    NX_DAEMON: 'false',
+  });
   if (result.exitCode !== 0) throw new Error(`docker-lint failed:\n${result.output}`);
   expect(result.output).toMatch(/gateway-service: multi-arch ready/);
 });
@@ -32,20 +34,44 @@ it('every service Dockerfile in this workspace is multi-arch ready (docker-lint,
 it('every service is a project with the build target, and nothing else is', async () => {
   const result = await command([NX_BIN, 'show', 'projects', '--with-target', 'docker-build', '--json'], { NX_DAEMON: 'false' });
   expect(JSON.parse(result.stdout).sort()).toEqual([
-    'aianalysis', 'context-api', 'data-storage', 'dynamic-toolset', 'effectiveness-monitor', 'executor-service', 'gateway-service',
-    'holmesgpt-api', 'notification-controller', 'remediationorchestrator', 'remediationprocessor', 'workflowexecution',
+    'aianalysis',
+    'context-api',
+    'data-storage',
+    'dynamic-toolset',
+    'effectiveness-monitor',
+    'executor-service',
+    'gateway-service',
+    'holmesgpt-api',
+    'notification-controller',
+    'remediationorchestrator',
+    'remediationprocessor',
+    'workflowexecution',
   ]);
 });
 
 it('docker-lint fails on a Dockerfile that is not multi-arch ready, with file:line findings as JSON', async () => {
   const dockerfile = 'packages/nx-multiarch/src/lint/corpus/goarch-hardcoded.bad.Dockerfile';
   const result = await command(
-    [NX_BIN, 'run', 'context-api:docker-lint', `--dockerfile=${dockerfile}`, '--format=json', '--outputPath=dist/lint-e2e/bad.json', '--skip-nx-cache', '--outputStyle=static'],
+    [
+      NX_BIN,
+      'run',
+      'context-api:docker-lint',
+      `--dockerfile=${dockerfile}`,
+      '--format=json',
+      '--outputPath=dist/lint-e2e/bad.json',
+      '--skip-nx-cache',
+      '--outputStyle=static',
+    ],
     { NX_DAEMON: 'false' },
   );
   expect(result.exitCode).not.toBe(0);
   expect(result.output).toMatch(/context-api: \d+ error\(s\) and \d+ warning\(s\) make the Dockerfile not multi-arch ready/);
-  const written = JSON.parse(readFileSync(join(workspaceRoot, 'dist', 'lint-e2e', 'bad.json'), 'utf8')) as Array<{ rule: string; level: string; path: string; line: number }>;
+  const written = JSON.parse(readFileSync(join(workspaceRoot, 'dist', 'lint-e2e', 'bad.json'), 'utf8')) as Array<{
+    rule: string;
+    level: string;
+    path: string;
+    line: number;
+  }>;
   expect(written).toContainEqual(expect.objectContaining({ rule: 'hardcoded-arch', level: 'error', path: dockerfile, line: 2 }));
   expect(result.stdout).toContain('"rule": "hardcoded-arch"');
 });
@@ -61,7 +87,16 @@ it('docker-lint asks the plain-HTTP loopback registry about a digest-pinned base
     writeFileSync(join(workspaceRoot, dockerfile), `FROM ${from}\nRUN true\n`);
     const output = `dist/lint-e2e/pinned-${from.slice(-12)}${extra.length > 0 ? '-no-registry' : ''}.json`;
     const result = await command(
-      [NX_BIN, 'run', 'context-api:docker-lint', `--dockerfile=${dockerfile}`, `--outputPath=${output}`, ...extra, '--skip-nx-cache', '--outputStyle=static'],
+      [
+        NX_BIN,
+        'run',
+        'context-api:docker-lint',
+        `--dockerfile=${dockerfile}`,
+        `--outputPath=${output}`,
+        ...extra,
+        '--skip-nx-cache',
+        '--outputStyle=static',
+      ],
       { NX_DAEMON: 'false' },
     );
     const rules = (JSON.parse(readFileSync(join(workspaceRoot, output), 'utf8')) as Array<{ rule: string }>).map((finding) => finding.rule);
@@ -73,7 +108,9 @@ it('docker-lint asks the plain-HTTP loopback registry about a digest-pinned base
   expect(single.rules).toContain('single-platform-base');
   expect(single.exitCode).not.toBe(0);
   // the default format, text: one line per finding, file:line: level [rule] message Fix: fix
-  expect(single.output).toMatch(new RegExp(`^${single.dockerfile.replace(/[.]/g, '\\.')}:1: error \\[single-platform-base\\] .*${amd64}.* Fix: \\S.*$`, 'm'));
+  expect(single.output).toMatch(
+    new RegExp(`^${single.dockerfile.replace(/[.]/g, '\\.')}:1: error \\[single-platform-base\\] .*${amd64}.* Fix: \\S.*$`, 'm'),
+  );
   expect(single.output).not.toContain('"rule": "single-platform-base"');
 
   const multi = await lint(`${base}@${list.digest}`);

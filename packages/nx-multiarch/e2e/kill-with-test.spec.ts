@@ -30,20 +30,28 @@ if (CHECK) {
     void sleeper(ofFile);
   });
 
-  it(INNER[0], async () => {
-    // runs in the test's async context when released, as the rest of a timed-out test does
-    wentOn = new Promise<void>((resolve) => (goOn = resolve))
-      .then(() => {
-        void sleeper(late);
-        return 'started';
-      })
-      .catch(String);
-    await sleeper(ofTest);
-  }, 1000);
+  it(
+    INNER[0],
+    async () => {
+      // runs in the test's async context when released, as the rest of a timed-out test does
+      wentOn = new Promise<void>((resolve) => (goOn = resolve))
+        .then(() => {
+          void sleeper(late);
+          return 'started';
+        })
+        .catch(String);
+      await sleeper(ofTest);
+    },
+    1000,
+  );
 
-  it.concurrent(INNER[1], async () => {
-    await sleeper(ofConcurrent);
-  }, 1000);
+  it.concurrent(
+    INNER[1],
+    async () => {
+      await sleeper(ofConcurrent);
+    },
+    1000,
+  );
 
   it(INNER[2], async () => {
     expect(processesMatching(`sleep ${ofTest}`)).toEqual([]);
@@ -63,17 +71,36 @@ if (CHECK) {
     const sleeps = [unique(), unique(), unique(), unique()];
     const out = mkdtempSync(join(tmpdir(), 'nx-multiarch-kill-check-'));
     try {
-      const jest = await execa(process.execPath, [join(workspaceRoot, 'node_modules', 'jest', 'bin', 'jest.js'), '--selectProjects=e2e',
-        '--testPathPatterns=e2e/kill-with-test\\.spec', '--ci', '--json', `--outputFile=${join(out, 'result.json')}`], {
-        cwd: workspaceRoot, env: { NX_MULTIARCH_KILL_CHECK: sleeps.join(',') }, all: true, reject: false,
-        // a process left behind keeps the nested Jest from exiting after it has written its results
-        timeout: 60_000,
-      });
+      const jest = await execa(
+        process.execPath,
+        [
+          join(workspaceRoot, 'node_modules', 'jest', 'bin', 'jest.js'),
+          '--selectProjects=e2e',
+          '--testPathPatterns=e2e/kill-with-test\\.spec',
+          '--ci',
+          '--json',
+          `--outputFile=${join(out, 'result.json')}`,
+        ],
+        {
+          cwd: workspaceRoot,
+          env: { NX_MULTIARCH_KILL_CHECK: sleeps.join(',') },
+          all: true,
+          reject: false,
+          // a process left behind keeps the nested Jest from exiting after it has written its results
+          timeout: 60_000,
+        },
+      );
       const report = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
       const tests = report.testResults.flatMap((file: { assertionResults: unknown[] }) => file.assertionResults) as Array<{
-        title: string; status: string; failureMessages: string[];
+        title: string;
+        status: string;
+        failureMessages: string[];
       }>;
-      const results = tests.map((test) => ({ title: test.title, status: test.status, timedOut: test.failureMessages.some((m) => m.includes('Exceeded timeout')) }));
+      const results = tests.map((test) => ({
+        title: test.title,
+        status: test.status,
+        timedOut: test.failureMessages.some((m) => m.includes('Exceeded timeout')),
+      }));
       const expected = INNER.map((title, i) => ({ title, status: i < 2 ? 'failed' : 'passed', timedOut: i < 2 }));
       // the nested run's own output (its failures) only when the results are not the expected ones
       const thenOutput = JSON.stringify(results) === JSON.stringify(expected) ? '' : String(jest.all).slice(-4000);

@@ -23,7 +23,10 @@ let kubeconfig: string;
 let containerd: Containerd | undefined;
 
 const recorded = (name: string) => join(records, name);
-const lines = (path: string) => readFileSync(path, 'utf8').split('\n').filter((line) => line !== '');
+const lines = (path: string) =>
+  readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '');
 
 function standInScript(recordDir: string): string {
   const rec = `'${recordDir.replace(/'/g, `'\\''`)}'`;
@@ -88,7 +91,10 @@ function pathWithoutKind(): string {
       return false;
     }
   };
-  return (process.env.PATH ?? '').split(delimiter).filter((dir) => dir !== '' && dir !== standInBin && !hasKind(dir)).join(delimiter);
+  return (process.env.PATH ?? '')
+    .split(delimiter)
+    .filter((dir) => dir !== '' && dir !== standInBin && !hasKind(dir))
+    .join(delimiter);
 }
 
 interface ImageRow {
@@ -102,7 +108,8 @@ function parseImageList(output: string): ImageRow[] {
   const [header, ...rows] = output.split('\n').filter((line) => line.trim() !== '');
   const names = ['REF', 'TYPE', 'DIGEST', 'SIZE', 'PLATFORMS', 'LABELS'];
   const starts = names.map((name) => header.search(new RegExp(`\\b${name}\\b`)));
-  if (starts.some((start, i) => start < 0 || (i > 0 && start <= starts[i - 1]))) throw new Error(`unexpected ctr images ls header:\n${output}`);
+  if (starts.some((start, i) => start < 0 || (i > 0 && start <= starts[i - 1])))
+    throw new Error(`unexpected ctr images ls header:\n${output}`);
   const column = (row: string, name: string) => {
     const i = names.indexOf(name);
     return row.slice(starts[i], i + 1 < starts.length ? starts[i + 1] : undefined).trim();
@@ -163,7 +170,17 @@ describe(`docker-build-single --kind ${STAND_IN}`, () => {
 
     // What kind runs in each node (it streams the archive to stdin; a file argument is the same import).
     // The native snapshotter unpacks with plain copies, so it works without overlayfs; no --no-unpack needed.
-    const imported = await containerd!.ctr(['-n', 'k8s.io', 'images', 'import', '--all-platforms', '--digests', '--snapshotter', 'native', copy]);
+    const imported = await containerd!.ctr([
+      '-n',
+      'k8s.io',
+      'images',
+      'import',
+      '--all-platforms',
+      '--digests',
+      '--snapshotter',
+      'native',
+      copy,
+    ]);
     expect(imported).toMatchObject({ exitCode: 0 });
     expect(imported.output).toContain(`unpacking ${reference} `);
 
@@ -181,7 +198,10 @@ describe(`docker-build-single --kind ${STAND_IN}`, () => {
   });
 
   it('--kind=other loads into cluster other, whatever the kube-context', async () => {
-    const result = await nx(['run', 'context-api:docker-build-single', '--kind=other'], { PATH: pathWithStandIn(), KUBECONFIG: kubeconfig });
+    const result = await nx(['run', 'context-api:docker-build-single', '--kind=other'], {
+      PATH: pathWithStandIn(),
+      KUBECONFIG: kubeconfig,
+    });
     expect(result.exitCode).toBe(0);
     expect(result.output).toContain('KIND cluster other (--kind=other)');
     expect(result.output).not.toContain('is a KIND cluster');

@@ -32,7 +32,10 @@ export async function latestNxOf(major: number): Promise<string> {
 /** A git repository with package.json, nx.json and `nx@<version>` installed, nothing else. */
 export async function freshNxWorkspace(nxVersion: string): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), `nx-multiarch-nx${nxVersion.split('.')[0]}-`));
-  writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: 'user-workspace', private: true, devDependencies: { nx: nxVersion } }, null, 2)}\n`);
+  writeFileSync(
+    join(dir, 'package.json'),
+    `${JSON.stringify({ name: 'user-workspace', private: true, devDependencies: { nx: nxVersion } }, null, 2)}\n`,
+  );
   writeFileSync(join(dir, 'nx.json'), `${JSON.stringify({ $schema: './node_modules/nx/schemas/nx-schema.json' }, null, 2)}\n`);
   writeFileSync(join(dir, '.gitignore'), 'node_modules\n.nx\n');
   await npmIn(dir, ['install', ...NPM_FLAGS]);
@@ -50,7 +53,10 @@ export { NPM_FLAGS };
 /** Runs the workspace's own nx (never this repository's). */
 export async function nxIn(dir: string, args: string[], env: Record<string, string> = {}): Promise<{ exitCode: number; output: string }> {
   const result = await execa(join(dir, 'node_modules', '.bin', 'nx'), args, {
-    cwd: dir, env: { ...nxEnv(), CI: 'true', ...env }, all: true, reject: false,
+    cwd: dir,
+    env: { ...nxEnv(), CI: 'true', ...env },
+    all: true,
+    reject: false,
   });
   return { exitCode: result.exitCode ?? 1, output: String(result.all).replace(/\x1b\[[0-9;]*m/g, '') };
 }

@@ -24,7 +24,9 @@ beforeAll(async () => {
 afterAll(() => rmSync(join(workspaceRoot, OUT), { recursive: true, force: true }));
 
 it('--parallel=6 over every service: each index holds only its own two images, and no two builds share a temporary name', async () => {
-  const projects = JSON.parse((await command([NX_BIN, 'show', 'projects', '--with-target', 'docker-build', '--json'], { NX_DAEMON: 'false' })).stdout) as string[];
+  const projects = JSON.parse(
+    (await command([NX_BIN, 'show', 'projects', '--with-target', 'docker-build', '--json'], { NX_DAEMON: 'false' })).stdout,
+  ) as string[];
   expect(projects.length).toBeGreaterThanOrEqual(12);
   const result = await nxRun(['run-many', '-t', 'docker-build', '--parallel=6', '--skip-nx-cache']);
   if (result.exitCode !== 0) throw new Error(`parallel build failed:\n${result.output}`);

@@ -37,7 +37,11 @@ export function execa<O extends Options = {}>(file: string, args: readonly strin
   if (owner !== undefined && doneTests.has(owner)) {
     throw new Error(`"${owner}" has ended (timed out?): it may not start ${[file, ...args].join(' ')}`);
   }
-  const subprocess = execa9(file, args, { timeout: COMMAND_TIMEOUT, forceKillAfterDelay: KILL_GRACE, ...options }) as unknown as ResultPromise<O>;
+  const subprocess = execa9(file, args, {
+    timeout: COMMAND_TIMEOUT,
+    forceKillAfterDelay: KILL_GRACE,
+    ...options,
+  }) as unknown as ResultPromise<O>;
   const tracked: Tracked = { owner, argv: [file, ...args], pid: subprocess.pid, ended: Promise.resolve() };
   const forget = () => {
     running.delete(tracked);
@@ -85,7 +89,10 @@ async function kill(leftovers: Tracked[]): Promise<string[]> {
   }
   // execa settles once the output pipes close too, which a process that left the tree could hold open
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([Promise.all(leftovers.map((tracked) => tracked.ended)), new Promise((resolve) => (timer = setTimeout(resolve, KILL_GRACE)))]);
+  await Promise.race([
+    Promise.all(leftovers.map((tracked) => tracked.ended)),
+    new Promise((resolve) => (timer = setTimeout(resolve, KILL_GRACE))),
+  ]);
   clearTimeout(timer);
   return leftovers.map((tracked) => tracked.argv.join(' '));
 }

@@ -23,8 +23,16 @@ beforeAll(async () => {
 });
 
 const push = (registry: string, tag: string, extra: string[] = []) =>
-  nx(['run', 'gateway-service:docker-push', `--registry=${registry}`, `--imageName=${repository}`, `--tag=${tag}`,
-    `--inputPath=${buildOutput}`, '--exclude-task-dependencies', ...extra]);
+  nx([
+    'run',
+    'gateway-service:docker-push',
+    `--registry=${registry}`,
+    `--imageName=${repository}`,
+    `--tag=${tag}`,
+    `--inputPath=${buildOutput}`,
+    '--exclude-task-dependencies',
+    ...extra,
+  ]);
 
 it('retries as a Docker v2s2 manifest list when the registry rejects the OCI index, and verifies it', async () => {
   const proxy = await startRegistryProxy(5000, [OCI_INDEX]);
@@ -38,7 +46,11 @@ it('retries as a Docker v2s2 manifest list when the registry rejects the OCI ind
   }
   const remote = await remoteRaw(`127.0.0.1:5000/${repository}:v2s2`);
   expect(remote.json.mediaType).toBe(DOCKER_LIST);
-  expect(describeIndex(remote.json).map((p) => p.platform).sort()).toEqual(record.platforms.map((p) => p.platform).sort());
+  expect(
+    describeIndex(remote.json)
+      .map((p) => p.platform)
+      .sort(),
+  ).toEqual(record.platforms.map((p) => p.platform).sort());
 });
 
 it('pushes the host platform alone when lists are rejected, names what was not pushed, and fails unless allowed', async () => {

@@ -32,13 +32,20 @@ export async function startRegistryProxy(upstreamPort: number, rejectTypes: stri
       rejected.push(`${type} ${req.url}`);
       req.resume();
       res.writeHead(400, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ errors: [{ code: 'MANIFEST_INVALID', message: 'manifest invalid', detail: `media type ${type} is not supported` }] }));
+      res.end(
+        JSON.stringify({
+          errors: [{ code: 'MANIFEST_INVALID', message: 'manifest invalid', detail: `media type ${type} is not supported` }],
+        }),
+      );
       return;
     }
-    const upstream = request({ host: '127.0.0.1', port: upstreamPort, method: req.method, path: req.url, headers: req.headers, agent }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
+    const upstream = request(
+      { host: '127.0.0.1', port: upstreamPort, method: req.method, path: req.url, headers: req.headers, agent },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
     upstream.on('error', () => res.destroy());
     req.pipe(upstream);
   });

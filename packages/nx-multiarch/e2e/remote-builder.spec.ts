@@ -43,7 +43,11 @@ beforeAll(async () => {
   await requireRealParts(['podman', 'skopeo', 'tar']);
   url = `tcp://127.0.0.1:${await freePort()}`;
   // podman logs API requests on stderr
-  service = execa('podman', ['--log-level=info', 'system', 'service', '--time=0', url], { stdout: 'ignore', stderr: { file: serviceLog }, reject: false });
+  service = execa('podman', ['--log-level=info', 'system', 'service', '--time=0', url], {
+    stdout: 'ignore',
+    stderr: { file: serviceLog },
+    reject: false,
+  });
   await waitForService(Date.now() + 30_000);
 });
 
@@ -67,10 +71,18 @@ describe('docker-build on a remote podman service (--url)', () => {
 
     const record: ImageRecord = JSON.parse(readFileSync(join(workspaceRoot, 'dist', 'images', OUTPUT, 'image.json'), 'utf8'));
     expect(platformsOf(record)).toEqual(['linux/amd64', 'linux/arm64']);
-    const arches = await Promise.all(record.platforms.map(async (p) => (await fileInImage(OUTPUT, p.digest, 'www/build-arch')).toString().trim()));
+    const arches = await Promise.all(
+      record.platforms.map(async (p) => (await fileInImage(OUTPUT, p.digest, 'www/build-arch')).toString().trim()),
+    );
     expect(arches).toEqual(['x86_64', 'aarch64']);
 
-    const push = await nx(['run', 'context-api:docker-push', `--inputPath=dist/images/${OUTPUT}`, `--imageName=${RUN_ID}-remote/{projectName}`, '--tag=remote']);
+    const push = await nx([
+      'run',
+      'context-api:docker-push',
+      `--inputPath=dist/images/${OUTPUT}`,
+      `--imageName=${RUN_ID}-remote/{projectName}`,
+      '--tag=remote',
+    ]);
     if (push.exitCode !== 0) throw new Error(`push of the remote build failed:\n${push.output}`);
     const remote = await remoteRaw(`127.0.0.1:5000/${RUN_ID}-remote/context-api:remote`);
     expect(remote.digest).toBe(record.index.digest);

@@ -57,10 +57,14 @@ function* filesUnder(root: string): Generator<[string, Buffer]> {
 }
 const readable = (bytes: Buffer) => (bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes);
 const leaksIn = (root: string) =>
-  [...filesUnder(root)].filter(([, bytes]) => [SECRET, CI_TOKEN, NPM_TOKEN].some((secret) => readable(bytes).includes(secret))).map(([path]) => path);
+  [...filesUnder(root)]
+    .filter(([, bytes]) => [SECRET, CI_TOKEN, NPM_TOKEN].some((secret) => readable(bytes).includes(secret)))
+    .map(([path]) => path);
 const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'ignore', ...SYNC_LIMITS });
 const sourceLabel = (rec: ImageRecord) => {
-  const config = JSON.parse(readFileSync(blobPath(join(dir, 'dist', 'images', 'services', 'sec', 'oci'), rec.platforms[0].configDigest), 'utf8'));
+  const config = JSON.parse(
+    readFileSync(blobPath(join(dir, 'dist', 'images', 'services', 'sec', 'oci'), rec.platforms[0].configDigest), 'utf8'),
+  );
   return config.config.Labels['org.opencontainers.image.source'];
 };
 const cacheHit = (output: string) => /nx run sec:docker-build\s+\[local cache\]/.test(output.replace(/\x1b\[[0-9;]*m/g, ''));
@@ -76,13 +80,24 @@ beforeAll(async () => {
   installPlugin(dir);
   writeFiles(dir, {
     '.gitignore': 'node_modules\ndist\n.nx\n',
-    'nx.json': `${JSON.stringify({
-      plugins: [{
-        plugin: 'nx-multiarch',
-        // secrets here, not in project.json: a workspace-relative secret is left out of the inputs when nx.json names it
-        options: { registry: REGISTRY, imageName: REPOSITORY, platforms: ['linux/amd64'], secrets: { token: secretFile, npmrc: NPMRC } },
-      }],
-    }, null, 2)}\n`,
+    'nx.json': `${JSON.stringify(
+      {
+        plugins: [
+          {
+            plugin: 'nx-multiarch',
+            // secrets here, not in project.json: a workspace-relative secret is left out of the inputs when nx.json names it
+            options: {
+              registry: REGISTRY,
+              imageName: REPOSITORY,
+              platforms: ['linux/amd64'],
+              secrets: { token: secretFile, npmrc: NPMRC },
+            },
+          },
+        ],
+      },
+      null,
+      2,
+    )}\n`,
     'services/sec/project.json': JSON.stringify({
       name: 'sec',
       targets: {
@@ -155,7 +170,7 @@ describe('build secrets', () => {
     expect(leaksIn(join(dir, '.nx'))).toEqual([]);
   });
 
-  it("a CI token in the git remote is in no layer, config, log, image.json or cache entry: the source label is the bare https URL", async () => {
+  it('a CI token in the git remote is in no layer, config, log, image.json or cache entry: the source label is the bare https URL', async () => {
     expect(sourceLabel(record)).toBe('https://gitlab.example.com/acme/platform');
     expect(build.output).not.toContain(CI_TOKEN);
     expect(leaksIn(join(dir, 'dist'))).toEqual([]);
@@ -186,7 +201,9 @@ describe('build secrets', () => {
     const shown = await execa(NX_BIN, ['show', 'project', 'sec', '--json'], { cwd: dir, env: NX_ENV, reject: false });
     const inputs = JSON.parse(shown.stdout).targets['docker-build'].inputs as unknown[];
     // every entry of the context is an input (the allow-list .dockerignore), the secret one negated
-    expect(inputs).toEqual(expect.arrayContaining(['{workspaceRoot}/services/sec/app.txt', `{workspaceRoot}/${NPMRC}`, `!{workspaceRoot}/${NPMRC}`]));
+    expect(inputs).toEqual(
+      expect.arrayContaining(['{workspaceRoot}/services/sec/app.txt', `{workspaceRoot}/${NPMRC}`, `!{workspaceRoot}/${NPMRC}`]),
+    );
   });
 
   it('the pushed layers do not hold it either', async () => {
@@ -197,7 +214,10 @@ describe('build secrets', () => {
     const [image] = record.platforms;
     const manifest = (await remoteRaw(`${REGISTRY}/${REPOSITORY}@${image.digest}`)).json as { layers: Array<{ digest: string }> };
     for (const layer of manifest.layers) {
-      const blob = execFileSync('curl', ['-sf', `http://${REGISTRY}/v2/${REPOSITORY}/blobs/${layer.digest}`], { maxBuffer: 64 * 1024 * 1024, ...SYNC_LIMITS });
+      const blob = execFileSync('curl', ['-sf', `http://${REGISTRY}/v2/${REPOSITORY}/blobs/${layer.digest}`], {
+        maxBuffer: 64 * 1024 * 1024,
+        ...SYNC_LIMITS,
+      });
       expect(readable(blob).includes(SECRET)).toBe(false);
     }
   });
@@ -209,8 +229,10 @@ describe('the default tag and OCI labels, read back from the registry', () => {
     expect((await remoteRaw(`${REGISTRY}/${REPOSITORY}:${VERSION}`)).digest).toBe(readRecord().index.digest);
   });
 
-  it("the pushed config carries the default OCI labels: source (origin without its credentials), revision and created of the commit, version from package.json", async () => {
-    const [revision, epoch] = execFileSync('git', ['log', '-1', '--format=%H %ct'], { cwd: dir, encoding: 'utf8', ...SYNC_LIMITS }).trim().split(' ');
+  it('the pushed config carries the default OCI labels: source (origin without its credentials), revision and created of the commit, version from package.json', async () => {
+    const [revision, epoch] = execFileSync('git', ['log', '-1', '--format=%H %ct'], { cwd: dir, encoding: 'utf8', ...SYNC_LIMITS })
+      .trim()
+      .split(' ');
     const config = await remoteConfig(`${REGISTRY}/${REPOSITORY}@${readRecord().platforms[0].digest}`);
     expect(config.config.Labels).toMatchObject({
       'org.opencontainers.image.title': 'sec',

@@ -19,7 +19,8 @@ const TAG = 'status';
 const OUTPUT = `dist/status-e2e-${RUN_ID}.md`;
 const NX_ENV = { NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true', CI: 'true' };
 
-const status = (...args: string[]) => command([NX_BIN, 'g', 'nx-multiarch:status', `--output=${OUTPUT}`, '--no-interactive', ...args], NX_ENV);
+const status = (...args: string[]) =>
+  command([NX_BIN, 'g', 'nx-multiarch:status', `--output=${OUTPUT}`, '--no-interactive', ...args], NX_ENV);
 const readPage = () => readFileSync(join(workspaceRoot, OUTPUT), 'utf8');
 const row = (tables: PageTables, section: string, project: string) => {
   const found = tables[section]?.find((r) => r.project === project);
@@ -33,7 +34,8 @@ async function registryBytes(reference: string, index: { raw: string; json: any 
   for (const entry of index.json.manifests as Array<{ digest: string }>) {
     const manifest = await remoteRaw(`${repository}@${entry.digest}`);
     sizes.set(entry.digest, Buffer.byteLength(manifest.raw));
-    for (const blob of [manifest.json.config, ...manifest.json.layers] as Array<{ digest: string; size: number }>) sizes.set(blob.digest, blob.size);
+    for (const blob of [manifest.json.config, ...manifest.json.layers] as Array<{ digest: string; size: number }>)
+      sizes.set(blob.digest, blob.size);
   }
   return [...sizes.values()].reduce((sum, size) => sum + size, 0);
 }
@@ -42,7 +44,9 @@ async function registryBytes(reference: string, index: { raw: string; json: any 
 function singleArchSource(name: string, cell: string): number {
   const measured = /^\S+ \(measured: (\S+) per-arch build\)$/.exec(cell);
   if (measured) {
-    const perArch = JSON.parse(readFileSync(join(workspaceRoot, 'dist', 'images-per-arch', measured[1], 'services', name, 'image.json'), 'utf8'));
+    const perArch = JSON.parse(
+      readFileSync(join(workspaceRoot, 'dist', 'images-per-arch', measured[1], 'services', name, 'image.json'), 'utf8'),
+    );
     return perArch.buildSeconds;
   }
   const estimated = /^\S+ \(estimated: slowest platform of the multi-arch build, (\S+)\)$/.exec(cell);
@@ -57,7 +61,15 @@ let tables: PageTables;
 
 beforeAll(async () => {
   await requireRealParts();
-  const push = await nx(['run-many', '-t', 'docker-push', '-p', SERVICES.join(','), `--imageName=${NAMESPACE}/{projectName}`, `--tag=${TAG}`]);
+  const push = await nx([
+    'run-many',
+    '-t',
+    'docker-push',
+    '-p',
+    SERVICES.join(','),
+    `--imageName=${NAMESPACE}/{projectName}`,
+    `--tag=${TAG}`,
+  ]);
   if (push.exitCode !== 0) throw new Error(`docker-push failed:\n${push.output}`);
   const result = await status();
   if (result.exitCode !== 0) throw new Error(`nx g nx-multiarch:status failed:\n${result.output}`);
@@ -99,7 +111,9 @@ describe('nx g nx-multiarch:status', () => {
     // what the registry serves under the pushed tag is the index on the page
     expect(cells['index digest']).toBe(`\`${remote.digest}\``);
     expect(cells['platform digests']).toBe(record.platforms.map((p) => `${p.platform}: \`${p.digest}\``).join('\n'));
-    const remotePlatforms = describeIndex(remote.json).map((p) => `${p.platform}: \`${p.digest}\``).sort();
+    const remotePlatforms = describeIndex(remote.json)
+      .map((p) => `${p.platform}: \`${p.digest}\``)
+      .sort();
     expect(cells['platform digests'].split('\n').sort()).toEqual(remotePlatforms);
     expect(pushed.references).toContain(reference);
     expect(cells['last push + verify'].split('\n')[0]).toBe(pushed.verifiedAt);

@@ -25,7 +25,10 @@ let remoteCache: RemoteCache;
 /** Each clone keeps its own local cache and workspace data; what they share is the remote cache. */
 function cloneEnv(dir: string): Record<string, string> {
   return {
-    NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true', CI: 'true',
+    NX_DAEMON: 'false',
+    NX_TUI: 'false',
+    NX_NO_CLOUD: 'true',
+    CI: 'true',
     NX_CACHE_DIRECTORY: join(dir, '.nx', 'own-cache'),
     NX_WORKSPACE_DATA_DIRECTORY: join(dir, '.nx', 'own-data'),
     NX_SELF_HOSTED_REMOTE_CACHE_SERVER: remoteCache.url,
@@ -42,9 +45,20 @@ interface TaskRun {
 }
 
 async function nxIn(dir: string, args: string[], extraEnv: Record<string, string> = {}): Promise<TaskRun> {
-  const { result, builds } = await engineBuildsDuring(dir, () => execa(NX_BIN, [...args, '--outputStyle=static', '--parallel=2'], { cwd: dir, env: { ...cloneEnv(dir), ...extraEnv }, all: true, reject: false }));
+  const { result, builds } = await engineBuildsDuring(dir, () =>
+    execa(NX_BIN, [...args, '--outputStyle=static', '--parallel=2'], {
+      cwd: dir,
+      env: { ...cloneEnv(dir), ...extraEnv },
+      all: true,
+      reject: false,
+    }),
+  );
   const output = String(result.all).replace(/\x1b\[[0-9;]*m/g, '');
-  const tasks = [...output.matchAll(/^> nx run (\S+?):(\S+)(.*)$/gm)].map(([, project, target, rest]) => ({ project, target, hit: /local cache|remote cache|existing outputs match/.test(rest) }));
+  const tasks = [...output.matchAll(/^> nx run (\S+?):(\S+)(.*)$/gm)].map(([, project, target, rest]) => ({
+    project,
+    target,
+    hit: /local cache|remote cache|existing outputs match/.test(rest),
+  }));
   return {
     exitCode: result.exitCode ?? 1,
     output,
@@ -54,8 +68,14 @@ async function nxIn(dir: string, args: string[], extraEnv: Record<string, string
   };
 }
 
-const record = (dir: string, root: string): ImageRecord => JSON.parse(readFileSync(join(dir, 'dist', 'images', root, 'image.json'), 'utf8'));
-const git = (dir: string, ...args: string[]) => execFileSync('git', ['-c', 'user.email=fixture@example.com', '-c', 'user.name=fixture', ...args], { cwd: dir, encoding: 'utf8', ...SYNC_LIMITS });
+const record = (dir: string, root: string): ImageRecord =>
+  JSON.parse(readFileSync(join(dir, 'dist', 'images', root, 'image.json'), 'utf8'));
+const git = (dir: string, ...args: string[]) =>
+  execFileSync('git', ['-c', 'user.email=fixture@example.com', '-c', 'user.name=fixture', ...args], {
+    cwd: dir,
+    encoding: 'utf8',
+    ...SYNC_LIMITS,
+  });
 
 beforeAll(async () => {
   await requireRealParts();
@@ -63,7 +83,8 @@ beforeAll(async () => {
   createMatrixWorkspace(cloneA);
   const baseline = await nxIn(cloneA, ['run-many', '-t', 'docker-build']);
   if (baseline.exitCode !== 0) throw new Error(`baseline build failed:\n${baseline.output}`);
-  if (baseline.built.join() !== MATRIX_SERVICES.join()) throw new Error(`baseline: the engine built [${baseline.built}], not each of [${MATRIX_SERVICES}] once`);
+  if (baseline.built.join() !== MATRIX_SERVICES.join())
+    throw new Error(`baseline: the engine built [${baseline.built}], not each of [${MATRIX_SERVICES}] once`);
 });
 
 type Row = [name: string, change: (dir: string) => void, files: string[], ran: string[], misses: string[]];
@@ -78,33 +99,88 @@ const FIXTURE = '127.0.0.1:5000/fixtures/busybox:latest';
 const rows: Row[] = [
   ["a service's own source", edit('services/svc-a/src/app.sh', '# x\n'), ['services/svc-a/src/app.sh'], ['svc-a'], ['svc-a']],
   ['a file its .dockerignore excludes', edit('services/svc-a/README.md', 'more\n'), ['services/svc-a/README.md'], [], []],
-  ['a lib its Dockerfile copies', edit('libs/common/common.txt', 'v2\n'), ['libs/common/common.txt'], ['svc-c', 'svc-d'], ['svc-c', 'svc-d']],
-  ['a lib it does not copy (svc-c and svc-d do not copy proto)', edit('libs/proto/proto.txt', 'v2\n'), ['libs/proto/proto.txt'], ['svc-e'], ['svc-e']],
+  [
+    'a lib its Dockerfile copies',
+    edit('libs/common/common.txt', 'v2\n'),
+    ['libs/common/common.txt'],
+    ['svc-c', 'svc-d'],
+    ['svc-c', 'svc-d'],
+  ],
+  [
+    'a lib it does not copy (svc-c and svc-d do not copy proto)',
+    edit('libs/proto/proto.txt', 'v2\n'),
+    ['libs/proto/proto.txt'],
+    ['svc-e'],
+    ['svc-e'],
+  ],
   // svc-b builds FROM base-image, so base-image's build runs first: restored from the cache.
   ['the Dockerfile', edit('services/svc-b/Dockerfile', 'LABEL x=y\n'), ['services/svc-b/Dockerfile'], ['base-image', 'svc-b'], ['svc-b']],
   ['a central Dockerfile', edit('docker/svc-e.Dockerfile', 'LABEL x=y\n'), ['docker/svc-e.Dockerfile'], ['svc-e'], ['svc-e']],
-  ['a build arg', setJson('services/svc-a/project.json', (j) => { j.targets = { 'docker-build': { options: { buildArgs: { BASE_IMAGE: FIXTURE, GREETING: 'hola' } } } }; }), ['services/svc-a/project.json'], ['svc-a'], ['svc-a']],
-  ['the target stage', setJson('apps/svc-d/project.json', (j) => { j.targets = { 'docker-build': { options: { target: 'debug' } } }; }), ['apps/svc-d/project.json'], ['svc-d'], ['svc-d']],
+  [
+    'a build arg',
+    setJson('services/svc-a/project.json', (j) => {
+      j.targets = { 'docker-build': { options: { buildArgs: { BASE_IMAGE: FIXTURE, GREETING: 'hola' } } } };
+    }),
+    ['services/svc-a/project.json'],
+    ['svc-a'],
+    ['svc-a'],
+  ],
+  [
+    'the target stage',
+    setJson('apps/svc-d/project.json', (j) => {
+      j.targets = { 'docker-build': { options: { target: 'debug' } } };
+    }),
+    ['apps/svc-d/project.json'],
+    ['svc-d'],
+    ['svc-d'],
+  ],
   ['an unrelated README', edit('README.md', 'more\n'), ['README.md'], [], []],
-  ['the root .dockerignore (workspace-root context)', edit('.dockerignore', 'nothing-here\n'), ['.dockerignore'], ['svc-c', 'svc-d', 'svc-e'], ['svc-c', 'svc-d', 'svc-e']],
-  ['a base-image project (svc-b builds FROM it)', edit('services/base-image/src/base.txt', 'v2\n'), ['services/base-image/src/base.txt'], ['base-image', 'svc-b'], ['base-image', 'svc-b']],
+  [
+    'the root .dockerignore (workspace-root context)',
+    edit('.dockerignore', 'nothing-here\n'),
+    ['.dockerignore'],
+    ['svc-c', 'svc-d', 'svc-e'],
+    ['svc-c', 'svc-d', 'svc-e'],
+  ],
+  [
+    'a base-image project (svc-b builds FROM it)',
+    edit('services/base-image/src/base.txt', 'v2\n'),
+    ['services/base-image/src/base.txt'],
+    ['base-image', 'svc-b'],
+    ['base-image', 'svc-b'],
+  ],
   ['a lockfile the Dockerfile copies', edit('deps.lock', 'v2\n'), ['deps.lock'], ['svc-c'], ['svc-c']],
   // Nx itself hashes nx.json into every task, so any edit there rebuilds everything (an Nx limit, see README).
-  ['plugin options in nx.json (labels)', setJson('nx.json', (j) => { j.plugins[0].options.labels = { team: 'platform' }; }), ['nx.json'], MATRIX_SERVICES, MATRIX_SERVICES],
+  [
+    'plugin options in nx.json (labels)',
+    setJson('nx.json', (j) => {
+      j.plugins[0].options.labels = { team: 'platform' };
+    }),
+    ['nx.json'],
+    MATRIX_SERVICES,
+    MATRIX_SERVICES,
+  ],
 ];
 
 describe('nx affected -t docker-build: exactly what changed is rebuilt', () => {
-  it.each(rows)('%s', async (_name, change, files, ran, misses) => {
-    change(cloneA);
-    try {
-      const result = await nxIn(cloneA, ['affected', '-t', 'docker-build', `--files=${files.join(',')}`]);
-      expect({ exitCode: result.exitCode, tail: result.exitCode === 0 ? '' : result.output.slice(-3000) }).toEqual({ exitCode: 0, tail: '' });
-      // The engine built exactly the misses: a task Nx reports as a hit ran no build.
-      expect({ ran: result.ran, misses: result.misses, built: result.built }).toEqual({ ran, misses, built: misses });
-    } finally {
-      git(cloneA, 'checkout', '--', '.');
-    }
-  }, 900_000); // the slowest row (nx.json) took 62-82 s here; CI machines are up to 3.5x slower, so about 3x of that
+  it.each(rows)(
+    '%s',
+    async (_name, change, files, ran, misses) => {
+      change(cloneA);
+      try {
+        const result = await nxIn(cloneA, ['affected', '-t', 'docker-build', `--files=${files.join(',')}`]);
+        expect({ exitCode: result.exitCode, tail: result.exitCode === 0 ? '' : result.output.slice(-3000) }).toEqual({
+          exitCode: 0,
+          tail: '',
+        });
+        // The engine built exactly the misses: a task Nx reports as a hit ran no build.
+        expect({ ran: result.ran, misses: result.misses, built: result.built }).toEqual({ ran, misses, built: misses });
+      } finally {
+        git(cloneA, 'checkout', '--', '.');
+      }
+    },
+    900_000,
+  ); // the slowest row (nx.json) took 62-82 s here; CI machines are up to 3.5x slower, so about 3x of that
 
   it('PLATFORMS rebuilds every service, and going back restores every one from the cache', async () => {
     const single = await nxIn(cloneA, ['run-many', '-t', 'docker-build'], { PLATFORMS: 'linux/amd64' });
@@ -147,7 +223,8 @@ describe('reproducible digests', () => {
       expect((await nxIn(cloneA, clean)).exitCode).toBe(0);
       const changed = record(cloneA, 'services/svc-f');
       expect(changed.index.digest).not.toBe(first.index.digest);
-      for (const platform of changed.platforms) expect(platform.digest).not.toBe(first.platforms.find((p) => p.platform === platform.platform)!.digest);
+      for (const platform of changed.platforms)
+        expect(platform.digest).not.toBe(first.platforms.find((p) => p.platform === platform.platform)!.digest);
     } finally {
       git(cloneA, 'checkout', '--', '.');
       await nxIn(cloneA, ['run', 'svc-f:docker-build', '--skip-nx-cache']);
@@ -161,10 +238,11 @@ describe('reproducible digests', () => {
     const roots = ['services/svc-a', 'apps/svc-e'];
     const settled = await nxIn(cloneA, ['run-many', '-t', 'docker-build', `--projects=${projects.join(',')}`]);
     expect(settled.exitCode).toBe(0);
-    const digests = () => roots.map((root) => {
-      const { index, platforms } = record(cloneA, root);
-      return { root, index: index.digest, platforms: platforms.map(({ platform, digest }) => ({ platform, digest })) };
-    });
+    const digests = () =>
+      roots.map((root) => {
+        const { index, platforms } = record(cloneA, root);
+        return { root, index: index.digest, platforms: platforms.map(({ platform, digest }) => ({ platform, digest })) };
+      });
     const before = digests();
     const head = git(cloneA, 'rev-parse', 'HEAD').trim();
 
@@ -189,9 +267,19 @@ describe('reproducible digests', () => {
     // layers): podman reuses those steps with that name in their history comments ("FROM <alias>") and in the
     // manifests' base annotations, which src/image/store-traces.ts must drop for the digests to stay the same.
     const alias = `127.0.0.1:5000/${RUN_ID}-alias/busybox:latest`;
-    await execa('skopeo', ['copy', '--all', '--src-tls-verify=false', '--dest-tls-verify=false', 'docker://127.0.0.1:5000/fixtures/busybox:latest', `docker://${alias}`]);
+    await execa('skopeo', [
+      'copy',
+      '--all',
+      '--src-tls-verify=false',
+      '--dest-tls-verify=false',
+      'docker://127.0.0.1:5000/fixtures/busybox:latest',
+      `docker://${alias}`,
+    ]);
     const primed = isolatedStorage(driver);
-    expect(await nxIn(cloneA, ['run', 'svc-a:docker-build', '--skip-nx-cache', `--buildArgs.BASE_IMAGE=${alias}`], primed)).toMatchObject({ exitCode: 0, built: ['svc-a'] });
+    expect(await nxIn(cloneA, ['run', 'svc-a:docker-build', '--skip-nx-cache', `--buildArgs.BASE_IMAGE=${alias}`], primed)).toMatchObject({
+      exitCode: 0,
+      built: ['svc-a'],
+    });
     expect(await nxIn(cloneA, ['run', 'svc-a:docker-build', '--skip-nx-cache'], primed)).toMatchObject({ exitCode: 0, built: ['svc-a'] });
     expect(digests()[0]).toEqual(before[0]);
   }, 600_000); // 34-40 s here (22 s, then two builds of svc-a), x3.5 on a slow machine, x3
@@ -218,6 +306,10 @@ describe('push from a cache hit in another clone', () => {
     const local = record(cloneA, 'apps/svc-c');
     expect(record(cloneB, 'apps/svc-c')).toEqual(local);
     const remote = await remoteRaw(`127.0.0.1:5000/${RUN_ID}-cache/svc-c:from-cache`);
-    expect(describeIndex(remote.json).map((p) => p.digest).sort()).toEqual(local.platforms.map((p) => p.digest).sort());
+    expect(
+      describeIndex(remote.json)
+        .map((p) => p.digest)
+        .sort(),
+    ).toEqual(local.platforms.map((p) => p.digest).sort());
   }, 60_000); // 2-3 s here, x3.5 on a slow machine, x3
 });

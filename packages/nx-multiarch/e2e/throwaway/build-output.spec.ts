@@ -47,12 +47,24 @@ beforeAll(async () => {
   writeFiles(dir, {
     '.gitignore': 'node_modules\ndist\n.nx\ngenerated\n',
     '.dockerignore': 'node_modules\n.git\n.nx\ndist/images\n',
-    'nx.json': `${JSON.stringify({
-      plugins: [{
-        plugin: 'nx-multiarch',
-        options: { context: '.', platforms: [HOST_PLATFORM], registry: REGISTRY, imageName: `${RUN_ID}-out/{projectName}`, buildArgs: { BASE_IMAGE: `${REGISTRY}/fixtures/busybox:latest` } },
-      }],
-    }, null, 2)}\n`,
+    'nx.json': `${JSON.stringify(
+      {
+        plugins: [
+          {
+            plugin: 'nx-multiarch',
+            options: {
+              context: '.',
+              platforms: [HOST_PLATFORM],
+              registry: REGISTRY,
+              imageName: `${RUN_ID}-out/{projectName}`,
+              buildArgs: { BASE_IMAGE: `${REGISTRY}/fixtures/busybox:latest` },
+            },
+          },
+        ],
+      },
+      null,
+      2,
+    )}\n`,
     'apps/api/project.json': JSON.stringify({ name: 'api', targets: { build: copyBuild('apps/api/src', 'dist/apps/api') } }),
     'apps/api/src/message.txt': 'api v1\n',
     'apps/api/Dockerfile': 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPY dist/apps/api /app\n',
@@ -61,7 +73,8 @@ beforeAll(async () => {
     'apps/web/project.json': JSON.stringify({ name: 'web' }),
     // A stage on $BUILDPLATFORM, then a FROM without --platform: the shape podman 4.x leaks the platform into
     // (containers/buildah#5971). Harmless here (one platform, the host's), and docker-build must warn about it.
-    'apps/web/Dockerfile': 'ARG BASE_IMAGE\nFROM --platform=$BUILDPLATFORM ${BASE_IMAGE} AS assets\nCOPY dist/libs/ui /ui\nFROM ${BASE_IMAGE}\nCOPY --from=assets /ui /ui\n',
+    'apps/web/Dockerfile':
+      'ARG BASE_IMAGE\nFROM --platform=$BUILDPLATFORM ${BASE_IMAGE} AS assets\nCOPY dist/libs/ui /ui\nFROM ${BASE_IMAGE}\nCOPY --from=assets /ui /ui\n',
     'apps/orphan/project.json': JSON.stringify({ name: 'orphan' }),
     'apps/orphan/Dockerfile': 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\n\nCOPY generated /gen\n',
     'generated/schema.json': '{}\n',

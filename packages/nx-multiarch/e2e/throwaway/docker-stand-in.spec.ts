@@ -29,12 +29,25 @@ let docker: DockerStandIn;
 let epoch: string;
 
 const KIND_LOG = join(bin, 'kind-calls');
-const kindCalls = () => (existsSync(KIND_LOG) ? readFileSync(KIND_LOG, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as string[]) : []);
+const kindCalls = () =>
+  existsSync(KIND_LOG)
+    ? readFileSync(KIND_LOG, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as string[])
+    : [];
 
 async function nxIn(args: string[], env: Record<string, string> = {}): Promise<{ exitCode: number; output: string }> {
   const result = await execa(NX_BIN, [...args, '--outputStyle=static'], {
     cwd: dir,
-    env: { ...nxEnv(), CI: 'true', IMAGE_TAG: 'v1', PATH: `${bin}${delimiter}${process.env.PATH}`, NX_CACHE_DIRECTORY: join(dir, '.nx', 'own-cache'), ...env },
+    env: {
+      ...nxEnv(),
+      CI: 'true',
+      IMAGE_TAG: 'v1',
+      PATH: `${bin}${delimiter}${process.env.PATH}`,
+      NX_CACHE_DIRECTORY: join(dir, '.nx', 'own-cache'),
+      ...env,
+    },
     all: true,
     reject: false,
     timeout: 170_000,
@@ -50,12 +63,16 @@ async function nxOk(args: string[], env: Record<string, string> = {}): Promise<s
 
 const record = (root: string, base = 'dist/images'): ImageRecord => JSON.parse(readFileSync(join(dir, base, root, 'image.json'), 'utf8'));
 const calls = (match: (argv: string[]) => boolean) => docker.calls().filter((call) => match(call.argv));
-const platformsOf = (list: { manifests: Array<{ platform: { os: string; architecture: string } }> }) => list.manifests.map((m) => `${m.platform.os}/${m.platform.architecture}`);
+const platformsOf = (list: { manifests: Array<{ platform: { os: string; architecture: string } }> }) =>
+  list.manifests.map((m) => `${m.platform.os}/${m.platform.architecture}`);
 
 beforeAll(async () => {
   await requireRealParts(['skopeo', 'git']);
   docker = writeDockerStandIn(bin, { registry: true });
-  writeFileSync(join(bin, 'kind'), `#!${process.execPath}\n// kind stand-in (no kind binary on these machines)\nrequire('node:fs').appendFileSync(${JSON.stringify(KIND_LOG)}, JSON.stringify(['kind', ...process.argv.slice(2)]) + '\\n');\n`);
+  writeFileSync(
+    join(bin, 'kind'),
+    `#!${process.execPath}\n// kind stand-in (no kind binary on these machines)\nrequire('node:fs').appendFileSync(${JSON.stringify(KIND_LOG)}, JSON.stringify(['kind', ...process.argv.slice(2)]) + '\\n');\n`,
+  );
   chmodSync(join(bin, 'kind'), 0o755);
   installPlugin(dir);
   writeFiles(dir, {
@@ -81,11 +98,24 @@ describe('docker stand-in: engine docker through nx (no buildx on these machines
     await nxOk(['run-many', '-t', 'docker-push', '-p', 'api,attested']);
     const builds = calls((argv) => argv[2] === 'build');
     expect(builds).toHaveLength(2);
-    for (const [project, provenance] of [['api', 'false'], ['attested', 'true']]) {
+    for (const [project, provenance] of [
+      ['api', 'false'],
+      ['attested', 'true'],
+    ]) {
       const build = builds.find((call) => call.argv.at(-1) === join(dir, 'services', project))!;
       expect(build.argv.slice(0, 8)).toEqual([
-        'docker', 'buildx', 'build', '--platform', 'linux/amd64,linux/arm64', `--provenance=${provenance}`,
-        '--output', expect.stringMatching(new RegExp(`^type=oci,dest=${dir}/dist/images/services/${project}\\.partial-\\S+/oci,tar=false,name=latest,rewrite-timestamp=true$`)),
+        'docker',
+        'buildx',
+        'build',
+        '--platform',
+        'linux/amd64,linux/arm64',
+        `--provenance=${provenance}`,
+        '--output',
+        expect.stringMatching(
+          new RegExp(
+            `^type=oci,dest=${dir}/dist/images/services/${project}\\.partial-\\S+/oci,tar=false,name=latest,rewrite-timestamp=true$`,
+          ),
+        ),
       ]);
       expect(build.argv.slice(8, 10)).toEqual(['--file', join(dir, 'services', project, 'Dockerfile')]);
       expect(build.SOURCE_DATE_EPOCH).toBe(epoch);
@@ -110,7 +140,14 @@ describe('docker stand-in: engine docker through nx (no buildx on these machines
     const env = { IMAGE_TAG: 'v2' };
     await nxOk(['run', 'api:docker-push', '-c', 'amd64'], env);
     await nxOk(['run', 'api:docker-push', '-c', 'arm64'], env);
-    expect(calls((argv) => argv[2] === 'build').slice(-2).map((call) => call.argv.slice(3, 5))).toEqual([['--platform', 'linux/amd64'], ['--platform', 'linux/arm64']]);
+    expect(
+      calls((argv) => argv[2] === 'build')
+        .slice(-2)
+        .map((call) => call.argv.slice(3, 5)),
+    ).toEqual([
+      ['--platform', 'linux/amd64'],
+      ['--platform', 'linux/arm64'],
+    ]);
     const amd64 = (await remoteRaw(`${NAME}:v2-amd64`)).digest;
     const arm64 = (await remoteRaw(`${NAME}:v2-arm64`)).digest;
     expect(amd64).toBe(record('services/api', 'dist/images-per-arch/amd64').platforms[0].digest);
@@ -132,15 +169,27 @@ describe('docker stand-in: engine docker through nx (no buildx on these machines
       ['docker', 'buildx', 'build', '--platform', hostPlatform(), '--provenance=false', '--load', '--tag', `${NAME}:v1`],
     ]);
     const [save] = calls((argv) => argv[1] === 'save');
-    expect(save.argv).toEqual(['docker', 'save', '--output', expect.stringMatching(/\/nx-multiarch-kind-[^/]+\/image\.tar$/), `${NAME}:v1`]);
-    expect(kindCalls()).toEqual([['kind', 'version'], ['kind', 'load', 'image-archive', save.argv[3], '--name', 'dev']]);
+    expect(save.argv).toEqual([
+      'docker',
+      'save',
+      '--output',
+      expect.stringMatching(/\/nx-multiarch-kind-[^/]+\/image\.tar$/),
+      `${NAME}:v1`,
+    ]);
+    expect(kindCalls()).toEqual([
+      ['kind', 'version'],
+      ['kind', 'load', 'image-archive', save.argv[3], '--name', 'dev'],
+    ]);
   });
 
   it('docker-manifest with tlsVerify: false for a registry that is not localhost fails before anything is read or pushed', async () => {
     const before = docker.calls().length;
     const result = await nxIn(['run', 'api:docker-manifest', '--tlsVerify=false'], { IMG: 'registry.example.com/acme/api:v3' });
     expect(result.exitCode).not.toBe(0);
-    const message = result.output.split('\n').filter((line) => !line.startsWith('> nx run')).join('\n');
+    const message = result.output
+      .split('\n')
+      .filter((line) => !line.startsWith('> nx run'))
+      .join('\n');
     expect(message).toContain('tlsVerify: false is not supported with engine docker for docker-manifest (registry registry.example.com)');
     expect(message).toContain('set "engine": "podman" on the docker-manifest target');
     expect(message).not.toMatch(/skopeo inspect/);

@@ -30,7 +30,10 @@ const IMAGE_NOT_KNOWN =
 function wrap(tool: string): void {
   const real = pathOf(tool);
   const run = real ? `exec '${real}' "$@"` : `echo "${tool} is not installed" >&2\nexit 127`;
-  const failOnce = tool === 'podman' ? `if [ "$1" = build ] && [ -e '${FAIL_ONCE}' ]; then rm -f '${FAIL_ONCE}'; echo '${IMAGE_NOT_KNOWN}' >&2; exit 125; fi\n` : '';
+  const failOnce =
+    tool === 'podman'
+      ? `if [ "$1" = build ] && [ -e '${FAIL_ONCE}' ]; then rm -f '${FAIL_ONCE}'; echo '${IMAGE_NOT_KNOWN}' >&2; exit 125; fi\n`
+      : '';
   writeFileSync(join(wrappers, tool), `#!/bin/sh\nprintf '%s\\n' "${tool} $*" >> '${LOG}'\n${failOnce}${run}\n`);
   chmodSync(join(wrappers, tool), 0o755);
 }
@@ -40,7 +43,13 @@ const calls = () => (existsSync(LOG) ? readFileSync(LOG, 'utf8') : '');
 async function nxIn(args: string[]): Promise<{ exitCode: number; output: string }> {
   const result = await execa(NX_BIN, [...args, '--outputStyle=static'], {
     cwd: dir,
-    env: { ...nxEnv(), CI: 'true', IMAGE_TAG: 'dry', PATH: `${wrappers}${delimiter}${process.env.PATH}`, NX_CACHE_DIRECTORY: join(dir, '.nx', 'own-cache') },
+    env: {
+      ...nxEnv(),
+      CI: 'true',
+      IMAGE_TAG: 'dry',
+      PATH: `${wrappers}${delimiter}${process.env.PATH}`,
+      NX_CACHE_DIRECTORY: join(dir, '.nx', 'own-cache'),
+    },
     all: true,
     reject: false,
   });
@@ -66,9 +75,22 @@ beforeAll(async () => {
   installPlugin(dir);
   writeFiles(dir, {
     '.gitignore': 'node_modules\ndist\n.nx\n',
-    'nx.json': `${JSON.stringify({
-      plugins: [{ plugin: 'nx-multiarch', options: { registry: REGISTRY, imageName: `${NAMESPACE}/{projectName}`, buildArgs: { BASE_IMAGE: `${REGISTRY}/fixtures/busybox:latest` } } }],
-    }, null, 2)}\n`,
+    'nx.json': `${JSON.stringify(
+      {
+        plugins: [
+          {
+            plugin: 'nx-multiarch',
+            options: {
+              registry: REGISTRY,
+              imageName: `${NAMESPACE}/{projectName}`,
+              buildArgs: { BASE_IMAGE: `${REGISTRY}/fixtures/busybox:latest` },
+            },
+          },
+        ],
+      },
+      null,
+      2,
+    )}\n`,
     'services/base/project.json': JSON.stringify({ name: 'base' }),
     // The default pins the fixture's index by digest: a real docker-lint asks the registry about it (skopeo).
     'services/base/Dockerfile': `ARG BASE_IMAGE=${REGISTRY}/fixtures/busybox@${busybox.digest}\nFROM \${BASE_IMAGE}\nCOPY src/ /base/\n`,
@@ -87,21 +109,55 @@ afterAll(() => {
 describe('dry runs', () => {
   // [command line, the tasks that must print a plan, what the plan must hold]
   const rows: Array<[string, string[], string[], RegExp]> = [
-    ['docker-build', ['run', 'app:docker-build', '--dry-run'], ['base:docker-build', 'app:docker-build'], /podman build --platform linux\/amd64,linux\/arm64 --manifest /],
-    ['docker-build-single', ['run', 'app:docker-build-single', '--dry-run'], ['app:docker-build-single'], /podman build --platform linux\/\w+ --tag 127\.0\.0\.1:5000\/\S+\/app:dry /],
-    ['docker-push', ['run', 'app:docker-push', '--dry-run'], ['base:docker-build', 'app:docker-build', 'app:docker-push'], /skopeo copy --retry-times 3 --all --preserve-digests .* docker:\/\/127\.0\.0\.1:5000\/\S+\/app:dry\n/],
-    ['docker-manifest', ['run', 'app:docker-manifest', '--dry-run'], ['app:docker-manifest'], /podman manifest push --all=false --format oci .* docker:\/\/127\.0\.0\.1:5000\/\S+\/app:dry\n/],
-    ['docker-lint', ['run', 'base:docker-lint', '--dry-run'], ['base:docker-lint'], /skopeo inspect --raw --tls-verify=false docker:\/\/127\.0\.0\.1:5000\/fixtures\/busybox@sha256:/],
-    ['docker-push -c arm64', ['run', 'app:docker-push', '-c', 'arm64', '--dry-run'], ['base:docker-build:arm64', 'app:docker-build:arm64', 'app:docker-push:arm64'], /--override-arch arm64 --preserve-digests .* docker:\/\/127\.0\.0\.1:5000\/\S+\/app:dry-arm64\n/],
+    [
+      'docker-build',
+      ['run', 'app:docker-build', '--dry-run'],
+      ['base:docker-build', 'app:docker-build'],
+      /podman build --platform linux\/amd64,linux\/arm64 --manifest /,
+    ],
+    [
+      'docker-build-single',
+      ['run', 'app:docker-build-single', '--dry-run'],
+      ['app:docker-build-single'],
+      /podman build --platform linux\/\w+ --tag 127\.0\.0\.1:5000\/\S+\/app:dry /,
+    ],
+    [
+      'docker-push',
+      ['run', 'app:docker-push', '--dry-run'],
+      ['base:docker-build', 'app:docker-build', 'app:docker-push'],
+      /skopeo copy --retry-times 3 --all --preserve-digests .* docker:\/\/127\.0\.0\.1:5000\/\S+\/app:dry\n/,
+    ],
+    [
+      'docker-manifest',
+      ['run', 'app:docker-manifest', '--dry-run'],
+      ['app:docker-manifest'],
+      /podman manifest push --all=false --format oci .* docker:\/\/127\.0\.0\.1:5000\/\S+\/app:dry\n/,
+    ],
+    [
+      'docker-lint',
+      ['run', 'base:docker-lint', '--dry-run'],
+      ['base:docker-lint'],
+      /skopeo inspect --raw --tls-verify=false docker:\/\/127\.0\.0\.1:5000\/fixtures\/busybox@sha256:/,
+    ],
+    [
+      'docker-push -c arm64',
+      ['run', 'app:docker-push', '-c', 'arm64', '--dry-run'],
+      ['base:docker-build:arm64', 'app:docker-build:arm64', 'app:docker-push:arm64'],
+      /--override-arch arm64 --preserve-digests .* docker:\/\/127\.0\.0\.1:5000\/\S+\/app:dry-arm64\n/,
+    ],
   ];
 
-  it.each(rows)('%s: every task of the graph plans, none starts an engine or registry command, no output is written', async (_name, args, tasks, plan) => {
-    const output = await nxOk(args);
-    for (const task of tasks) expect(output).toContain(`Dry run of ${task}: nothing was run`);
-    expect(output).toMatch(plan);
-    expect(calls()).toBe('');
-    expect(existsSync(join(dir, 'dist'))).toBe(false);
-  }, 15_000);
+  it.each(rows)(
+    '%s: every task of the graph plans, none starts an engine or registry command, no output is written',
+    async (_name, args, tasks, plan) => {
+      const output = await nxOk(args);
+      for (const task of tasks) expect(output).toContain(`Dry run of ${task}: nothing was run`);
+      expect(output).toMatch(plan);
+      expect(calls()).toBe('');
+      expect(existsSync(join(dir, 'dist'))).toBe(false);
+    },
+    15_000,
+  );
 
   it('names the Dockerfile copy podman builds in the argv, and that file is there with the lines it adds', async () => {
     const output = await nxOk(['run', 'app:docker-build', '--dry-run']);
@@ -112,7 +168,9 @@ describe('dry runs', () => {
       expect(readFileSync(file, 'utf8')).toMatch(/^LABEL nx-multiarch\.source-epoch="\d+"$/m);
     }
     // app builds FROM base's fresh layout, which a dry run has not built: the copy says where it goes
-    expect(readFileSync(podmanFileOf(output, 'app:docker-build')!, 'utf8')).toMatch(/^FROM oci:\S+\/nx-multiarch-bases\/base-<index digest>:latest$/m);
+    expect(readFileSync(podmanFileOf(output, 'app:docker-build')!, 'utf8')).toMatch(
+      /^FROM oci:\S+\/nx-multiarch-bases\/base-<index digest>:latest$/m,
+    );
     expect(output).toMatch(/^ {2}\+ +\d+ {2}LABEL "org\.opencontainers\.image\.title"="app"/m);
     expect(calls()).toBe('');
   }, 10_000);
@@ -152,11 +210,17 @@ describe('a real run after the dry runs', () => {
   it('stand-in podman wrapper failed that run\'s first build once with "image not known": the plugin said so, removed the temporary list and built again', () => {
     expect(existsSync(FAIL_ONCE)).toBe(false);
     expect(realRun).toContain(IMAGE_NOT_KNOWN);
-    expect(realRun).toContain('The engine lost an image to a race between parallel builds (a known podman 4.x problem); starting again (attempt 2 of 3).');
+    expect(realRun).toContain(
+      'The engine lost an image to a race between parallel builds (a known podman 4.x problem); starting again (attempt 2 of 3).',
+    );
     // base's temporary list: removed after the failed attempt, built again, exported, removed
     const lines = realCalls.split('\n').filter((line) => /^podman (build|manifest (push|rm)) .*\/nx-multiarch-work\/base:/.test(line));
     expect(lines.map((line) => line.split(' ').slice(0, 3).join(' ').replace(/ -.*/, ''))).toEqual([
-      'podman build', 'podman manifest rm', 'podman build', 'podman manifest push', 'podman manifest rm',
+      'podman build',
+      'podman manifest rm',
+      'podman build',
+      'podman manifest push',
+      'podman manifest rm',
     ]);
     // one run of the executor: the same temporary list in every step
     expect(new Set(lines.map((line) => /\/nx-multiarch-work\/base:\S+/.exec(line)![0])).size).toBe(1);

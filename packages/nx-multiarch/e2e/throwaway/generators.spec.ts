@@ -52,16 +52,22 @@ beforeAll(async () => {
   installPlugin(dir);
   writeFiles(dir, {
     '.gitignore': 'node_modules\ndist\n.nx\n',
-    'nx.json': `${JSON.stringify({
-      plugins: [{
-        plugin: 'nx-multiarch',
-        options: {
-          registry: REGISTRY,
-          imageName: `${RUN_ID}/{projectName}`,
-          buildArgs: { BASE_IMAGE: `${REGISTRY}/fixtures/busybox:latest`, BUILDER_IMAGE: `${REGISTRY}/fixtures/golang:1.19` },
-        },
-      }],
-    }, null, 2)}\n`,
+    'nx.json': `${JSON.stringify(
+      {
+        plugins: [
+          {
+            plugin: 'nx-multiarch',
+            options: {
+              registry: REGISTRY,
+              imageName: `${RUN_ID}/{projectName}`,
+              buildArgs: { BASE_IMAGE: `${REGISTRY}/fixtures/busybox:latest`, BUILDER_IMAGE: `${REGISTRY}/fixtures/golang:1.19` },
+            },
+          },
+        ],
+      },
+      null,
+      2,
+    )}\n`,
   });
   commitAll(dir, 'workspace');
 });
@@ -99,10 +105,17 @@ describe('nx g nx-multiarch:init, as nx add runs it, in a workspace without the 
   it('registers the plugin, ignores all four output folders and prints the next steps', async () => {
     const result = await initIn(['--keepExistingVersions']);
     if (result.exitCode !== 0) throw new Error(`nx g nx-multiarch:init failed:\n${result.output}`);
-    expect(JSON.parse(readFileSync(join(bare, 'nx.json'), 'utf8')).plugins).toEqual([{
-      plugin: 'nx-multiarch',
-      options: { platforms: ['linux/amd64', 'linux/arm64'], buildTargetName: 'docker-build', buildSingleTargetName: 'docker-build-single', pushTargetName: 'docker-push' },
-    }]);
+    expect(JSON.parse(readFileSync(join(bare, 'nx.json'), 'utf8')).plugins).toEqual([
+      {
+        plugin: 'nx-multiarch',
+        options: {
+          platforms: ['linux/amd64', 'linux/arm64'],
+          buildTargetName: 'docker-build',
+          buildSingleTargetName: 'docker-build-single',
+          pushTargetName: 'docker-push',
+        },
+      },
+    ]);
     const ignored = readFileSync(join(bare, '.gitignore'), 'utf8').split('\n');
     for (const folder of ['dist/images', 'dist/images-per-arch', 'dist/lint', 'dist/push-records']) expect(ignored).toContain(`/${folder}`);
     expect(result.output).toMatch(/nx g nx-multiarch:service apps\/my-api +#/);
@@ -111,7 +124,10 @@ describe('nx g nx-multiarch:init, as nx add runs it, in a workspace without the 
   });
 
   it('a second run changes nothing', async () => {
-    execFileSync('git', ['-c', 'user.email=e2e@example.com', '-c', 'user.name=e2e', 'commit', '-qam', 'init'], { cwd: bare, ...SYNC_LIMITS });
+    execFileSync('git', ['-c', 'user.email=e2e@example.com', '-c', 'user.name=e2e', 'commit', '-qam', 'init'], {
+      cwd: bare,
+      ...SYNC_LIMITS,
+    });
     const result = await initIn(['--keepExistingVersions']);
     expect(result.exitCode).toBe(0);
     expect(result.output).toContain('nx-multiarch is already set up: nothing to change.');
@@ -146,7 +162,10 @@ describe('nx g nx-multiarch:service <directory>', () => {
   });
 
   it('writes a Go and a static service (--template is --language) into the given folders and prints the next three commands', async () => {
-    for (const [name, option] of [['pay-go', '--language'], ['static-site', '--template']]) {
+    for (const [name, option] of [
+      ['pay-go', '--language'],
+      ['static-site', '--template'],
+    ]) {
       const output = await nxOk(['g', 'nx-multiarch:service', `services/${name}`, option, name === 'pay-go' ? 'go' : 'static']);
       for (const target of TARGETS) expect(output).toMatch(new RegExp(`nx run ${name}:${target} +#`));
       expect(existsSync(join(dir, 'services', name, 'Dockerfile'))).toBe(true);

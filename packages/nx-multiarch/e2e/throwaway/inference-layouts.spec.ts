@@ -9,7 +9,13 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from '../processes';
-import { createGoMonorepo, dockerfileOf, GO_BASE, GO_SERVICES, RENAMED_DOCKERFILES } from '../../../../tools/fixtures/go-monorepo-workspace';
+import {
+  createGoMonorepo,
+  dockerfileOf,
+  GO_BASE,
+  GO_SERVICES,
+  RENAMED_DOCKERFILES,
+} from '../../../../tools/fixtures/go-monorepo-workspace';
 import { nxEnv } from '../../../../tools/fixtures/workspace-kit';
 import type { ImageRecord } from '../../src/image/record';
 import { describeIndex } from '../../src/image/oci-layout';
@@ -46,24 +52,39 @@ beforeAll(async () => {
 
 // Timeouts are about 3x what each took on a 2-core machine (at least 10 s: an nx start alone can take 3 s there).
 describe('a Dockerfile named in project.json (targets["docker-build"].options.dockerfile)', () => {
-  it.each(Object.entries(RENAMED_DOCKERFILES))('%s gets all five targets, built from %s, with inputs computed from it', async (project, dockerfile) => {
-    const { targets } = await nxJson<{ targets: Record<string, Target> }>(['show', 'project', project]);
-    expect(Object.keys(targets).sort()).toEqual(TARGETS);
-    for (const name of TARGETS) expect(targets[name].executor).toBe(`nx-multiarch:${name}`);
-    for (const name of ['docker-build', 'docker-build-single', 'docker-lint']) expect(targets[name].options).toMatchObject({ dockerfile, context: '.' });
-    expect(targets['docker-build'].inputs).toEqual(expect.arrayContaining([`{workspaceRoot}/${dockerfile}`, '{workspaceRoot}/cmd/**/*', '{workspaceRoot}/pkg/**/*']));
-    expect(targets['docker-build'].inputs).not.toContain(`{workspaceRoot}/docker/${project}.Dockerfile`);
-    expect(targets['docker-lint'].inputs).toContain(`{workspaceRoot}/${dockerfile}`);
-  }, 10_000);
+  it.each(Object.entries(RENAMED_DOCKERFILES))(
+    '%s gets all five targets, built from %s, with inputs computed from it',
+    async (project, dockerfile) => {
+      const { targets } = await nxJson<{ targets: Record<string, Target> }>(['show', 'project', project]);
+      expect(Object.keys(targets).sort()).toEqual(TARGETS);
+      for (const name of TARGETS) expect(targets[name].executor).toBe(`nx-multiarch:${name}`);
+      for (const name of ['docker-build', 'docker-build-single', 'docker-lint'])
+        expect(targets[name].options).toMatchObject({ dockerfile, context: '.' });
+      expect(targets['docker-build'].inputs).toEqual(
+        expect.arrayContaining([`{workspaceRoot}/${dockerfile}`, '{workspaceRoot}/cmd/**/*', '{workspaceRoot}/pkg/**/*']),
+      );
+      expect(targets['docker-build'].inputs).not.toContain(`{workspaceRoot}/docker/${project}.Dockerfile`);
+      expect(targets['docker-lint'].inputs).toContain(`{workspaceRoot}/${dockerfile}`);
+    },
+    10_000,
+  );
 
   it('docker-push of one lands in the registry with both platforms, built from the Dockerfile project.json names', async () => {
     const project = 'notification';
-    const result = await nx(['run', `${project}:docker-push`, `--imageName=${RUN_ID}-layouts/{projectName}`, '--tag=named-dockerfile', '--outputStyle=static']);
+    const result = await nx([
+      'run',
+      `${project}:docker-push`,
+      `--imageName=${RUN_ID}-layouts/{projectName}`,
+      '--tag=named-dockerfile',
+      '--outputStyle=static',
+    ]);
     if (result.exitCode !== 0) throw new Error(`docker-push failed:\n${result.output.slice(-4000)}`);
     const record = JSON.parse(readText(`dist/images/cmd/${project}/image.json`)) as ImageRecord;
     const remote = await remoteRaw(`${REGISTRY}/${RUN_ID}-layouts/${project}:named-dockerfile`);
     expect(remote.digest).toBe(record.index.digest);
-    expect(describeIndex(remote.json).map((image) => [image.platform, image.digest])).toEqual(record.platforms.map((p) => [p.platform, p.digest]));
+    expect(describeIndex(remote.json).map((image) => [image.platform, image.digest])).toEqual(
+      record.platforms.map((p) => [p.platform, p.digest]),
+    );
     expect(record.platforms.map((p) => p.platform)).toEqual(['linux/amd64', 'linux/arm64']);
     // the image is what docker/notification-controller.Dockerfile makes: /app/notification from cmd/notification/main.go
     for (const image of record.platforms) {
@@ -79,7 +100,9 @@ describe('a Dockerfile named in project.json (targets["docker-build"].options.do
     try {
       const result = await nx(['show', 'projects']);
       expect(result.exitCode).not.toBe(0);
-      expect(result.output).toContain(`${path}: targets["docker-build"].options.dockerfile names "docker/data-storag.Dockerfile", which does not exist.`);
+      expect(result.output).toContain(
+        `${path}: targets["docker-build"].options.dockerfile names "docker/data-storag.Dockerfile", which does not exist.`,
+      );
     } finally {
       writeText(path, original);
     }
@@ -92,7 +115,8 @@ describe('a folder with a Dockerfile and a package.json, and no project.json', (
   const folders: Record<string, string> = { 'services/catalog-web': '@acme/catalog', 'apps/orders-folder': 'orders-api' };
 
   beforeAll(() => {
-    for (const top of ['services', 'apps']) if (existsSync(join(dir, top))) throw new Error(`the fixture has a ${top}/ folder: pick other folders`);
+    for (const top of ['services', 'apps'])
+      if (existsSync(join(dir, top))) throw new Error(`the fixture has a ${top}/ folder: pick other folders`);
     for (const [folder, name] of Object.entries(folders)) {
       mkdirSync(join(dir, folder), { recursive: true });
       writeText(`${folder}/package.json`, JSON.stringify({ name, version: '1.0.0', private: true }));
@@ -103,14 +127,18 @@ describe('a folder with a Dockerfile and a package.json, and no project.json', (
     for (const folder of Object.keys(folders)) rmSync(join(dir, folder.split('/')[0]), { recursive: true, force: true });
   });
 
-  it.each(Object.entries(folders))('%s is a project named after its package.json (%s), with all five targets', async (folder, name) => {
-    const project = await nxJson<{ name: string; root: string; targets: Record<string, Target> }>(['show', 'project', name]);
-    expect([project.name, project.root]).toEqual([name, folder]);
-    expect(Object.keys(project.targets).sort()).toEqual(TARGETS);
-    for (const target of TARGETS) expect(project.targets[target].executor).toBe(`nx-multiarch:${target}`);
-    // the Dockerfile in the project root (docker/<name>.Dockerfile, the plugin's pattern, does not exist); nx.json's context
-    expect(project.targets['docker-build'].options).toMatchObject({ dockerfile: `${folder}/Dockerfile`, context: '.' });
-  }, 10_000);
+  it.each(Object.entries(folders))(
+    '%s is a project named after its package.json (%s), with all five targets',
+    async (folder, name) => {
+      const project = await nxJson<{ name: string; root: string; targets: Record<string, Target> }>(['show', 'project', name]);
+      expect([project.name, project.root]).toEqual([name, folder]);
+      expect(Object.keys(project.targets).sort()).toEqual(TARGETS);
+      for (const target of TARGETS) expect(project.targets[target].executor).toBe(`nx-multiarch:${target}`);
+      // the Dockerfile in the project root (docker/<name>.Dockerfile, the plugin's pattern, does not exist); nx.json's context
+      expect(project.targets['docker-build'].options).toMatchObject({ dockerfile: `${folder}/Dockerfile`, context: '.' });
+    },
+    10_000,
+  );
 
   it('no project is named after either folder', async () => {
     const projects = await imageProjects();

@@ -66,18 +66,29 @@ function startWatched(args: string[], env: Record<string, string> = {}): Started
 
 /** Once nx has ended: every task process that started has written its exit line (or was killed, and never will). */
 async function settled(): Promise<void> {
-  const pids = taskLog().filter((line) => line.startsWith('start ')).map((line) => line.split(' ')[1]);
+  const pids = taskLog()
+    .filter((line) => line.startsWith('start '))
+    .map((line) => line.split(' ')[1]);
   const deadline = Date.now() + 30_000;
-  while (pids.some((pid) => !taskLog().some((line) => line.startsWith(`exit ${pid} `)) && existsSync(`/proc/${pid}`)) && Date.now() < deadline) {
+  while (
+    pids.some((pid) => !taskLog().some((line) => line.startsWith(`exit ${pid} `)) && existsSync(`/proc/${pid}`)) &&
+    Date.now() < deadline
+  ) {
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
 
-const withStandIn = (extra: Record<string, string> = {}) => ({ PATH: `${STAND_IN}${delimiter}${process.env.PATH}`, HELD_FILE: HELD, ...extra });
+const withStandIn = (extra: Record<string, string> = {}) => ({
+  PATH: `${STAND_IN}${delimiter}${process.env.PATH}`,
+  HELD_FILE: HELD,
+  ...extra,
+});
 
 /** The exit codes the task processes of the last watched run exited with (one line each). */
 function taskExits(): number[] {
-  return taskLog().filter((line) => line.startsWith('exit ')).map((line) => Number(line.split(' ')[2]));
+  return taskLog()
+    .filter((line) => line.startsWith('exit '))
+    .map((line) => Number(line.split(' ')[2]));
 }
 
 const taskLog = () => (existsSync(EXITS) ? readFileSync(EXITS, 'utf8').trim().split('\n').filter(Boolean) : []);
@@ -138,9 +149,22 @@ beforeAll(async () => {
   installPlugin(dir);
   writeFiles(dir, {
     '.gitignore': 'node_modules\ndist\n.nx\n.signals\n',
-    'nx.json': `${JSON.stringify({
-      plugins: [{ plugin: 'nx-multiarch', options: { registry: REGISTRY, imageName: `${RUN_ID}-signals/slow`, buildArgs: { BASE_IMAGE: `${REGISTRY}/fixtures/busybox:latest` } } }],
-    }, null, 2)}\n`,
+    'nx.json': `${JSON.stringify(
+      {
+        plugins: [
+          {
+            plugin: 'nx-multiarch',
+            options: {
+              registry: REGISTRY,
+              imageName: `${RUN_ID}-signals/slow`,
+              buildArgs: { BASE_IMAGE: `${REGISTRY}/fixtures/busybox:latest` },
+            },
+          },
+        ],
+      },
+      null,
+      2,
+    )}\n`,
     'services/slow/project.json': JSON.stringify({ name: 'slow' }),
     'services/slow/Dockerfile': 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nRUN uname -m > /arch\n',
     // In the task process only (nx marks it): that it started, and the code it exits with (process.exit and a normal
@@ -186,7 +210,11 @@ describe.each(['SIGINT', 'SIGTERM'] as const)('%s', (signal: Signal) => {
     const stopped = await started.run;
     await settled();
     expect(exitCodes(started, stopped.exitCode, { nx: 130, task: [CODE[signal]] })).toEqual({ nx: 130, task: [CODE[signal]] });
-    expect({ list: await listExists(list), partials: partials(), record: existsSync(join(OUTPUT, 'image.json')) }).toEqual({ list: false, partials: [], record: false });
+    expect({ list: await listExists(list), partials: partials(), record: existsSync(join(OUTPUT, 'image.json')) }).toEqual({
+      list: false,
+      partials: [],
+      record: false,
+    });
 
     const rerun = startNx(['run', 'slow:docker-build']);
     const result = await rerun.run;
@@ -221,7 +249,10 @@ describe.each(['SIGINT', 'SIGTERM'] as const)('%s', (signal: Signal) => {
     const result = await rerun.run;
     if (result.exitCode !== 0) throw new Error(`rerun failed:\n${rerun.lines.join('\n')}`);
     expect(rerun.lines.join('\n')).toContain('Pushed and verified');
-    expect({ pushed: await listMismatches(repository, 'pushed', record), latest: await listMismatches(repository, 'latest', record) }).toEqual({ pushed: [], latest: [] });
+    expect({
+      pushed: await listMismatches(repository, 'pushed', record),
+      latest: await listMismatches(repository, 'latest', record),
+    }).toEqual({ pushed: [], latest: [] });
   });
 });
 
@@ -230,7 +261,10 @@ it('a second SIGINT exits at once, with 130, while the command it stopped is sti
   // The held export ignores SIGINT and SIGTERM: after the first signal the task waits for it, as for a command that
   // hangs, until execa's SIGKILL 5 s after the plugin's SIGTERM (forceKillAfterDelay); the second SIGINT comes well
   // before. nx's grace period is raised so that nx does not SIGKILL the task first.
-  const started = startWatched(['run', 'slow:docker-build', '--skip-nx-cache'], withStandIn({ HOLD: 'stubborn', NX_PROCESS_KILL_GRACE_PERIOD: '900000' }));
+  const started = startWatched(
+    ['run', 'slow:docker-build', '--skip-nx-cache'],
+    withStandIn({ HOLD: 'stubborn', NX_PROCESS_KILL_GRACE_PERIOD: '900000' }),
+  );
   await waitFor(() => existsSync(HELD), 'the export to start', started);
   const { pid, list, partial } = held();
   try {

@@ -123,8 +123,10 @@ describe.each(MAJORS)('Nx %i', (major) => {
       const record = readJson(dir, 'dist/images/apps/web-api/image.json') as ImageRecord;
       const remote = await remoteRaw(`${REGISTRY}/${RUN_ID}-nx${major}/web-api:nx${major}`);
       expect(remote.digest).toBe(record.index.digest);
-      const platforms = (remote.json.manifests as Array<{ digest: string; platform: { os: string; architecture: string } }>)
-        .map((m) => [`${m.platform.os}/${m.platform.architecture}`, m.digest]);
+      const platforms = (remote.json.manifests as Array<{ digest: string; platform: { os: string; architecture: string } }>).map((m) => [
+        `${m.platform.os}/${m.platform.architecture}`,
+        m.digest,
+      ]);
       expect(platforms).toEqual(record.platforms.map((p) => [p.platform, p.digest]));
       expect(platforms.map(([platform]) => platform)).toEqual(['linux/amd64', 'linux/arm64']);
     });
@@ -154,12 +156,17 @@ describe.each(MAJORS)('Nx %i', (major) => {
 
       await nxOk(dir, ['run-many', '-t', 'docker-build', '--graph=tasks.json']);
       const { tasks } = readJson(dir, 'tasks.json') as { tasks: { dependencies: Record<string, Array<string | { id: string }>> } };
-      const waits = Object.fromEntries(images.map((p) => [p, tasks.dependencies[`${p}:docker-build`].map((d) => (typeof d === 'string' ? d : d.id))]));
+      const waits = Object.fromEntries(
+        images.map((p) => [p, tasks.dependencies[`${p}:docker-build`].map((d) => (typeof d === 'string' ? d : d.id))]),
+      );
       expect(waits).toEqual(Object.fromEntries(images.map((p) => [p, FROM_GO_BASE.includes(p) ? [`${GO_BASE}:docker-build`] : []])));
       // Nx accepts the task graph (no cycle) and runs it; dry runs build nothing
-      expect(await nxOk(dir, ['run-many', '-t', 'docker-build', '--dry-run', '--skip-nx-cache'])).toMatch(/Successfully ran target docker-build for 6 projects/);
+      expect(await nxOk(dir, ['run-many', '-t', 'docker-build', '--dry-run', '--skip-nx-cache'])).toMatch(
+        /Successfully ran target docker-build for 6 projects/,
+      );
 
-      const affected = async (file: string) => JSON.parse(await nxOk(dir, ['show', 'projects', '--affected', `--files=${file}`, '--json'])).sort();
+      const affected = async (file: string) =>
+        JSON.parse(await nxOk(dir, ['show', 'projects', '--affected', `--files=${file}`, '--json'])).sort();
       expect(await affected('README.md')).toEqual([]);
       expect(await affected('docker/users.Dockerfile')).toEqual(['users']);
       expect(await affected('docker/go-base/Dockerfile')).toEqual([GO_BASE, ...FROM_GO_BASE].sort());

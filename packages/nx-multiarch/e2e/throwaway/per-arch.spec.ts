@@ -32,7 +32,15 @@ const storeOf = (dir: string): Record<string, string> => (dir === runnerAmd64 ? 
 async function nxIn(dir: string, args: string[], env: Record<string, string> = {}): Promise<{ exitCode: number; output: string }> {
   const result = await execa(NX_BIN, [...args, '--outputStyle=static'], {
     cwd: dir,
-    env: { NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true', CI: 'true', NX_CACHE_DIRECTORY: join(dir, '.nx', 'own-cache'), ...storeOf(dir), ...env },
+    env: {
+      NX_DAEMON: 'false',
+      NX_TUI: 'false',
+      NX_NO_CLOUD: 'true',
+      CI: 'true',
+      NX_CACHE_DIRECTORY: join(dir, '.nx', 'own-cache'),
+      ...storeOf(dir),
+      ...env,
+    },
     all: true,
     reject: false,
   });
@@ -52,9 +60,18 @@ beforeAll(async () => {
   installPlugin(origin);
   writeFiles(origin, {
     '.gitignore': 'node_modules\ndist\n.nx\n',
-    'nx.json': `${JSON.stringify({
-      plugins: [{ plugin: 'nx-multiarch', options: { registry: REGISTRY, imageName: REPOSITORY, buildArgs: { BASE_IMAGE: `${REGISTRY}/fixtures/busybox:latest` } } }],
-    }, null, 2)}\n`,
+    'nx.json': `${JSON.stringify(
+      {
+        plugins: [
+          {
+            plugin: 'nx-multiarch',
+            options: { registry: REGISTRY, imageName: REPOSITORY, buildArgs: { BASE_IMAGE: `${REGISTRY}/fixtures/busybox:latest` } },
+          },
+        ],
+      },
+      null,
+      2,
+    )}\n`,
     'services/svc/project.json': JSON.stringify({ name: 'svc', tags: ['type:service'] }),
     'services/svc/Dockerfile': 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPY src/ /app/\nRUN uname -m > /app/arch\n',
     'services/svc/src/app.sh': 'echo per-arch\n',
@@ -86,7 +103,10 @@ describe('per-arch runners and docker-manifest', () => {
     expect(arm64.platforms.map((p) => p.platform)).toEqual(['linux/arm64']);
 
     // Pushed by digest: each per-arch tag is the one image as built, not a list.
-    for (const [arch, record] of [['amd64', amd64], ['arm64', arm64]] as const) {
+    for (const [arch, record] of [
+      ['amd64', amd64],
+      ['arm64', arm64],
+    ] as const) {
       const remote = await remoteRaw(`${NAME}:v1-${arch}`);
       expect(INDEX_MEDIA_TYPES).not.toContain(remote.json.mediaType);
       expect(remote.digest).toBe(record.platforms[0].digest);
@@ -129,7 +149,15 @@ describe('per-arch runners and docker-manifest', () => {
   it('a per-arch tag holding another platform is refused, naming what its config says', async () => {
     // Put the amd64 image under the arm64 tag, as a misconfigured runner would.
     for (const arch of ['amd64', 'arm64']) {
-      const copy = await command(['skopeo', 'copy', '--preserve-digests', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${NAME}:v1-amd64`, `docker://${NAME}:liar-${arch}`]);
+      const copy = await command([
+        'skopeo',
+        'copy',
+        '--preserve-digests',
+        '--src-tls-verify=false',
+        '--dest-tls-verify=false',
+        `docker://${NAME}:v1-amd64`,
+        `docker://${NAME}:liar-${arch}`,
+      ]);
       expect(copy.exitCode).toBe(0);
     }
     const result = await nxIn(runnerAmd64, ['run', 'svc:docker-manifest'], { IMAGE_TAG: 'liar' });

@@ -64,8 +64,12 @@ describe('a root-context Go monorepo with COPY . . in every service Dockerfile',
     await nxOk(['run-many', '-t', 'docker-build', `--graph=${join(dir, 'tasks.json')}`]);
     // Nx 24 writes { id } objects, older majors task ids
     const { tasks } = readJson(join(dir, 'tasks.json')) as { tasks: { dependencies: Record<string, Array<string | { id: string }>> } };
-    const waits = Object.fromEntries(IMAGES.map((project) => [project, tasks.dependencies[`${project}:docker-build`].map((d) => (typeof d === 'string' ? d : d.id))]));
-    expect(waits).toEqual(Object.fromEntries(IMAGES.map((project) => [project, FROM_GO_BASE.includes(project) ? [`${GO_BASE}:docker-build`] : []])));
+    const waits = Object.fromEntries(
+      IMAGES.map((project) => [project, tasks.dependencies[`${project}:docker-build`].map((d) => (typeof d === 'string' ? d : d.id))]),
+    );
+    expect(waits).toEqual(
+      Object.fromEntries(IMAGES.map((project) => [project, FROM_GO_BASE.includes(project) ? [`${GO_BASE}:docker-build`] : []])),
+    );
   }, 10_000);
 
   it('nx run-many -t docker-build builds every image (no circular dependency), go-base before the two built FROM it', async () => {
@@ -82,21 +86,31 @@ const rows: Row[] = [
   ["one service's Dockerfile", 'docker/users.Dockerfile', ['users'], ['users'], 30_000],
   ['README.md, which .dockerignore excludes', 'README.md', [], [], 10_000],
   ['the shared library every Dockerfile copies', 'pkg/shared/shared.go', ['shared', ...GO_SERVICES].sort(), GO_SERVICES, 150_000],
-  ["the base image's Dockerfile", 'docker/go-base/Dockerfile', [GO_BASE, ...FROM_GO_BASE].sort(), [GO_BASE, ...FROM_GO_BASE].sort(), 75_000],
+  [
+    "the base image's Dockerfile",
+    'docker/go-base/Dockerfile',
+    [GO_BASE, ...FROM_GO_BASE].sort(),
+    [GO_BASE, ...FROM_GO_BASE].sort(),
+    75_000,
+  ],
 ];
 
 describe('nx affected: what a change can reach, and exactly those engine builds', () => {
   for (const [change, file, affected, built, timeout] of rows) {
-    it(`${change} (${file})`, async () => {
-      appendFileSync(join(dir, file), file.endsWith('.go') ? '// changed\n' : file.endsWith('.md') ? 'more\n' : 'LABEL changed=yes\n');
-      try {
-        // without a target: Nx's project-level affected (what Nx 20-22, and legacy mode, use for every command)
-        const listed = (await nxOk(['show', 'projects', '--affected', `--files=${file}`, '--json'])).trim();
-        expect(JSON.parse(listed.slice(listed.indexOf('['))).sort()).toEqual(affected);
-        expect((await engineBuilds(['affected', '-t', 'docker-build', `--files=${file}`])).built.sort()).toEqual(built);
-      } finally {
-        execFileSync('git', ['checkout', '--', '.'], { cwd: dir, ...SYNC_LIMITS });
-      }
-    }, timeout);
+    it(
+      `${change} (${file})`,
+      async () => {
+        appendFileSync(join(dir, file), file.endsWith('.go') ? '// changed\n' : file.endsWith('.md') ? 'more\n' : 'LABEL changed=yes\n');
+        try {
+          // without a target: Nx's project-level affected (what Nx 20-22, and legacy mode, use for every command)
+          const listed = (await nxOk(['show', 'projects', '--affected', `--files=${file}`, '--json'])).trim();
+          expect(JSON.parse(listed.slice(listed.indexOf('['))).sort()).toEqual(affected);
+          expect((await engineBuilds(['affected', '-t', 'docker-build', `--files=${file}`])).built.sort()).toEqual(built);
+        } finally {
+          execFileSync('git', ['checkout', '--', '.'], { cwd: dir, ...SYNC_LIMITS });
+        }
+      },
+      timeout,
+    );
   }
 });

@@ -19,7 +19,8 @@ describe('docs/reference.md', () => {
 
   it('has a section with a row for every option of the plugin and of every executor', () => {
     for (const [section, schema] of [['Plugin options (nx.json)', pluginSchema] as const, ...Object.entries(executorSchemas)]) {
-      for (const option of Object.keys((schema as z.ZodObject).shape)) expect([section, option, rowOf(rendered, section, option)]).toEqual([section, option, expect.any(String)]);
+      for (const option of Object.keys((schema as z.ZodObject).shape))
+        expect([section, option, rowOf(rendered, section, option)]).toEqual([section, option, expect.any(String)]);
     }
   });
 
@@ -29,8 +30,12 @@ describe('docs/reference.md', () => {
     );
     expect(rowOf(rendered, 'docker-build', 'engine')).toMatch(/^\| `engine` \| `auto`, `podman` or `docker` \| `auto` \|/);
     expect(rowOf(rendered, 'docker-build', 'buildArgs')).toMatch(/^\| `buildArgs` \| `\{ \[name\]: string \}` \| none \|/);
-    expect(rowOf(rendered, 'docker-build', 'dryRun')).toMatch(/^\| `dryRun` \| `boolean` \| `false` \| Print the commands a real run would run and run none \(the engine's version is not asked either\); podman's Dockerfile copy is written to the temp path a real run builds it from, and the lines it adds are printed \|$/);
-    expect(rowOf(rendered, 'docker-push', 'tag')).toContain('| env IMAGE_TAG, else the project\'s package.json version, else the short git SHA |');
+    expect(rowOf(rendered, 'docker-build', 'dryRun')).toMatch(
+      /^\| `dryRun` \| `boolean` \| `false` \| Print the commands a real run would run and run none \(the engine's version is not asked either\); podman's Dockerfile copy is written to the temp path a real run builds it from, and the lines it adds are printed \|$/,
+    );
+    expect(rowOf(rendered, 'docker-push', 'tag')).toContain(
+      "| env IMAGE_TAG, else the project's package.json version, else the short git SHA |",
+    );
     expect(rowOf(rendered, 'docker-build-single', 'kind')).toMatch(/^\| `kind` \| `boolean` or `string` \| none \|/);
     expect(rowOf(rendered, 'docker-lint', 'outputPath')).toContain('| `dist/lint/<projectRoot>.json` |');
     expect(rowOf(rendered, 'Plugin options (nx.json)', 'pushTargetName')).toContain('| `docker-push` |');
@@ -43,21 +48,39 @@ describe('docs/reference.md', () => {
       for (const row of optionRows(schema, DEFAULTS)) {
         if (row.type === '`boolean`') expect([row.name, row.default]).not.toEqual([row.name, 'none']);
         const known = (DEFAULTS as Record<string, unknown>)[row.name];
-        if (known !== undefined && known !== '') expect([row.name, row.default]).toEqual([row.name, expect.stringContaining(Array.isArray(known) ? known.join(',') : String(known))]);
+        if (known !== undefined && known !== '')
+          expect([row.name, row.default]).toEqual([
+            row.name,
+            expect.stringContaining(Array.isArray(known) ? known.join(',') : String(known)),
+          ]);
       }
     }
   });
 
   it('lists every environment variable the plugin reads', () => {
     const names = ENVIRONMENT.map((variable) => variable.name);
-    expect(names).toEqual(expect.arrayContaining(['PLATFORMS', 'MULTI_ARCH', 'IMG', 'IMAGE_TAG', 'TARGETARCH', 'KUBECONFIG', 'KIND_EXPERIMENTAL_PROVIDER', 'REGISTRY_AUTH_FILE']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'PLATFORMS',
+        'MULTI_ARCH',
+        'IMG',
+        'IMAGE_TAG',
+        'TARGETARCH',
+        'KUBECONFIG',
+        'KIND_EXPERIMENTAL_PROVIDER',
+        'REGISTRY_AUTH_FILE',
+      ]),
+    );
     for (const name of names) expect(rendered).toContain(`| \`${name}\` |`);
   });
 });
 
 describe('reference helpers', () => {
   it('splits a last "Default:" sentence off a description', () => {
-    expect(splitDefault('Verify TLS. Default: true, except for localhost')).toEqual({ description: 'Verify TLS', default: 'true, except for localhost' });
+    expect(splitDefault('Verify TLS. Default: true, except for localhost')).toEqual({
+      description: 'Verify TLS',
+      default: 'true, except for localhost',
+    });
     expect(splitDefault('Main tag; Default: the SHA')).toEqual({ description: 'Main tag', default: 'the SHA' });
     expect(splitDefault('No default here')).toEqual({ description: 'No default here' });
   });

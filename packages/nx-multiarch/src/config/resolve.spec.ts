@@ -32,10 +32,17 @@ describe('option precedence: defaults < nx.json < project.json < env < CLI', () 
   it('lets each layer override the one before for platforms', () => {
     const nxJson = { platforms: ['linux/amd64', 'linux/arm64', 'linux/s390x'] };
     const projectJson = { platforms: ['linux/arm64'] };
-    expect(resolveBuildOptions(...Object.values(nxRun('docker-build', nxJson, {}, {})) as [any, any], {}).platforms).toEqual(nxJson.platforms);
-    expect(resolveBuildOptions(...Object.values(nxRun('docker-build', nxJson, projectJson, {})) as [any, any], {}).platforms).toEqual(['linux/arm64']);
+    expect(resolveBuildOptions(...(Object.values(nxRun('docker-build', nxJson, {}, {})) as [any, any]), {}).platforms).toEqual(
+      nxJson.platforms,
+    );
+    expect(resolveBuildOptions(...(Object.values(nxRun('docker-build', nxJson, projectJson, {})) as [any, any]), {}).platforms).toEqual([
+      'linux/arm64',
+    ]);
     const withEnv = nxRun('docker-build', nxJson, projectJson, {});
-    expect(resolveBuildOptions(withEnv.options, withEnv.context, { PLATFORMS: 'linux/ppc64le,linux/amd64' }).platforms).toEqual(['linux/ppc64le', 'linux/amd64']);
+    expect(resolveBuildOptions(withEnv.options, withEnv.context, { PLATFORMS: 'linux/ppc64le,linux/amd64' }).platforms).toEqual([
+      'linux/ppc64le',
+      'linux/amd64',
+    ]);
     const withCli = nxRun('docker-build', nxJson, projectJson, { platforms: 'linux/amd64' });
     expect(resolveBuildOptions(withCli.options, withCli.context, { PLATFORMS: 'linux/ppc64le' }).platforms).toEqual(['linux/amd64']);
   });
@@ -53,7 +60,9 @@ describe('option precedence: defaults < nx.json < project.json < env < CLI', () 
 
   it('rejects unknown engines, unknown options and wrong types with the option named', () => {
     const engine = nxRun('docker-build', {}, {}, { engine: 'containerd' });
-    expect(() => resolveBuildOptions(engine.options, engine.context, {})).toThrow(/option "engine": unknown engine "containerd": use one of auto, podman, docker/);
+    expect(() => resolveBuildOptions(engine.options, engine.context, {})).toThrow(
+      /option "engine": unknown engine "containerd": use one of auto, podman, docker/,
+    );
     const unknown = nxRun('docker-build', {}, { platfroms: ['linux/amd64'] }, {});
     expect(() => resolveBuildOptions(unknown.options, unknown.context, {})).toThrow(/unknown option\(s\) "platfroms"/);
     const args = nxRun('docker-build', {}, { buildArgs: ['A=1'] }, {});
@@ -64,9 +73,13 @@ describe('option precedence: defaults < nx.json < project.json < env < CLI', () 
 
   it('names the bad value itself, once', () => {
     const labels = nxRun('docker-build', {}, { labels: { a: 1 } }, {});
-    expect(() => resolveBuildOptions(labels.options, labels.context, {})).toThrow('option "labels.a": every labels value must be a string (got 1)');
+    expect(() => resolveBuildOptions(labels.options, labels.context, {})).toThrow(
+      'option "labels.a": every labels value must be a string (got 1)',
+    );
     const args = nxRun('docker-build', {}, { buildArgs: 'A=1' }, {});
-    expect(() => resolveBuildOptions(args.options, args.context, {})).toThrow(/option "buildArgs": buildArgs must be a map.* \(got "A=1"\)$/m);
+    expect(() => resolveBuildOptions(args.options, args.context, {})).toThrow(
+      /option "buildArgs": buildArgs must be a map.* \(got "A=1"\)$/m,
+    );
     // already in the message: not repeated
     const engine = nxRun('docker-build', {}, {}, { engine: 'containerd' });
     expect(() => resolveBuildOptions(engine.options, engine.context, {})).toThrow(/use one of auto, podman, docker$/m);
@@ -76,7 +89,11 @@ describe('option precedence: defaults < nx.json < project.json < env < CLI', () 
     const nxJson = { registry: 'quay.io', imageName: 'team/{projectName}' };
     const plain = nxRun('docker-push', nxJson, {}, {});
     expect(resolvePushOptions(plain.options, plain.context, {})).toMatchObject({ registry: 'quay.io', imageName: 'team/{projectName}' });
-    expect(resolvePushOptions(plain.options, plain.context, { IMG: '127.0.0.1:5000/x/gw:v9' })).toMatchObject({ registry: '127.0.0.1:5000', imageName: 'x/gw', tag: 'v9' });
+    expect(resolvePushOptions(plain.options, plain.context, { IMG: '127.0.0.1:5000/x/gw:v9' })).toMatchObject({
+      registry: '127.0.0.1:5000',
+      imageName: 'x/gw',
+      tag: 'v9',
+    });
     expect(resolvePushOptions(plain.options, plain.context, { IMG: '127.0.0.1:5000/x/gw:v9', IMAGE_TAG: 'v10' }).tag).toBe('v10');
     const cli = nxRun('docker-push', nxJson, {}, { tag: 'cli' });
     expect(resolvePushOptions(cli.options, cli.context, { IMAGE_TAG: 'env' }).tag).toBe('cli');

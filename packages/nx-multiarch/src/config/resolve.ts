@@ -28,7 +28,8 @@ export function parseOptions<S extends z.ZodType>(schema: S, value: unknown, whe
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => {
     const path = issue.path.join('.');
-    if (issue.code === 'unrecognized_keys') return `unknown option(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}: remove them or check the spelling`;
+    if (issue.code === 'unrecognized_keys')
+      return `unknown option(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}: remove them or check the spelling`;
     return `${path ? `option "${path}": ` : ''}${issue.message}${shownInput(issue)}`;
   });
   throw new OptionsError(`Invalid options for ${where}:\n  - ${lines.join('\n  - ')}`);
@@ -87,7 +88,9 @@ export function buildEnvLayer(env: Env): Record<string, unknown> {
     try {
       parsePlatformList(env.PLATFORMS);
     } catch (error) {
-      throw new OptionsError(`Invalid PLATFORMS="${env.PLATFORMS}": ${(error as Error).message} PLATFORMS is a comma list, e.g. PLATFORMS=linux/amd64,linux/arm64.`);
+      throw new OptionsError(
+        `Invalid PLATFORMS="${env.PLATFORMS}": ${(error as Error).message} PLATFORMS is a comma list, e.g. PLATFORMS=linux/amd64,linux/arm64.`,
+      );
     }
   }
   return {

@@ -24,7 +24,10 @@ export class BuildInputError extends Error {
 const PLATFORM_FORM = 'os/arch[/variant], e.g. linux/amd64 or linux/arm64/v8';
 
 export class InvalidPlatformError extends Error {
-  constructor(readonly value: string, reason: string) {
+  constructor(
+    readonly value: string,
+    reason: string,
+  ) {
     super(`Invalid platform "${value}": ${reason}. Use the form ${PLATFORM_FORM}.`);
     this.name = 'InvalidPlatformError';
   }
@@ -78,7 +81,9 @@ export class PushVerificationError extends Error {
 
 export class InterruptedError extends Error {
   constructor(signal: NodeJS.Signals) {
-    super(`Interrupted by ${signal}: stopped, removed temporary manifest lists and the partial output. Nothing was cached or pushed by this run.`);
+    super(
+      `Interrupted by ${signal}: stopped, removed temporary manifest lists and the partial output. Nothing was cached or pushed by this run.`,
+    );
     this.name = 'InterruptedError';
   }
 }
@@ -97,7 +102,10 @@ export class DryRunNotReachedError extends Error {
 
 /** `nx g nx-multiarch:status --check` found services that are not multi-arch ready or whose last verify failed. */
 export class StatusCheckError extends Error {
-  constructor(public readonly problems: string[], output: string) {
+  constructor(
+    public readonly problems: string[],
+    output: string,
+  ) {
     super(
       `nx-multiarch:status --check: ${problems.length} problem${problems.length === 1 ? '' : 's'} (details in ${output}):\n` +
         problems.map((problem) => `  - ${problem}`).join('\n'),
@@ -107,7 +115,10 @@ export class StatusCheckError extends Error {
 }
 
 export class ToolMissingError extends Error {
-  constructor(readonly tool: string, hint: string) {
+  constructor(
+    readonly tool: string,
+    hint: string,
+  ) {
     super(`"${tool}" was not found on PATH. ${hint}`);
     this.name = 'ToolMissingError';
   }

@@ -6,7 +6,12 @@ import { posix } from 'node:path';
  */
 export function normalisePath(path: string): string {
   const posixPath = path.replace(/\\/g, '/').replace(/^\{workspaceRoot\}(\/|$)/, '');
-  const normal = posix.normalize(posixPath).replace(/^\.\/?$/, '').replace(/^\.\//, '').replace(/\/$/, '').replace(/^\//, '');
+  const normal = posix
+    .normalize(posixPath)
+    .replace(/^\.\/?$/, '')
+    .replace(/^\.\//, '')
+    .replace(/\/$/, '')
+    .replace(/^\//, '');
   return normal === '.' ? '' : normal;
 }
 

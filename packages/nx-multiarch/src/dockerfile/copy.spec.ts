@@ -21,7 +21,7 @@ describe('the Dockerfile copy podman builds', () => {
     expect(dockerfileCopyPath('other', original, text)).not.toBe(path);
   });
 
-  it('writes the copy and the original\'s .dockerignore beside it, once; another ignore file is another copy', async () => {
+  it("writes the copy and the original's .dockerignore beside it, once; another ignore file is another copy", async () => {
     const text = `FROM busybox\nLABEL run="${process.pid}-${Date.now()}-ignore"\n`;
     writeFileSync(`${original}.dockerignore`, '*.md\n');
     const copies = await Promise.all([1, 2, 3].map(() => writeDockerfileCopy('app', original, text)));

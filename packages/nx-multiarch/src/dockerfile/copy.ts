@@ -6,14 +6,20 @@ import { dirname, join } from 'node:path';
 
 export const COPY_NAME = 'Dockerfile.podman';
 
-const ignoreFileOf = (dockerfile: string) => (existsSync(`${dockerfile}.dockerignore`) ? readFileSync(`${dockerfile}.dockerignore`, 'utf8') : undefined);
+const ignoreFileOf = (dockerfile: string) =>
+  existsSync(`${dockerfile}.dockerignore`) ? readFileSync(`${dockerfile}.dockerignore`, 'utf8') : undefined;
 
 /**
  * Where the Dockerfile copy podman builds lives: a folder named after the project and the copy's content (with the
  * original's `<Dockerfile>.dockerignore`), so a dry run names, and writes, the very file a real run then builds.
  */
 export function dockerfileCopyPath(project: string, original: string, text: string): string {
-  const hash = createHash('sha256').update(text).update('\0').update(ignoreFileOf(original) ?? '').digest('hex').slice(0, 16);
+  const hash = createHash('sha256')
+    .update(text)
+    .update('\0')
+    .update(ignoreFileOf(original) ?? '')
+    .digest('hex')
+    .slice(0, 16);
   return join(tmpdir(), 'nx-multiarch-dockerfiles', `${project.replace(/[^\w.-]/g, '_')}-${hash}`, COPY_NAME);
 }
 

@@ -5,7 +5,9 @@ export const EPOCH_LABEL = 'nx-multiarch.source-epoch';
 /** The Dockerfile text with `LABEL nx-multiarch.source-epoch="<epoch>"` right after every FROM instruction. */
 export function withEpochLabels(text: string, epoch: number): string {
   const lines = text.split('\n');
-  const ends = DockerfileParser.parse(text).getFROMs().map((from) => from.getRange().end.line);
+  const ends = DockerfileParser.parse(text)
+    .getFROMs()
+    .map((from) => from.getRange().end.line);
   for (const end of ends.reverse()) lines.splice(end + 1, 0, `LABEL ${EPOCH_LABEL}="${epoch}"`);
   return lines.join('\n');
 }
@@ -25,8 +27,16 @@ export function withImageLabels(text: string, labels: Record<string, string>, ta
   const entries = Object.entries(labels);
   if (entries.length === 0) return text;
   const instructions = DockerfileParser.parse(text).getInstructions();
-  const froms = instructions.map((instruction, index) => ({ instruction, index })).filter(({ instruction }) => instruction.getKeyword() === 'FROM');
-  const stage = target === undefined ? froms.length - 1 : froms.findIndex(({ instruction }) => (instruction as unknown as { getBuildStage(): string | undefined }).getBuildStage()?.toLowerCase() === target.toLowerCase());
+  const froms = instructions
+    .map((instruction, index) => ({ instruction, index }))
+    .filter(({ instruction }) => instruction.getKeyword() === 'FROM');
+  const stage =
+    target === undefined
+      ? froms.length - 1
+      : froms.findIndex(
+          ({ instruction }) =>
+            (instruction as unknown as { getBuildStage(): string | undefined }).getBuildStage()?.toLowerCase() === target.toLowerCase(),
+        );
   if (stage < 0) return text;
   const nextFrom = froms[stage + 1]?.index ?? instructions.length;
   const lastLine = instructions[nextFrom - 1].getRange().end.line;

@@ -69,7 +69,11 @@ export function parseDockerfile(text: string): ParsedDockerfile {
 }
 
 /** ${NAME}, ${NAME:-default} and $NAME, from build args first, then the Dockerfile's global ARG defaults. */
-export function substituteArgs(value: string, globalArgs: Record<string, string | undefined>, buildArgs: Record<string, string> = {}): string {
+export function substituteArgs(
+  value: string,
+  globalArgs: Record<string, string | undefined>,
+  buildArgs: Record<string, string> = {},
+): string {
   return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (_, braced, fallback, bare) => {
     const name = braced ?? bare;
     return buildArgs[name] ?? globalArgs[name] ?? fallback ?? '';

@@ -2,7 +2,8 @@ import { findPlatformLeaks } from './platform-leak';
 
 describe('findPlatformLeaks', () => {
   it('flags a later FROM without --platform after a --platform=$BUILDPLATFORM stage', () => {
-    const text = 'ARG BASE=busybox\nFROM --platform=$BUILDPLATFORM golang AS builder\nRUN go build\nFROM ${BASE} AS production\nCOPY --from=builder /x /x\n';
+    const text =
+      'ARG BASE=busybox\nFROM --platform=$BUILDPLATFORM golang AS builder\nRUN go build\nFROM ${BASE} AS production\nCOPY --from=builder /x /x\n';
     expect(findPlatformLeaks(text)).toEqual([{ line: 4, image: '${BASE}', after: '$BUILDPLATFORM' }]);
   });
 

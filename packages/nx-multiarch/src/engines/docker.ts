@@ -56,7 +56,9 @@ export const docker: Engine = {
   parseVersion: (output) => /v?(\d+\.\d+\.\d+\S*)/.exec(output)?.[1] ?? 'unknown',
   assertSupported(version) {
     if (version === 'unknown') {
-      throw new UnsupportedEngineVersionError('docker is installed but "docker buildx version" did not answer: install the buildx plugin (apt-get install docker-buildx) for multi-platform builds.');
+      throw new UnsupportedEngineVersionError(
+        'docker is installed but "docker buildx version" did not answer: install the buildx plugin (apt-get install docker-buildx) for multi-platform builds.',
+      );
     }
   },
   preflight: async () => [],
@@ -68,10 +70,13 @@ export const docker: Engine = {
           description: `buildx ${request.platforms.join(', ')} into an OCI layout`,
           env: epochEnv(request),
           argv: [
-            ...buildx(request.remote), 'build',
-            '--platform', request.platforms.join(','),
+            ...buildx(request.remote),
+            'build',
+            '--platform',
+            request.platforms.join(','),
             `--provenance=${request.provenance === true}`,
-            '--output', `type=oci,dest=${request.layoutDir},tar=false,name=latest,rewrite-timestamp=true`,
+            '--output',
+            `type=oci,dest=${request.layoutDir},tar=false,name=latest,rewrite-timestamp=true`,
             ...commonBuildFlags(request),
             ...request.extraArgs,
             request.context,
@@ -88,11 +93,14 @@ export const docker: Engine = {
           description: `buildx ${request.platform} and load it as ${request.reference}`,
           env: epochEnv(request),
           argv: [
-            ...buildx(request.remote), 'build',
-            '--platform', request.platform,
+            ...buildx(request.remote),
+            'build',
+            '--platform',
+            request.platform,
             '--provenance=false',
             '--load',
-            '--tag', request.reference,
+            '--tag',
+            request.reference,
             ...commonBuildFlags(request),
             ...request.extraArgs,
             request.context,
@@ -117,7 +125,13 @@ export const docker: Engine = {
       steps: [
         {
           description: `create the manifest list ${request.destinations.join(', ')}`,
-          argv: [...buildx(request.remote), 'imagetools', 'create', ...request.destinations.flatMap((d) => ['--tag', d]), ...request.sources],
+          argv: [
+            ...buildx(request.remote),
+            'imagetools',
+            'create',
+            ...request.destinations.flatMap((d) => ['--tag', d]),
+            ...request.sources,
+          ],
         },
       ],
       cleanup: [],

@@ -16,18 +16,46 @@ const base = {
   sourceDateEpoch: 1700000000,
   buildPlatform: 'linux/amd64',
 };
-const multi: MultiArchRequest = { ...base, platforms: ['linux/amd64', 'linux/arm64'], layoutDir: '/ws/dist/x/oci', workName: 'localhost/work/gw:1' };
+const multi: MultiArchRequest = {
+  ...base,
+  platforms: ['linux/amd64', 'linux/arm64'],
+  layoutDir: '/ws/dist/x/oci',
+  workName: 'localhost/work/gw:1',
+};
 const single: SingleRequest = { ...base, platform: 'linux/arm64', reference: '127.0.0.1:5000/gw:dev' };
 
 describe('podman plans', () => {
   it('builds every platform into a temporary manifest list, writes it as an OCI layout, then removes the list', () => {
     const plan = podman.planMultiArch(multi);
     expect(plan.steps.map((s) => s.argv)).toEqual([
-      ['podman', 'build', '--platform', 'linux/amd64,linux/arm64', '--manifest', 'localhost/work/gw:1', '--timestamp', '1700000000',
-        '--file', '/ws/docker/gateway.Dockerfile', '--target', 'production',
-        '--build-arg', 'BUILDPLATFORM=linux/amd64', '--build-arg', 'BUILDOS=linux', '--build-arg', 'BUILDARCH=amd64',
-        '--build-arg', 'APP_VERSION=1.2.3', '--build-arg', 'GIT_COMMIT=x; rm -rf /',
-        '--label', 'org.opencontainers.image.title=gateway', '--pull=never', '/ws'],
+      [
+        'podman',
+        'build',
+        '--platform',
+        'linux/amd64,linux/arm64',
+        '--manifest',
+        'localhost/work/gw:1',
+        '--timestamp',
+        '1700000000',
+        '--file',
+        '/ws/docker/gateway.Dockerfile',
+        '--target',
+        'production',
+        '--build-arg',
+        'BUILDPLATFORM=linux/amd64',
+        '--build-arg',
+        'BUILDOS=linux',
+        '--build-arg',
+        'BUILDARCH=amd64',
+        '--build-arg',
+        'APP_VERSION=1.2.3',
+        '--build-arg',
+        'GIT_COMMIT=x; rm -rf /',
+        '--label',
+        'org.opencontainers.image.title=gateway',
+        '--pull=never',
+        '/ws',
+      ],
       ['podman', 'manifest', 'push', '--all', 'localhost/work/gw:1', 'oci:/ws/dist/x/oci:latest'],
     ]);
     expect(plan.cleanup.map((s) => s.argv)).toEqual([['podman', 'manifest', 'rm', 'localhost/work/gw:1']]);
@@ -57,8 +85,14 @@ describe('docker buildx plans (command level: no buildx on these machines)', () 
   it('exports an OCI layout with provenance off and SOURCE_DATE_EPOCH set', () => {
     const [step] = docker.planMultiArch(multi).steps;
     expect(step.argv.slice(0, 8)).toEqual([
-      'docker', 'buildx', 'build', '--platform', 'linux/amd64,linux/arm64', '--provenance=false',
-      '--output', 'type=oci,dest=/ws/dist/x/oci,tar=false,name=latest,rewrite-timestamp=true',
+      'docker',
+      'buildx',
+      'build',
+      '--platform',
+      'linux/amd64,linux/arm64',
+      '--provenance=false',
+      '--output',
+      'type=oci,dest=/ws/dist/x/oci,tar=false,name=latest,rewrite-timestamp=true',
     ]);
     expect(step.argv).toContain('GIT_COMMIT=x; rm -rf /');
     expect(step.env).toEqual({ SOURCE_DATE_EPOCH: '1700000000' });
@@ -106,7 +140,9 @@ describe('what differs between engines, behind the Engine interface', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('podman warns about a FROM that inherits the build platform (buildah#5971); docker does not', async () => {
-    expect(await podman.preflight(dockerfile, dir, '4.3.1')).toEqual([expect.stringMatching(/^Dockerfile:3: FROM busybox names no --platform.*podman 4\.3\.1/)]);
+    expect(await podman.preflight(dockerfile, dir, '4.3.1')).toEqual([
+      expect.stringMatching(/^Dockerfile:3: FROM busybox names no --platform.*podman 4\.3\.1/),
+    ]);
     expect(await docker.preflight(dockerfile, dir, '0.12.1')).toEqual([]);
   });
 

@@ -21,6 +21,10 @@ export async function podmanBuildFile(
   const { text: withBases, bases, notes } = rewriteBases(original);
   const { text, labels } = podmanDockerfileText(withBases, request);
   const dockerfile = await writeDockerfileCopy(project, request.dockerfile, text);
-  const file = { path: dockerfile, about: `the copy of ${relative(workspaceRoot, request.dockerfile)} that podman builds`, changes: lineDiff(original, text) };
+  const file = {
+    path: dockerfile,
+    about: `the copy of ${relative(workspaceRoot, request.dockerfile)} that podman builds`,
+    changes: lineDiff(original, text),
+  };
   return { dockerfile, labels, bases, notes, file };
 }

@@ -4,7 +4,15 @@ import { EngineOptionError, UnsupportedEngineVersionError } from '../core/errors
 import { findPlatformLeaks, platformLeakWarning } from '../dockerfile/platform-leak';
 import { archKey } from '../image/platform';
 import { podmanBuildFile } from './podman-build-file';
-import { commonBuildFlags, compareVersions, type BuildRequest, type Engine, type MultiArchRequest, type Plan, type RemoteBuilder } from './types';
+import {
+  commonBuildFlags,
+  compareVersions,
+  type BuildRequest,
+  type Engine,
+  type MultiArchRequest,
+  type Plan,
+  type RemoteBuilder,
+} from './types';
 
 const MIN_VERSION = '3.4.0';
 
@@ -18,16 +26,14 @@ const retrying = (plan: Plan): Plan => ({ ...plan, retryOn: TRANSIENT_ENGINE_ERR
 /** `podman` plus the global flags that send the command to a remote service (podman system service / podman machine). */
 function podmanCommand(remote: RemoteBuilder | undefined): string[] {
   if (remote?.builder) {
-    throw new EngineOptionError(`builder "${remote.builder}" is a docker buildx option: with podman use connection (a podman system connection) or url (e.g. tcp://host:8080).`);
+    throw new EngineOptionError(
+      `builder "${remote.builder}" is a docker buildx option: with podman use connection (a podman system connection) or url (e.g. tcp://host:8080).`,
+    );
   }
   if (remote?.connection && remote.url) {
     throw new EngineOptionError(`connection "${remote.connection}" and url "${remote.url}" both name a podman service: set only one.`);
   }
-  return [
-    'podman',
-    ...(remote?.connection ? ['--connection', remote.connection] : []),
-    ...(remote?.url ? ['--url', remote.url] : []),
-  ];
+  return ['podman', ...(remote?.connection ? ['--connection', remote.connection] : []), ...(remote?.url ? ['--url', remote.url] : [])];
 }
 
 /** Always explicit: an insecure entry in registries.conf must not turn verification off behind the option's back. */
@@ -48,8 +54,10 @@ function withBuildPlatformArgs(request: BuildRequest): BuildRequest {
 /** `podman build` with the flags every build shares; `output` names what it produces (--tag x / --manifest x). */
 function buildArgv(podmanArgv: string[], request: BuildRequest, platforms: string, output: string[]): string[] {
   return [
-    ...podmanArgv, 'build',
-    '--platform', platforms,
+    ...podmanArgv,
+    'build',
+    '--platform',
+    platforms,
     ...output,
     ...timestampFlags(request.sourceDateEpoch),
     ...commonBuildFlags(withBuildPlatformArgs(request)),
@@ -104,11 +112,18 @@ export const podman: Engine = {
   },
   async prepare(request, context) {
     const built = await podmanBuildFile(context.project, context.workspaceRoot, request, context.rewriteBases);
-    return { request: { ...request, dockerfile: built.dockerfile, labels: built.labels }, bases: built.bases, files: [built.file], notes: built.notes };
+    return {
+      request: { ...request, dockerfile: built.dockerfile, labels: built.labels },
+      bases: built.bases,
+      files: [built.file],
+      notes: built.notes,
+    };
   },
   planMultiArch(request) {
     if (request.provenance) {
-      throw new EngineOptionError('provenance: true needs docker buildx (podman does not write provenance attestations): set engine to docker, or drop the option.');
+      throw new EngineOptionError(
+        'provenance: true needs docker buildx (podman does not write provenance attestations): set engine to docker, or drop the option.',
+      );
     }
     const podmanArgv = podmanCommand(request.remote);
     if (request.remote) return retrying(planRemoteMultiArch(request, podmanArgv));
@@ -138,7 +153,10 @@ export const podman: Engine = {
     });
   },
   saveArchive(reference, archive, remote) {
-    return { description: `save ${reference} as a docker-archive`, argv: [...podmanCommand(remote), 'save', '--format', 'docker-archive', '--output', archive, reference] };
+    return {
+      description: `save ${reference} as a docker-archive`,
+      argv: [...podmanCommand(remote), 'save', '--format', 'docker-archive', '--output', archive, reference],
+    };
   },
   planStitch(request) {
     const podmanArgv = podmanCommand(request.remote);
@@ -152,7 +170,17 @@ export const podman: Engine = {
         // --all=false: the images are in the registry already; only the list goes up, after them, so no tag points to a partial list.
         ...request.destinations.map((destination) => ({
           description: `push the list to ${destination}`,
-          argv: [...podmanArgv, 'manifest', 'push', '--all=false', '--format', request.format, ...tlsFlags(request.tlsVerify), request.workName, `docker://${destination}`],
+          argv: [
+            ...podmanArgv,
+            'manifest',
+            'push',
+            '--all=false',
+            '--format',
+            request.format,
+            ...tlsFlags(request.tlsVerify),
+            request.workName,
+            `docker://${destination}`,
+          ],
         })),
       ],
       cleanup: [{ description: 'remove the temporary manifest list', argv: [...podmanArgv, 'manifest', 'rm', request.workName] }],

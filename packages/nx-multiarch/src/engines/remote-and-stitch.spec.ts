@@ -39,11 +39,23 @@ describe('remote builders', () => {
   it('podman --connection goes before the subcommand of every step, single builds included', () => {
     const single = podman.planSingle({ ...multi, platform: 'linux/arm64', reference: 'r:1', remote: { connection: 'arm-box' } });
     expect(single.steps[0].argv.slice(0, 4)).toEqual(['podman', '--connection', 'arm-box', 'build']);
-    expect(podman.saveArchive('r:1', '/tmp/a.tar', { connection: 'arm-box' }).argv).toEqual(['podman', '--connection', 'arm-box', 'save', '--format', 'docker-archive', '--output', '/tmp/a.tar', 'r:1']);
+    expect(podman.saveArchive('r:1', '/tmp/a.tar', { connection: 'arm-box' }).argv).toEqual([
+      'podman',
+      '--connection',
+      'arm-box',
+      'save',
+      '--format',
+      'docker-archive',
+      '--output',
+      '/tmp/a.tar',
+      'r:1',
+    ]);
   });
 
   it('refuses options of the other engine, and both podman targets at once, naming the fix', () => {
-    expect(() => podman.planMultiArch({ ...multi, remote: { builder: 'multi' } })).toThrow(/builder "multi" is a docker buildx option: with podman use connection/);
+    expect(() => podman.planMultiArch({ ...multi, remote: { builder: 'multi' } })).toThrow(
+      /builder "multi" is a docker buildx option: with podman use connection/,
+    );
     expect(() => podman.planMultiArch({ ...multi, remote: { connection: 'a', url: 'tcp://b:1' } })).toThrow(/set only one/);
     expect(() => docker.planMultiArch({ ...multi, remote: { url: 'tcp://b:1' } })).toThrow(/podman options: with docker use builder/);
   });
@@ -69,31 +81,73 @@ describe('stitch plans', () => {
       ['podman', 'manifest', 'create', 'localhost/stitch/app:1'],
       ['podman', 'manifest', 'add', '--tls-verify=false', 'localhost/stitch/app:1', 'docker://reg/app@sha256:aaa'],
       ['podman', 'manifest', 'add', '--tls-verify=false', 'localhost/stitch/app:1', 'docker://reg/app@sha256:bbb'],
-      ['podman', 'manifest', 'push', '--all=false', '--format', 'oci', '--tls-verify=false', 'localhost/stitch/app:1', 'docker://reg/app:1.0'],
-      ['podman', 'manifest', 'push', '--all=false', '--format', 'oci', '--tls-verify=false', 'localhost/stitch/app:1', 'docker://reg/app:latest'],
+      [
+        'podman',
+        'manifest',
+        'push',
+        '--all=false',
+        '--format',
+        'oci',
+        '--tls-verify=false',
+        'localhost/stitch/app:1',
+        'docker://reg/app:1.0',
+      ],
+      [
+        'podman',
+        'manifest',
+        'push',
+        '--all=false',
+        '--format',
+        'oci',
+        '--tls-verify=false',
+        'localhost/stitch/app:1',
+        'docker://reg/app:latest',
+      ],
     ]);
     expect(plan.cleanup.map((s) => s.argv)).toEqual([['podman', 'manifest', 'rm', 'localhost/stitch/app:1']]);
   });
 
   it('docker: buildx imagetools create with every tag (command level)', () => {
     expect(docker.planStitch({ ...request, tlsVerify: true }).steps[0].argv).toEqual([
-      'docker', 'buildx', 'imagetools', 'create', '--tag', 'reg/app:1.0', '--tag', 'reg/app:latest', 'reg/app@sha256:aaa', 'reg/app@sha256:bbb',
+      'docker',
+      'buildx',
+      'imagetools',
+      'create',
+      '--tag',
+      'reg/app:1.0',
+      '--tag',
+      'reg/app:latest',
+      'reg/app@sha256:aaa',
+      'reg/app@sha256:bbb',
     ]);
   });
 
   it('docker: refuses a tlsVerify imagetools cannot honour (it has no TLS switch); the default of each registry passes', () => {
     const at = (registry: string, tlsVerify: boolean) => ({ ...request, tlsVerify, destinations: [`${registry}/app:1.0`] });
-    expect(() => docker.planStitch(at('registry.example.com', false))).toThrow(/^tlsVerify: false is not supported with engine docker for docker-manifest \(registry registry\.example\.com\).*set "engine": "podman".*set tlsVerify: true\.$/s);
-    expect(() => docker.planStitch(at('127.0.0.1:5000', true))).toThrow(/^tlsVerify: true is not supported with engine docker for docker-manifest \(registry 127\.0\.0\.1:5000\).*plain HTTP/s);
+    expect(() => docker.planStitch(at('registry.example.com', false))).toThrow(
+      /^tlsVerify: false is not supported with engine docker for docker-manifest \(registry registry\.example\.com\).*set "engine": "podman".*set tlsVerify: true\.$/s,
+    );
+    expect(() => docker.planStitch(at('127.0.0.1:5000', true))).toThrow(
+      /^tlsVerify: true is not supported with engine docker for docker-manifest \(registry 127\.0\.0\.1:5000\).*plain HTTP/s,
+    );
     expect(() => docker.assertStitchable!(at('localhost:5000', true))).toThrow(/tlsVerify: true/);
     // the second destination's registry counts too
-    expect(() => docker.planStitch({ ...at('127.0.0.1:5000', false), destinations: ['127.0.0.1:5000/app:1.0', 'quay.io/acme/app:1.0'] })).toThrow(/registry quay\.io\)/);
-    expect(docker.planStitch(at('registry.example.com', true)).steps[0].argv.slice(0, 4)).toEqual(['docker', 'buildx', 'imagetools', 'create']);
+    expect(() =>
+      docker.planStitch({ ...at('127.0.0.1:5000', false), destinations: ['127.0.0.1:5000/app:1.0', 'quay.io/acme/app:1.0'] }),
+    ).toThrow(/registry quay\.io\)/);
+    expect(docker.planStitch(at('registry.example.com', true)).steps[0].argv.slice(0, 4)).toEqual([
+      'docker',
+      'buildx',
+      'imagetools',
+      'create',
+    ]);
     expect(docker.planStitch(at('127.0.0.1:5000', false)).steps[0].argv.slice(0, 4)).toEqual(['docker', 'buildx', 'imagetools', 'create']);
     expect(() => podman.planStitch(at('registry.example.com', false))).not.toThrow();
   });
 
   it('docker: refuses podman remote options for the stitch too, before planning it', () => {
-    expect(() => docker.assertStitchable!({ ...request, tlsVerify: true, remote: { connection: 'arm-box' } })).toThrow(/podman options: with docker use builder/);
+    expect(() => docker.assertStitchable!({ ...request, tlsVerify: true, remote: { connection: 'arm-box' } })).toThrow(
+      /podman options: with docker use builder/,
+    );
   });
 });

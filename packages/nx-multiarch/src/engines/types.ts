@@ -127,7 +127,8 @@ export interface StitchRequest {
 /** Flags shared by every build: Dockerfile, stage, build args, labels, escape hatch. */
 export function commonBuildFlags(request: BuildRequest): string[] {
   return [
-    '--file', request.dockerfile,
+    '--file',
+    request.dockerfile,
     ...(request.target ? ['--target', request.target] : []),
     ...Object.entries(request.buildArgs).flatMap(([key, value]) => ['--build-arg', `${key}=${value}`]),
     ...Object.entries(request.labels).flatMap(([key, value]) => ['--label', `${key}=${value}`]),

@@ -17,7 +17,8 @@ export function projectInfo(context: ExecutorContext): ProjectInfo {
 }
 
 /** The task as Nx names it: project:target[:configuration]. */
-export const taskName = (context: ExecutorContext) => [context.projectName, context.targetName, context.configurationName].filter(Boolean).join(':');
+export const taskName = (context: ExecutorContext) =>
+  [context.projectName, context.targetName, context.configurationName].filter(Boolean).join(':');
 
 /** Turns any error into a readable message and { success: false }, so Nx exits non-zero. */
 export async function reportErrors(work: () => Promise<void>): Promise<{ success: boolean }> {

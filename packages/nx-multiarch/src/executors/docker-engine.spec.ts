@@ -54,7 +54,12 @@ jest.mock('../run/exec', () => {
 const EPOCH = Date.parse('2024-01-02T03:04:05Z') / 1000;
 const REGISTRY = '127.0.0.1:5000';
 const NAME = `${REGISTRY}/team/api`;
-const options = { registry: REGISTRY, imageName: 'team/{projectName}', engine: 'docker' as const, sourceUrl: 'git@github.com:acme/platform.git' };
+const options = {
+  registry: REGISTRY,
+  imageName: 'team/{projectName}',
+  engine: 'docker' as const,
+  sourceUrl: 'git@github.com:acme/platform.git',
+};
 const root = throwawayWorkspace({
   'services/api/Dockerfile': 'FROM 127.0.0.1:5000/team/base:latest\nARG APP_VERSION\nCOPY . /app/\nFROM scratch AS production\n',
   'services/api/package.json': '{ "name": "api", "version": "1.2.3" }\n',
@@ -62,7 +67,10 @@ const root = throwawayWorkspace({
 });
 const secret = join(mkdtempSync(join(tmpdir(), 'nx-multiarch-secret-')), 'npmrc');
 const projects = Object.fromEntries(
-  ['api', 'base'].map((name) => [name, { root: `services/${name}`, targets: targetsFor(`services/${name}`, { name, tags: [] }, `services/${name}/Dockerfile`, options) }]),
+  ['api', 'base'].map((name) => [
+    name,
+    { root: `services/${name}`, targets: targetsFor(`services/${name}`, { name, tags: [] }, `services/${name}/Dockerfile`, options) },
+  ]),
 );
 const bin = join(root, 'bin');
 let docker: DockerStandIn;
@@ -76,15 +84,29 @@ const errors = () => error.mock.calls.map((call) => String(call[0])).join('\n');
 /** A kind stand-in (no kind binary on these machines) that records its command lines. */
 function writeKindStandIn(dir: string): () => string[][] {
   const log = join(dir, 'kind-calls.jsonl');
-  writeFileSync(join(dir, 'kind'), `#!${process.execPath}\nrequire('node:fs').appendFileSync(${JSON.stringify(log)}, JSON.stringify(['kind', ...process.argv.slice(2)]) + '\\n');\nif (process.argv[2] === 'version') console.log('kind v0.0.0-stand-in');\n`);
+  writeFileSync(
+    join(dir, 'kind'),
+    `#!${process.execPath}\nrequire('node:fs').appendFileSync(${JSON.stringify(log)}, JSON.stringify(['kind', ...process.argv.slice(2)]) + '\\n');\nif (process.argv[2] === 'version') console.log('kind v0.0.0-stand-in');\n`,
+  );
   chmodSync(join(dir, 'kind'), 0o755);
-  return () => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line)) : []);
+  return () =>
+    existsSync(log)
+      ? readFileSync(log, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line))
+      : [];
 }
 let kindCalls: () => string[][];
 
 beforeAll(() => {
   const env = { ...process.env, GIT_COMMITTER_DATE: '2024-01-02T03:04:05Z', GIT_AUTHOR_DATE: '2024-01-02T03:04:05Z' };
-  for (const args of [['init', '-q'], ['add', '-A'], ['-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-q', '-m', 'fixture']]) execFileSync('git', args, { cwd: root, env });
+  for (const args of [
+    ['init', '-q'],
+    ['add', '-A'],
+    ['-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-q', '-m', 'fixture'],
+  ])
+    execFileSync('git', args, { cwd: root, env });
   revision = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
   writeFileSync(secret, '//registry.npmjs.org/:_authToken=not-a-real-token\n');
   mkdirSync(bin);
@@ -108,13 +130,23 @@ afterAll(() => {
 
 function context(project: string, target: string, configurationName?: string): ExecutorContext {
   return {
-    root, cwd: root, projectName: project, targetName: target, configurationName, isVerbose: false,
-    projectsConfigurations: { version: 2, projects }, nxJsonConfiguration: {}, projectGraph: { nodes: {}, dependencies: {} },
+    root,
+    cwd: root,
+    projectName: project,
+    targetName: target,
+    configurationName,
+    isVerbose: false,
+    projectsConfigurations: { version: 2, projects },
+    nxJsonConfiguration: {},
+    projectGraph: { nodes: {}, dependencies: {} },
   } as unknown as ExecutorContext;
 }
 
 /** The options Nx hands the executor: the inferred target's, then project.json's or the command line's. */
-const optionsOf = (project: string, target: string, extra: Record<string, unknown> = {}) => ({ ...projects[project].targets[target].options, ...extra });
+const optionsOf = (project: string, target: string, extra: Record<string, unknown> = {}) => ({
+  ...projects[project].targets[target].options,
+  ...extra,
+});
 
 async function ok(result: Promise<{ success: boolean }>): Promise<void> {
   const { success } = await result;
@@ -123,11 +155,16 @@ async function ok(result: Promise<{ success: boolean }>): Promise<void> {
 
 /** The OCI labels every build gets: title, source (sourceUrl as https), revision and created (the source commit), version (package.json). */
 const labels = () => [
-  '--label', 'org.opencontainers.image.title=api',
-  '--label', 'org.opencontainers.image.source=https://github.com/acme/platform',
-  '--label', `org.opencontainers.image.revision=${revision}`,
-  '--label', 'org.opencontainers.image.created=2024-01-02T03:04:05.000Z',
-  '--label', 'org.opencontainers.image.version=1.2.3',
+  '--label',
+  'org.opencontainers.image.title=api',
+  '--label',
+  'org.opencontainers.image.source=https://github.com/acme/platform',
+  '--label',
+  `org.opencontainers.image.revision=${revision}`,
+  '--label',
+  'org.opencontainers.image.created=2024-01-02T03:04:05.000Z',
+  '--label',
+  'org.opencontainers.image.version=1.2.3',
 ];
 const record = (): ImageRecord => JSON.parse(readFileSync(join(root, 'dist/images/services/api/image.json'), 'utf8'));
 const buildCalls = () => docker.calls().filter((call) => call.argv.includes('build'));
@@ -135,20 +172,49 @@ const buildCalls = () => docker.calls().filter((call) => call.argv.includes('bui
 describe('docker stand-in: docker-build with engine docker (command level: no buildx on these machines)', () => {
   it('asks buildx its version, then builds every platform in one buildx build into an OCI layout (provenance off, rewrite-timestamp, SOURCE_DATE_EPOCH of the source commit) that becomes the build output', async () => {
     const extraArgs = ['--build-context', 'base=docker-image://127.0.0.1:5000/team/base:latest', '--no-cache'];
-    await ok(dockerBuild(optionsOf('api', 'docker-build', { target: 'production', buildArgs: { APP_VERSION: '1.2.3', QUOTED: 'a b; $(c)' }, labels: { team: 'core' }, secrets: { npmrc: secret }, extraArgs }), context('api', 'docker-build')));
+    await ok(
+      dockerBuild(
+        optionsOf('api', 'docker-build', {
+          target: 'production',
+          buildArgs: { APP_VERSION: '1.2.3', QUOTED: 'a b; $(c)' },
+          labels: { team: 'core' },
+          secrets: { npmrc: secret },
+          extraArgs,
+        }),
+        context('api', 'docker-build'),
+      ),
+    );
     const calls = docker.calls();
-    expect(calls.map((call) => call.argv.slice(0, 3))).toEqual([['docker', 'buildx', 'version'], ['docker', 'buildx', 'build']]);
+    expect(calls.map((call) => call.argv.slice(0, 3))).toEqual([
+      ['docker', 'buildx', 'version'],
+      ['docker', 'buildx', 'build'],
+    ]);
     const [, build] = calls;
     const dest = /^type=oci,dest=(.+),tar=false,name=latest,rewrite-timestamp=true$/.exec(build.argv[7])?.[1];
     expect(dest).toMatch(new RegExp(`^${root}/dist/images/services/api\\.partial-\\d+-[0-9a-f]{6}/oci$`));
     expect(build.argv).toEqual([
-      'docker', 'buildx', 'build', '--platform', 'linux/amd64,linux/arm64', '--provenance=false',
-      '--output', `type=oci,dest=${dest},tar=false,name=latest,rewrite-timestamp=true`,
+      'docker',
+      'buildx',
+      'build',
+      '--platform',
+      'linux/amd64,linux/arm64',
+      '--provenance=false',
+      '--output',
+      `type=oci,dest=${dest},tar=false,name=latest,rewrite-timestamp=true`,
       // the Dockerfile as written: buildx takes a workspace base from the registry (or from --build-context in extraArgs)
-      '--file', join(root, 'services/api/Dockerfile'), '--target', 'production',
-      '--build-arg', 'APP_VERSION=1.2.3', '--build-arg', 'QUOTED=a b; $(c)',
-      ...labels(), '--label', 'team=core',
-      '--secret', `id=npmrc,src=${secret}`,
+      '--file',
+      join(root, 'services/api/Dockerfile'),
+      '--target',
+      'production',
+      '--build-arg',
+      'APP_VERSION=1.2.3',
+      '--build-arg',
+      'QUOTED=a b; $(c)',
+      ...labels(),
+      '--label',
+      'team=core',
+      '--secret',
+      `id=npmrc,src=${secret}`,
       ...extraArgs,
       join(root, 'services/api'),
     ]);
@@ -164,27 +230,42 @@ describe('docker stand-in: docker-build with engine docker (command level: no bu
     await ok(dockerBuild(optionsOf('api', 'docker-build', { dryRun: true }), context('api', 'docker-build')));
     expect(docker.calls()).toEqual([]);
     const printed = info.mock.calls.join('\n');
-    expect(printed).toMatch(new RegExp(
-      `^ {2}SOURCE_DATE_EPOCH=${EPOCH} docker buildx build --platform linux/amd64,linux/arm64 --provenance=false ` +
-        `--output type=oci,dest=${root}/dist/images/services/api\\.partial-\\S+/oci,tar=false,name=latest,rewrite-timestamp=true --file ${root}/services/api/Dockerfile `,
-      'm',
-    ));
+    expect(printed).toMatch(
+      new RegExp(
+        `^ {2}SOURCE_DATE_EPOCH=${EPOCH} docker buildx build --platform linux/amd64,linux/arm64 --provenance=false ` +
+          `--output type=oci,dest=${root}/dist/images/services/api\\.partial-\\S+/oci,tar=false,name=latest,rewrite-timestamp=true --file ${root}/services/api/Dockerfile `,
+        'm',
+      ),
+    );
     expect(printed).toMatch(/docker is \S+\/docker \(found on PATH\); its version was not asked/);
     expect(existsSync(join(root, 'dist'))).toBe(false);
   });
 
   it('provenance: true asks buildx for attestations; image.json lists only the platform images, not the attestation manifests', async () => {
     await ok(dockerBuild(optionsOf('api', 'docker-build', { provenance: true }), context('api', 'docker-build')));
-    expect(buildCalls()[0].argv.slice(0, 6)).toEqual(['docker', 'buildx', 'build', '--platform', 'linux/amd64,linux/arm64', '--provenance=true']);
+    expect(buildCalls()[0].argv.slice(0, 6)).toEqual([
+      'docker',
+      'buildx',
+      'build',
+      '--platform',
+      'linux/amd64,linux/arm64',
+      '--provenance=true',
+    ]);
     const index = JSON.parse(readFileSync(join(root, 'dist/images/services/api/oci/index.json'), 'utf8'));
-    const list = JSON.parse(readFileSync(join(root, 'dist/images/services/api/oci/blobs', index.manifests[0].digest.replace(':', '/')), 'utf8'));
-    expect(list.manifests.map((m: { platform: { os: string; architecture: string } }) => `${m.platform.os}/${m.platform.architecture}`)).toEqual(['linux/amd64', 'linux/arm64', 'unknown/unknown', 'unknown/unknown']);
+    const list = JSON.parse(
+      readFileSync(join(root, 'dist/images/services/api/oci/blobs', index.manifests[0].digest.replace(':', '/')), 'utf8'),
+    );
+    expect(
+      list.manifests.map((m: { platform: { os: string; architecture: string } }) => `${m.platform.os}/${m.platform.architecture}`),
+    ).toEqual(['linux/amd64', 'linux/arm64', 'unknown/unknown', 'unknown/unknown']);
     expect(record().platforms.map((p) => p.platform)).toEqual(['linux/amd64', 'linux/arm64']);
   });
 
   it('builder runs the build on that buildx builder (docker buildx --builder <name> build)', async () => {
     await ok(dockerBuild(optionsOf('api', 'docker-build', { builder: 'arm-farm' }), context('api', 'docker-build')));
-    expect(buildCalls().map((call) => call.argv.slice(0, 7))).toEqual([['docker', 'buildx', '--builder', 'arm-farm', 'build', '--platform', 'linux/amd64,linux/arm64']]);
+    expect(buildCalls().map((call) => call.argv.slice(0, 7))).toEqual([
+      ['docker', 'buildx', '--builder', 'arm-farm', 'build', '--platform', 'linux/amd64,linux/arm64'],
+    ]);
   });
 
   it('a per-arch configuration (-c arm64) builds linux/arm64 alone into the per-arch output', async () => {
@@ -210,7 +291,9 @@ describe('docker stand-in: docker-build with engine docker (command level: no bu
     try {
       const result = await dockerBuild(optionsOf('api', 'docker-build'), context('api', 'docker-build'));
       expect(result.success).toBe(false);
-      expect(errors()).toContain('docker is installed but "docker buildx version" did not answer: install the buildx plugin (apt-get install docker-buildx)');
+      expect(errors()).toContain(
+        'docker is installed but "docker buildx version" did not answer: install the buildx plugin (apt-get install docker-buildx)',
+      );
       expect(bare.calls().map((call) => call.argv)).toEqual([['docker', 'buildx', 'version']]);
     } finally {
       process.env.PATH = `${bin}${delimiter}${PATH}`;
@@ -241,15 +324,34 @@ describe('docker stand-in: docker-build-single with engine docker (command level
     const calls = docker.calls();
     expect(calls.map((call) => call.argv)).toEqual([
       ['docker', 'buildx', 'version'],
-      ['docker', 'buildx', 'build', '--platform', hostPlatform(), '--provenance=false', '--load', '--tag', reference,
-        '--file', join(root, 'services/api/Dockerfile'), ...labels(), '--pull', join(root, 'services/api')],
+      [
+        'docker',
+        'buildx',
+        'build',
+        '--platform',
+        hostPlatform(),
+        '--provenance=false',
+        '--load',
+        '--tag',
+        reference,
+        '--file',
+        join(root, 'services/api/Dockerfile'),
+        ...labels(),
+        '--pull',
+        join(root, 'services/api'),
+      ],
     ]);
     expect(calls[1].SOURCE_DATE_EPOCH).toBe(String(EPOCH));
     expect(info.mock.calls.join('\n')).toContain(`image loaded as ${reference} (run it: docker run --rm ${reference})`);
   });
 
   it('--kind checks kind first, then saves the loaded image with docker save and loads that archive with kind load image-archive', async () => {
-    await ok(dockerBuildSingle(optionsOf('api', 'docker-build-single', { kind: 'dev', builder: 'arm-farm', platform: 'linux/arm64' }), context('api', 'docker-build-single')));
+    await ok(
+      dockerBuildSingle(
+        optionsOf('api', 'docker-build-single', { kind: 'dev', builder: 'arm-farm', platform: 'linux/arm64' }),
+        context('api', 'docker-build-single'),
+      ),
+    );
     const calls = docker.calls().map((call) => call.argv);
     expect(calls.map((argv) => argv.slice(0, 5))).toEqual([
       ['docker', 'buildx', 'version'],
@@ -258,7 +360,10 @@ describe('docker stand-in: docker-build-single with engine docker (command level
     ]);
     expect(calls[1]).toEqual(expect.arrayContaining(['--platform', 'linux/arm64', '--load']));
     const archive = calls[2][3];
-    expect(kindCalls()).toEqual([['kind', 'version'], ['kind', 'load', 'image-archive', archive, '--name', 'dev']]);
+    expect(kindCalls()).toEqual([
+      ['kind', 'version'],
+      ['kind', 'load', 'image-archive', archive, '--name', 'dev'],
+    ]);
     // kind was asked before anything was built
     const order = mockCommands.filter((argv) => argv[0] !== 'git').map((argv) => argv.slice(0, 2).join(' '));
     expect(order).toEqual(['kind version', 'docker buildx', 'docker buildx', 'docker save', 'kind load']);
@@ -277,13 +382,29 @@ describe('docker stand-in: docker-manifest with engine docker (command level)', 
   it('reads each per-arch tag, stitches the list with buildx imagetools create (one --tag per tag, the per-arch digests), then verifies it', async () => {
     await ok(dockerManifest(optionsOf('api', 'docker-manifest', { latest: true }), context('api', 'docker-manifest')));
     expect(docker.calls().map((call) => call.argv)).toEqual([
-      ['docker', 'buildx', 'imagetools', 'create', '--tag', `${NAME}:1.2.3`, '--tag', `${NAME}:latest`, `${NAME}@${amd64}`, `${NAME}@${arm64}`],
+      [
+        'docker',
+        'buildx',
+        'imagetools',
+        'create',
+        '--tag',
+        `${NAME}:1.2.3`,
+        '--tag',
+        `${NAME}:latest`,
+        `${NAME}@${amd64}`,
+        `${NAME}@${arm64}`,
+      ],
     ]);
     // the per-arch reads (in parallel), then the stitch, then the read-back of every tag
     const commands = mockCommands.filter((argv) => argv[0] !== 'git').map((argv) => `${argv[0]} ${argv.at(-1)}`);
-    expect(commands.slice(0, 4).sort()).toEqual([
-      `skopeo docker://${NAME}:1.2.3-amd64`, `skopeo docker://${NAME}:1.2.3-arm64`, `skopeo docker://${NAME}@${amd64}`, `skopeo docker://${NAME}@${arm64}`,
-    ].sort());
+    expect(commands.slice(0, 4).sort()).toEqual(
+      [
+        `skopeo docker://${NAME}:1.2.3-amd64`,
+        `skopeo docker://${NAME}:1.2.3-arm64`,
+        `skopeo docker://${NAME}@${amd64}`,
+        `skopeo docker://${NAME}@${arm64}`,
+      ].sort(),
+    );
     expect(commands.slice(4)).toEqual([`docker ${NAME}@${arm64}`, `skopeo docker://${NAME}:1.2.3`, `skopeo docker://${NAME}:latest`]);
     const pushRecord = JSON.parse(readFileSync(join(root, 'dist/push-records/services/api.json'), 'utf8'));
     expect(pushRecord).toMatchObject({ ok: true, mode: 'stitched', references: [`${NAME}:1.2.3`, `${NAME}:latest`] });
@@ -291,7 +412,9 @@ describe('docker stand-in: docker-manifest with engine docker (command level)', 
 
   it('builder runs imagetools on that buildx builder', async () => {
     await ok(dockerManifest(optionsOf('api', 'docker-manifest', { builder: 'arm-farm' }), context('api', 'docker-manifest')));
-    expect(docker.calls().map((call) => call.argv.slice(0, 6))).toEqual([['docker', 'buildx', '--builder', 'arm-farm', 'imagetools', 'create']]);
+    expect(docker.calls().map((call) => call.argv.slice(0, 6))).toEqual([
+      ['docker', 'buildx', '--builder', 'arm-farm', 'imagetools', 'create'],
+    ]);
   });
 });
 
@@ -327,9 +450,14 @@ describe('docker-manifest with engine docker refuses a tlsVerify that buildx ima
   });
 
   it('podman takes the same options (it passes --tls-verify itself)', async () => {
-    const result = await dockerManifest(optionsOf('api', 'docker-manifest', { registry: 'registry.example.com', tlsVerify: false, engine: 'podman', dryRun: true }), context('api', 'docker-manifest'));
+    const result = await dockerManifest(
+      optionsOf('api', 'docker-manifest', { registry: 'registry.example.com', tlsVerify: false, engine: 'podman', dryRun: true }),
+      context('api', 'docker-manifest'),
+    );
     expect(errors()).toBe('');
     expect(result.success).toBe(true);
-    expect(info.mock.calls.join('\n')).toMatch(/podman manifest push --all=false --format oci --tls-verify=false \S+ docker:\/\/registry\.example\.com\/team\/api:1\.2\.3/);
+    expect(info.mock.calls.join('\n')).toMatch(
+      /podman manifest push --all=false --format oci --tls-verify=false \S+ docker:\/\/registry\.example\.com\/team\/api:1\.2\.3/,
+    );
   });
 });

@@ -30,7 +30,12 @@ jest.mock('../run/exec', () => {
 });
 
 const PINNED = `127.0.0.1:5000/fixtures/busybox@sha256:${'a'.repeat(64)}`;
-const options = { registry: '127.0.0.1:5000', imageName: 'team/{projectName}', engine: 'podman' as const, buildArgs: { BASE_IMAGE: PINNED } };
+const options = {
+  registry: '127.0.0.1:5000',
+  imageName: 'team/{projectName}',
+  engine: 'podman' as const,
+  buildArgs: { BASE_IMAGE: PINNED },
+};
 const root = throwawayWorkspace({
   'services/base/Dockerfile': `ARG BASE_IMAGE=${PINNED}\nFROM \${BASE_IMAGE}\nCOPY . /base/\n`,
   'services/base/.dockerignore': 'Dockerfile\n',
@@ -38,7 +43,10 @@ const root = throwawayWorkspace({
   'services/app/package.json': '{ "name": "app", "version": "1.2.3" }\n',
 });
 const projects = Object.fromEntries(
-  ['base', 'app'].map((name) => [name, { root: `services/${name}`, targets: targetsFor(`services/${name}`, { name, tags: [] }, `services/${name}/Dockerfile`, options) }]),
+  ['base', 'app'].map((name) => [
+    name,
+    { root: `services/${name}`, targets: targetsFor(`services/${name}`, { name, tags: [] }, `services/${name}/Dockerfile`, options) },
+  ]),
 );
 const bin = join(root, 'bin');
 const { PATH } = process.env;
@@ -47,7 +55,12 @@ const error = jest.spyOn(logger, 'error').mockImplementation(() => undefined);
 const printed = () => info.mock.calls.map((call) => String(call[0])).join('\n');
 
 beforeAll(() => {
-  for (const args of [['init', '-q'], ['add', '-A'], ['-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-q', '-m', 'fixture']]) execFileSync('git', args, { cwd: root, ...SYNC_LIMITS });
+  for (const args of [
+    ['init', '-q'],
+    ['add', '-A'],
+    ['-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-q', '-m', 'fixture'],
+  ])
+    execFileSync('git', args, { cwd: root, ...SYNC_LIMITS });
   // selectEngine looks podman up on PATH; the mocked run() never starts it
   mkdirSync(bin);
   writeFileSync(join(bin, 'podman'), '#!/bin/sh\nexit 99\n');
@@ -66,8 +79,16 @@ afterAll(() => {
 
 function context(project: string, target: string, configurationName?: string, taskGraph?: unknown): ExecutorContext {
   return {
-    root, cwd: root, projectName: project, targetName: target, configurationName, isVerbose: false, taskGraph,
-    projectsConfigurations: { version: 2, projects }, nxJsonConfiguration: {}, projectGraph: { nodes: {}, dependencies: {} },
+    root,
+    cwd: root,
+    projectName: project,
+    targetName: target,
+    configurationName,
+    isVerbose: false,
+    taskGraph,
+    projectsConfigurations: { version: 2, projects },
+    nxJsonConfiguration: {},
+    projectGraph: { nodes: {}, dependencies: {} },
   } as unknown as ExecutorContext;
 }
 
@@ -90,7 +111,9 @@ describe('docker-build --dry-run', () => {
   it('plans the build of the Dockerfile copy podman builds, written where a real run finds it; asks podman nothing', async () => {
     const output = await dryRun(dockerBuild, 'app', 'docker-build');
     expect(output).toMatch(/Dry run of app:docker-build: nothing was run/);
-    expect(output).toMatch(/podman build --platform linux\/amd64,linux\/arm64 --manifest localhost\/nx-multiarch-work\/app:\S+ --timestamp \d+ --file /);
+    expect(output).toMatch(
+      /podman build --platform linux\/amd64,linux\/arm64 --manifest localhost\/nx-multiarch-work\/app:\S+ --timestamp \d+ --file /,
+    );
     expect(output).toMatch(/podman manifest push --all \S+ oci:\S+\/dist\/images\/services\/app\.partial-\S+\/oci:latest/);
     expect(output).toMatch(/podman manifest rm localhost\/nx-multiarch-work\/app:/);
     expect(output).toMatch(/podman is \S+\/bin\/podman \(found on PATH\); its version was not asked/);
@@ -133,14 +156,19 @@ describe('docker-build --dry-run', () => {
   });
 });
 
-describe('the other targets\' dry runs', () => {
+describe("the other targets' dry runs", () => {
   it('docker-build-single builds the same Dockerfile copy and loads it into KIND', async () => {
-    const result = await dockerBuildSingle({ ...optionsOf('app', 'docker-build-single'), kind: 'dev' }, context('app', 'docker-build-single'));
+    const result = await dockerBuildSingle(
+      { ...optionsOf('app', 'docker-build-single'), kind: 'dev' },
+      context('app', 'docker-build-single'),
+    );
     expect(result.success).toBe(true);
     expect(mockCommands.filter((argv) => argv[0] !== 'git')).toEqual([]);
     const output = printed();
     expect(output).toMatch(/^ {2}kind version$/m);
-    expect(output).toMatch(/podman build --platform linux\/\w+ --tag 127\.0\.0\.1:5000\/team\/app:1\.2\.3 --timestamp \d+ --file \S+\/Dockerfile\.podman/);
+    expect(output).toMatch(
+      /podman build --platform linux\/\w+ --tag 127\.0\.0\.1:5000\/team\/app:1\.2\.3 --timestamp \d+ --file \S+\/Dockerfile\.podman/,
+    );
     expect(output).toMatch(/podman save --format docker-archive --output '\S+\/image\.tar' 127\.0\.0\.1:5000\/team\/app:1\.2\.3/);
     expect(output).toMatch(/kind load image-archive '\S+\/image\.tar' --name dev/);
     // a registry FROM: docker-build-single never builds from a workspace layout
@@ -149,7 +177,9 @@ describe('the other targets\' dry runs', () => {
 
   it('docker-push plans the copies and the read-backs, and writes no push record', async () => {
     const output = await dryRun(dockerPush, 'app', 'docker-push');
-    expect(output).toMatch(/skopeo copy --retry-times 3 --all --preserve-digests --dest-tls-verify=false oci:\S+\/dist\/images\/services\/app\/oci:latest docker:\/\/127\.0\.0\.1:5000\/team\/app:1\.2\.3/);
+    expect(output).toMatch(
+      /skopeo copy --retry-times 3 --all --preserve-digests --dest-tls-verify=false oci:\S+\/dist\/images\/services\/app\/oci:latest docker:\/\/127\.0\.0\.1:5000\/team\/app:1\.2\.3/,
+    );
     expect(output).toMatch(/skopeo inspect --raw --tls-verify=false docker:\/\/127\.0\.0\.1:5000\/team\/app:1\.2\.3/);
     expect(output).toContain('dist/push-records/services/app.json');
     expect(existsSync(join(root, 'dist'))).toBe(false);
@@ -157,16 +187,24 @@ describe('the other targets\' dry runs', () => {
 
   it('docker-push -c arm64 plans arm64 alone, by digest, as <tag>-arm64', async () => {
     const output = await dryRun(dockerPush, 'app', 'docker-push', 'arm64');
-    expect(output).toMatch(/skopeo copy --retry-times 3 --override-os linux --override-arch arm64 --preserve-digests --dest-tls-verify=false oci:\S+\/dist\/images-per-arch\/arm64\/services\/app\/oci:latest docker:\/\/127\.0\.0\.1:5000\/team\/app:1\.2\.3-arm64/);
+    expect(output).toMatch(
+      /skopeo copy --retry-times 3 --override-os linux --override-arch arm64 --preserve-digests --dest-tls-verify=false oci:\S+\/dist\/images-per-arch\/arm64\/services\/app\/oci:latest docker:\/\/127\.0\.0\.1:5000\/team\/app:1\.2\.3-arm64/,
+    );
     expect(output).toMatch(/skopeo inspect --raw --tls-verify=false docker:\/\/127\.0\.0\.1:5000\/team\/app:1\.2\.3-arm64/);
   });
 
   it('docker-manifest plans the registry reads, the stitch and the read-back, with the digests it would be told', async () => {
     const output = await dryRun(dockerManifest, 'app', 'docker-manifest');
     expect(output).toMatch(/skopeo inspect --raw --tls-verify=false docker:\/\/127\.0\.0\.1:5000\/team\/app:1\.2\.3-amd64/);
-    expect(output).toMatch(/skopeo inspect --config --raw --tls-verify=false 'docker:\/\/127\.0\.0\.1:5000\/team\/app@<digest of 127\.0\.0\.1:5000\/team\/app:1\.2\.3-arm64>'/);
-    expect(output).toMatch(/podman manifest add --tls-verify=false \S+ 'docker:\/\/127\.0\.0\.1:5000\/team\/app@<digest of 127\.0\.0\.1:5000\/team\/app:1\.2\.3-amd64>'/);
-    expect(output).toMatch(/podman manifest push --all=false --format oci --tls-verify=false \S+ docker:\/\/127\.0\.0\.1:5000\/team\/app:1\.2\.3\n/);
+    expect(output).toMatch(
+      /skopeo inspect --config --raw --tls-verify=false 'docker:\/\/127\.0\.0\.1:5000\/team\/app@<digest of 127\.0\.0\.1:5000\/team\/app:1\.2\.3-arm64>'/,
+    );
+    expect(output).toMatch(
+      /podman manifest add --tls-verify=false \S+ 'docker:\/\/127\.0\.0\.1:5000\/team\/app@<digest of 127\.0\.0\.1:5000\/team\/app:1\.2\.3-amd64>'/,
+    );
+    expect(output).toMatch(
+      /podman manifest push --all=false --format oci --tls-verify=false \S+ docker:\/\/127\.0\.0\.1:5000\/team\/app:1\.2\.3\n/,
+    );
   });
 
   it('docker-lint lints without asking the registry, shows what it would ask, and writes no findings file', async () => {

@@ -11,7 +11,13 @@ const posix = (path: string) => path.split(sep).join('/');
  * (a workspace-root context with `COPY . .` and a .dockerignore without dist): each image then copies earlier builds'
  * outputs, and builds running in parallel fail reading each other's half-written output ("lstat .../x.partial-...").
  */
-export function outputInContextWarning(project: string, workspaceRoot: string, dockerfile: string, context: string, outputDir: string): string | undefined {
+export function outputInContextWarning(
+  project: string,
+  workspaceRoot: string,
+  dockerfile: string,
+  context: string,
+  outputDir: string,
+): string | undefined {
   const output = posix(relative(context, outputDir));
   if (output === '' || output.startsWith('..') || isAbsolute(output)) return undefined;
   const [rel, ctx] = [posix(relative(workspaceRoot, dockerfile)), posix(relative(workspaceRoot, context))];

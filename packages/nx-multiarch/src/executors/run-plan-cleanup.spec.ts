@@ -39,7 +39,12 @@ async function runInterrupted(plan: Plan, interrupted: boolean): Promise<unknown
   const release = interrupt.handleInterrupts();
   try {
     if (interrupted) process.emit('SIGINT' as never, 'SIGINT' as never);
-    return await shared.runPlan(plan, dir, () => undefined).then(() => 'done', (error: Error) => error.message);
+    return await shared
+      .runPlan(plan, dir, () => undefined)
+      .then(
+        () => 'done',
+        (error: Error) => error.message,
+      );
   } finally {
     release();
     exit.mockRestore();

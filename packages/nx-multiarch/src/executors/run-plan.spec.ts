@@ -41,7 +41,10 @@ function plan(failures: number, message: string): Plan {
   return {
     steps: [
       step('prepare', 'true'),
-      step('build', `n=$(cat n 2>/dev/null || echo 0); echo $((n+1)) > n; if [ "$n" -lt ${failures} ]; then echo '${message}' >&2; exit 125; fi`),
+      step(
+        'build',
+        `n=$(cat n 2>/dev/null || echo 0); echo $((n+1)) > n; if [ "$n" -lt ${failures} ]; then echo '${message}' >&2; exit 125; fi`,
+      ),
     ],
     cleanup: [step('cleanup', 'true')],
     retryOn: TRANSIENT_ENGINE_ERROR,
@@ -70,7 +73,9 @@ describe('runPlan', () => {
   });
 
   it('any other engine failure is not restarted: one attempt, its cleanup, the error', async () => {
-    const error = await runPlan(plan(1, 'Error: building at STEP "RUN make": exit status 2'), dir, () => undefined).catch((e: unknown) => e);
+    const error = await runPlan(plan(1, 'Error: building at STEP "RUN make": exit status 2'), dir, () => undefined).catch(
+      (e: unknown) => e,
+    );
     expect((error as CommandFailedError).output).toContain('exit status 2');
     expect(log()).toEqual(['prepare', 'build', 'cleanup']);
     expect(warn).not.toHaveBeenCalled();

@@ -27,7 +27,8 @@ export function printDryRun(report: DryRunReport): void {
 
 /** How Nx's cache treats this dry run (see hooks/dry-run-hook.ts). */
 function cacheNote(): string {
-  if (commandIsDryRun()) return 'Nx neither reads nor writes its cache in this command (the plugin turned it off for the dry run): a real run may restore a task from the cache instead of running its commands.';
+  if (commandIsDryRun())
+    return 'Nx neither reads nor writes its cache in this command (the plugin turned it off for the dry run): a real run may restore a task from the cache instead of running its commands.';
   return 'Only this task is a dry run (Nx did not tell the plugin before hashing: Nx 20 with the daemon or isolated plugins), so Nx may cache its result under its --dry-run options; that entry never stands in for a real run and holds no image.';
 }
 
@@ -67,7 +68,9 @@ export async function runPlan(plan: Plan, cwd: string, onLine: (line: string, st
     } catch (error) {
       throwIfInterrupted();
       if (!(error instanceof CommandFailedError) || !plan.retryOn?.test(error.output) || attempt === ATTEMPTS) throw error;
-      logger.warn(`The engine lost an image to a race between parallel builds (a known podman 4.x problem); starting again (attempt ${attempt + 1} of ${ATTEMPTS}).`);
+      logger.warn(
+        `The engine lost an image to a race between parallel builds (a known podman 4.x problem); starting again (attempt ${attempt + 1} of ${ATTEMPTS}).`,
+      );
     } finally {
       await runCleanup(plan, cwd);
     }

@@ -37,10 +37,14 @@ function baseLayout(project: string, layout: string, dryRun: boolean, notes: str
   const built = existsSync(join(layout, 'index.json'));
   if (!dryRun) return built ? stableLayoutCopy(project, layout) : undefined;
   if (built) {
-    notes.push(`${project}'s base image layout is named from its build output as it is now; if its build above changes it, a real run names the new one.`);
+    notes.push(
+      `${project}'s base image layout is named from its build output as it is now; if its build above changes it, a real run names the new one.`,
+    );
     return stableLayoutPath(project, indexDigestOf(layout));
   }
-  notes.push(`${project} has no build output yet: a real run builds it first and its layout is named by its index digest, so the Dockerfile copy a real run builds differs from this one there (and in its path).`);
+  notes.push(
+    `${project} has no build output yet: a real run builds it first and its layout is named by its index digest, so the Dockerfile copy a real run builds differs from this one there (and in its path).`,
+  );
   return stableLayoutPath(project, '<index digest>');
 }
 

@@ -23,12 +23,21 @@ export function registeredOptions(tree: Tree): Record<string, unknown> | undefin
 
 export function targetNames(tree: Tree): TargetNames {
   const options = registeredOptions(tree) ?? {};
-  const name = (key: keyof typeof DEFAULTS) => (typeof options[key] === 'string' && options[key] ? (options[key] as string) : (DEFAULTS[key] as string));
-  return { build: name('buildTargetName'), buildSingle: name('buildSingleTargetName'), push: name('pushTargetName'), manifest: name('manifestTargetName') };
+  const name = (key: keyof typeof DEFAULTS) =>
+    typeof options[key] === 'string' && options[key] ? (options[key] as string) : (DEFAULTS[key] as string);
+  return {
+    build: name('buildTargetName'),
+    buildSingle: name('buildSingleTargetName'),
+    push: name('pushTargetName'),
+    manifest: name('manifestTargetName'),
+  };
 }
 
 /** A comma list or a list, trimmed, empty entries dropped. */
 export function splitList(input: string | readonly string[] | undefined): string[] {
   if (input === undefined) return [];
-  return (typeof input === 'string' ? [input] : input).flatMap((item) => item.split(',')).map((item) => item.trim()).filter(Boolean);
+  return (typeof input === 'string' ? [input] : input)
+    .flatMap((item) => item.split(','))
+    .map((item) => item.trim())
+    .filter(Boolean);
 }

@@ -27,6 +27,7 @@ export async function lastCommitTouching(workspaceRoot: string, paths: string[])
 
 /** The default tag needs git: a missing git is said as such, not mistaken for a repository without commits. */
 export async function shortHeadSha(workspaceRoot: string): Promise<string | undefined> {
-  if (!onPath('git')) throw new ToolMissingError('git', 'The default tag is the short commit SHA: install git, or set IMAGE_TAG or the tag option.');
+  if (!onPath('git'))
+    throw new ToolMissingError('git', 'The default tag is the short commit SHA: install git, or set IMAGE_TAG or the tag option.');
   return git(['rev-parse', '--short', 'HEAD'], workspaceRoot);
 }

@@ -19,17 +19,25 @@ describe('normaliseRemoteUrl', () => {
     expect(normaliseRemoteUrl(raw)).toBe(expected);
   });
 
-  it.each(['/srv/git/platform.git', '../platform', './platform', 'file:///srv/git/platform.git', 'C:\\repos\\platform', '', '   ', undefined, 'https://github.com/'])(
-    'gives no URL for a local path or a URL without a repository (%j)',
-    (raw) => {
-      expect(normaliseRemoteUrl(raw)).toBeUndefined();
-    },
-  );
+  it.each([
+    '/srv/git/platform.git',
+    '../platform',
+    './platform',
+    'file:///srv/git/platform.git',
+    'C:\\repos\\platform',
+    '',
+    '   ',
+    undefined,
+    'https://github.com/',
+  ])('gives no URL for a local path or a URL without a repository (%j)', (raw) => {
+    expect(normaliseRemoteUrl(raw)).toBeUndefined();
+  });
 });
 
 describe('originUrlFromConfig', () => {
   it("reads origin's url, not another remote's", () => {
-    const config = '[core]\n\tbare = false\n[remote "upstream"]\n\turl = https://github.com/up/x\n[remote "origin"]\n\turl = git@github.com:acme/x.git\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n[branch "main"]\n\tremote = origin\n';
+    const config =
+      '[core]\n\tbare = false\n[remote "upstream"]\n\turl = https://github.com/up/x\n[remote "origin"]\n\turl = git@github.com:acme/x.git\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n[branch "main"]\n\tremote = origin\n';
     expect(originUrlFromConfig(config)).toBe('git@github.com:acme/x.git');
     expect(originUrlFromConfig('[core]\n\tbare = false\n')).toBeUndefined();
   });

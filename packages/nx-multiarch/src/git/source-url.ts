@@ -27,7 +27,10 @@ export function normaliseRemoteUrl(raw: string | undefined): string | undefined 
 }
 
 function httpsUrl(host: string, path: string, scheme = 'https'): string | undefined {
-  const cleanPath = path.replace(/^\/+/, '').replace(/\/+$/, '').replace(/\.git$/, '');
+  const cleanPath = path
+    .replace(/^\/+/, '')
+    .replace(/\/+$/, '')
+    .replace(/\.git$/, '');
   if (!cleanPath) return undefined;
   return `${scheme}://${host.toLowerCase()}/${cleanPath}`;
 }

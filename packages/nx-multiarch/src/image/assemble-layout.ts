@@ -36,7 +36,12 @@ export async function assembleLayout(archives: PlatformArchive[], layoutDir: str
   const index = JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests });
   const digest = `sha256:${createHash('sha256').update(index).digest('hex')}`;
   await writeFile(blobPath(layoutDir, digest), index);
-  const top = { schemaVersion: 2, manifests: [{ mediaType: OCI_INDEX, digest, size: Buffer.byteLength(index), annotations: { 'org.opencontainers.image.ref.name': tag } }] };
+  const top = {
+    schemaVersion: 2,
+    manifests: [
+      { mediaType: OCI_INDEX, digest, size: Buffer.byteLength(index), annotations: { 'org.opencontainers.image.ref.name': tag } },
+    ],
+  };
   await writeFile(join(layoutDir, 'index.json'), JSON.stringify(top));
   await writeFile(join(layoutDir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
 }

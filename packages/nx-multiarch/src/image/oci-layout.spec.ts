@@ -5,15 +5,26 @@ import { digestOf, layoutWith } from './test-layout';
 
 describe('OCI layout', () => {
   it('reads every platform image with its config digest and pull size', async () => {
-    const layout = await readLayout(layoutWith([['linux', 'amd64'], ['linux', 'arm64']]));
+    const layout = await readLayout(
+      layoutWith([
+        ['linux', 'amd64'],
+        ['linux', 'arm64'],
+      ]),
+    );
     expect(layout.images.map((i) => i.platform)).toEqual(['linux/amd64', 'linux/arm64']);
     expect(layout.images[0].size).toBeGreaterThan(layout.images[0].manifestSize);
     expect(layout.images[0].configDigest).toBe(digestOf(JSON.stringify({ architecture: 'amd64', os: 'linux' })));
   });
 
   it('sorts the index by platform so the index digest does not depend on build order', async () => {
-    const forward = layoutWith([['linux', 'amd64'], ['linux', 'arm64']]);
-    const backward = layoutWith([['linux', 'arm64'], ['linux', 'amd64']]);
+    const forward = layoutWith([
+      ['linux', 'amd64'],
+      ['linux', 'arm64'],
+    ]);
+    const backward = layoutWith([
+      ['linux', 'arm64'],
+      ['linux', 'amd64'],
+    ]);
     const before = (await readLayout(backward)).index.digest;
     await sortIndexByPlatform(forward);
     await sortIndexByPlatform(backward);

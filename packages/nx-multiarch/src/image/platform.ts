@@ -10,10 +10,26 @@ export interface Platform {
 const PART = /^[a-z0-9_]+$/;
 
 /** GOARCH values container images use; a typo such as amd65 is caught here rather than by a registry later. */
-const KNOWN_ARCHITECTURES = ['amd64', 'arm64', 'arm', '386', 'ppc64le', 'ppc64', 's390x', 'riscv64', 'mips64le', 'mips64', 'mipsle', 'mips', 'loong64', 'wasm'];
+const KNOWN_ARCHITECTURES = [
+  'amd64',
+  'arm64',
+  'arm',
+  '386',
+  'ppc64le',
+  'ppc64',
+  's390x',
+  'riscv64',
+  'mips64le',
+  'mips64',
+  'mipsle',
+  'mips',
+  'loong64',
+  'wasm',
+];
 
 export function parsePlatform(value: string): Platform {
-  if (value.includes(',')) throw new InvalidPlatformError(value, 'this option takes one platform; give a list with platforms (or PLATFORMS)');
+  if (value.includes(','))
+    throw new InvalidPlatformError(value, 'this option takes one platform; give a list with platforms (or PLATFORMS)');
   const parts = value.split('/');
   if (parts.length < 2 || parts.length > 3) throw new InvalidPlatformError(value, 'expected 2 or 3 parts separated by "/"');
   const bad = parts.find((part) => !PART.test(part));
@@ -26,7 +42,8 @@ export function parsePlatform(value: string): Platform {
 }
 
 /** arm64 and arm64/v8 name the same platform. */
-const canonical = (p: Platform) => formatPlatform(p.architecture === 'arm64' && p.variant === 'v8' ? { os: p.os, architecture: p.architecture } : p);
+const canonical = (p: Platform) =>
+  formatPlatform(p.architecture === 'arm64' && p.variant === 'v8' ? { os: p.os, architecture: p.architecture } : p);
 
 export function formatPlatform(p: Platform): string {
   return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
@@ -45,14 +62,24 @@ export function parsePlatformList(input: string | readonly string[]): string[] {
     const key = canonical(platform);
     const earlier = seen.get(key);
     if (earlier !== undefined) {
-      throw new InvalidPlatformError(entry, `${earlier === entry ? 'it is listed twice' : `it is listed twice (${earlier} is the same platform)`}: list each platform once`);
+      throw new InvalidPlatformError(
+        entry,
+        `${earlier === entry ? 'it is listed twice' : `it is listed twice (${earlier} is the same platform)`}: list each platform once`,
+      );
     }
     seen.set(key, formatPlatform(platform));
   }
   return [...seen.values()];
 }
 
-const NODE_ARCH_TO_OCI: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x', ia32: '386' };
+const NODE_ARCH_TO_OCI: Record<string, string> = {
+  x64: 'amd64',
+  arm64: 'arm64',
+  arm: 'arm',
+  ppc64: 'ppc64le',
+  s390x: 's390x',
+  ia32: '386',
+};
 
 export function hostPlatform(arch: string = process.arch): string {
   return `linux/${NODE_ARCH_TO_OCI[arch] ?? arch}`;

@@ -12,12 +12,26 @@ describe('recordPush (the one writer of dist/push-records)', () => {
   it('writes what was verified, ok: true', async () => {
     const platforms = [{ platform: 'linux/amd64', digest: 'sha256:a' }];
     await recordPush(project, { references: ['r/api:1'], mode: 'index' }, { digest: 'sha256:i', platforms });
-    expect(read('apps/api.json')).toEqual({ project: 'api', references: ['r/api:1'], mode: 'index', digest: 'sha256:i', platforms, verifiedAt: expect.any(String), ok: true });
+    expect(read('apps/api.json')).toEqual({
+      project: 'api',
+      references: ['r/api:1'],
+      mode: 'index',
+      digest: 'sha256:i',
+      platforms,
+      verifiedAt: expect.any(String),
+      ok: true,
+    });
   });
 
   it('writes a failed verification over the last good record: ok: false, no digest, the problems', async () => {
     await recordPush(project, { references: ['r/api:1'], mode: 'stitched' }, { problems: ['arm64 is sha256:x, expected sha256:y'] });
-    expect(read('apps/api.json')).toMatchObject({ mode: 'stitched', digest: '', platforms: [], ok: false, problems: ['arm64 is sha256:x, expected sha256:y'] });
+    expect(read('apps/api.json')).toMatchObject({
+      mode: 'stitched',
+      digest: '',
+      platforms: [],
+      ok: false,
+      problems: ['arm64 is sha256:x, expected sha256:y'],
+    });
   });
 
   it('keeps per-arch pushes in a record of their own', async () => {

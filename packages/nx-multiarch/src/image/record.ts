@@ -42,5 +42,12 @@ export function summaryTable(record: ImageRecord): string {
     ['(index)', record.index.digest.slice(0, 19), formatSize(record.index.size), ''],
   ];
   const widths = rows[0].map((_, col) => Math.max(...rows.map((row) => row[col].length)));
-  return rows.map((row) => row.map((cell, col) => cell.padEnd(widths[col])).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((row) =>
+      row
+        .map((cell, col) => cell.padEnd(widths[col]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }

@@ -24,7 +24,9 @@ export function validateTag(tag: string): string {
 
 export function validateRegistry(registry: string): string {
   if (!DOMAIN.test(registry)) {
-    throw new InvalidReferenceError(`Invalid registry "${registry}": expected a host name with an optional port, e.g. quay.io or 127.0.0.1:5000.`);
+    throw new InvalidReferenceError(
+      `Invalid registry "${registry}": expected a host name with an optional port, e.g. quay.io or 127.0.0.1:5000.`,
+    );
   }
   return registry;
 }
@@ -42,7 +44,8 @@ export function validateRepository(repository: string): string {
 
 /** Parses `[registry/]repository[:tag]`, the form of the IMG variable. Digests are not accepted: push decides content. */
 export function parseReference(value: string): ImageReference {
-  if (value.includes('@')) throw new InvalidReferenceError(`Invalid image reference "${value}": a digest (@sha256:...) can't be pushed to; give name[:tag].`);
+  if (value.includes('@'))
+    throw new InvalidReferenceError(`Invalid image reference "${value}": a digest (@sha256:...) can't be pushed to; give name[:tag].`);
   const registry = registryOf(value);
   const rest = registry ? value.slice(registry.length + 1) : value;
   const colon = rest.lastIndexOf(':');

@@ -8,7 +8,11 @@ import { layoutWith } from './test-layout';
 const base = [{ created_by: '/bin/sh -c #(nop) CMD ["sh"]' }, { created_by: 'COPY x', comment: 'buildkit.dockerfile.v0' }];
 /** What buildah writes: the parent of each step, named one way in one store and another way in another. */
 const historyNaming = (first: string, ids: string[]) => ({
-  history: [...base, { created_by: 'COPY src/ /app/', comment: `FROM ${first}` }, ...ids.map((id) => ({ created_by: 'RUN x', comment: `FROM ${id}` }))],
+  history: [
+    ...base,
+    { created_by: 'COPY src/ /app/', comment: `FROM ${first}` },
+    ...ids.map((id) => ({ created_by: 'RUN x', comment: `FROM ${id}` })),
+  ],
 });
 
 describe('engine store traces in an OCI layout', () => {
@@ -26,12 +30,18 @@ describe('engine store traces in an OCI layout', () => {
       annotations: { 'org.opencontainers.image.base.name': name, 'org.opencontainers.image.base.digest': digest, 'x.kept': 'yes' },
     });
     const inOneStore = layoutWith(
-      [['linux', 'amd64'], ['linux', 'arm64']],
+      [
+        ['linux', 'amd64'],
+        ['linux', 'arm64'],
+      ],
       (arch) => historyNaming('127.0.0.1:5000/base:1', [`${arch}1111`, `${arch}2222`]),
       baseNamed('127.0.0.1:5000/base:1', 'sha256:1111'),
     );
     const inAnother = layoutWith(
-      [['linux', 'amd64'], ['linux', 'arm64']],
+      [
+        ['linux', 'amd64'],
+        ['linux', 'arm64'],
+      ],
       (arch) => historyNaming(`docker.io/library/${arch}9f3e-tmp:latest`, [`${arch}aaaa`, `${arch}bbbb`]),
       baseNamed('127.0.0.1:5000/alias/base:1', 'sha256:2222'),
     );
@@ -50,7 +60,12 @@ describe('engine store traces in an OCI layout', () => {
     // Every blob is named by its own sha256, and the replaced configs, manifests and index are gone.
     for (const dir of [inOneStore, inAnother]) {
       const names = readdirSync(join(dir, 'blobs', 'sha256'));
-      for (const name of names) expect(createHash('sha256').update(readFileSync(join(dir, 'blobs', 'sha256', name))).digest('hex')).toBe(name);
+      for (const name of names)
+        expect(
+          createHash('sha256')
+            .update(readFileSync(join(dir, 'blobs', 'sha256', name)))
+            .digest('hex'),
+        ).toBe(name);
       expect(names).toHaveLength(1 + 2 * 3); // index + per platform: manifest, config, layer
     }
     expect(existsSync(blobPath(inOneStore, before.index.digest))).toBe(false);
@@ -58,7 +73,11 @@ describe('engine store traces in an OCI layout', () => {
   });
 
   it('drops base annotations from a manifest whose config has no parent comment', async () => {
-    const dir = layoutWith([['linux', 'amd64']], () => ({ history: base }), () => ({ annotations: { 'org.opencontainers.image.base.name': 'x:1' } }));
+    const dir = layoutWith(
+      [['linux', 'amd64']],
+      () => ({ history: base }),
+      () => ({ annotations: { 'org.opencontainers.image.base.name': 'x:1' } }),
+    );
     const before = await readLayout(dir);
     await dropStoreTraces(dir);
     const after = await readLayout(dir);

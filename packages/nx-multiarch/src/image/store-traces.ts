@@ -38,7 +38,9 @@ async function replaceBlob(layoutDir: string, old: Descriptor, value: unknown): 
 /** The config without parent comments, or undefined when it has none. */
 export function withoutParentComments<T extends { history?: HistoryEntry[] }>(config: T): T | undefined {
   if (!config.history?.some((entry) => PARENT_COMMENT.test(entry.comment ?? ''))) return undefined;
-  const history = config.history.map(({ comment, ...entry }) => (comment === undefined || PARENT_COMMENT.test(comment) ? entry : { ...entry, comment }));
+  const history = config.history.map(({ comment, ...entry }) =>
+    comment === undefined || PARENT_COMMENT.test(comment) ? entry : { ...entry, comment },
+  );
   return { ...config, history };
 }
 

@@ -7,7 +7,11 @@ import { blobPath } from './oci-layout';
 
 export const digestOf = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
 
-export function layoutWith(platforms: Array<[string, string]>, configExtra: (architecture: string) => object = () => ({}), manifestExtra: (architecture: string) => object = () => ({})): string {
+export function layoutWith(
+  platforms: Array<[string, string]>,
+  configExtra: (architecture: string) => object = () => ({}),
+  manifestExtra: (architecture: string) => object = () => ({}),
+): string {
   const dir = mkdtempSync(join(tmpdir(), 'layout-'));
   mkdirSync(join(dir, 'blobs', 'sha256'), { recursive: true });
   const put = (text: string) => {
@@ -18,13 +22,25 @@ export function layoutWith(platforms: Array<[string, string]>, configExtra: (arc
   const manifests = platforms.map(([os, architecture]) => {
     const config = put(JSON.stringify({ architecture, os, ...configExtra(architecture) }));
     const layer = put(`layer for ${architecture}`);
-    const manifest = put(JSON.stringify({ schemaVersion: 2, config: { ...config, mediaType: 'c' }, layers: [{ ...layer, mediaType: 'l' }], ...manifestExtra(architecture) }));
+    const manifest = put(
+      JSON.stringify({
+        schemaVersion: 2,
+        config: { ...config, mediaType: 'c' },
+        layers: [{ ...layer, mediaType: 'l' }],
+        ...manifestExtra(architecture),
+      }),
+    );
     return { mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest, platform: { os, architecture } };
   });
   const index = put(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests }));
-  writeFileSync(join(dir, 'index.json'), JSON.stringify({
-    schemaVersion: 2,
-    manifests: [{ mediaType: 'application/vnd.oci.image.index.v1+json', ...index, annotations: { 'org.opencontainers.image.ref.name': 'latest' } }],
-  }));
+  writeFileSync(
+    join(dir, 'index.json'),
+    JSON.stringify({
+      schemaVersion: 2,
+      manifests: [
+        { mediaType: 'application/vnd.oci.image.index.v1+json', ...index, annotations: { 'org.opencontainers.image.ref.name': 'latest' } },
+      ],
+    }),
+  );
   return dir;
 }

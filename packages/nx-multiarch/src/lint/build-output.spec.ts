@@ -14,8 +14,13 @@ function lint(facts: Record<string, { producers: string[]; dependedOn: boolean }
 
 describe('build output copies', () => {
   it('warns, with the line and the outputs to declare, when no target declares a copied ignored path', () => {
-    const findings = lint({ generated: { producers: [], dependedOn: false }, 'dist/apps/api': { producers: ['api:build'], dependedOn: true } });
-    expect(findings).toEqual([expect.objectContaining({ rule: 'uncovered-build-output', level: 'warning', line: 4, path: 'apps/api/Dockerfile' })]);
+    const findings = lint({
+      generated: { producers: [], dependedOn: false },
+      'dist/apps/api': { producers: ['api:build'], dependedOn: true },
+    });
+    expect(findings).toEqual([
+      expect.objectContaining({ rule: 'uncovered-build-output', level: 'warning', line: 4, path: 'apps/api/Dockerfile' }),
+    ]);
     expect(findings[0].message).toContain('ADD generated: git ignores generated and no target declares it as an output');
     expect(findings[0].fix).toContain('"outputs": ["{workspaceRoot}/generated"]');
   });

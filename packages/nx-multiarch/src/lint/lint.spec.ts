@@ -32,7 +32,10 @@ describe('lintDockerfile options', () => {
   const pinned = 'FROM golang:1.22@sha256:aaaa AS build\nRUN true\nFROM alpine@sha256:bbbb\nCOPY --from=build /x /x\n';
 
   it('reports a digest that the registry lists with exactly one platform', () => {
-    const platforms: Record<string, string[]> = { 'golang:1.22@sha256:aaaa': ['linux/amd64'], 'alpine@sha256:bbbb': ['linux/amd64', 'linux/arm64'] };
+    const platforms: Record<string, string[]> = {
+      'golang:1.22@sha256:aaaa': ['linux/amd64'],
+      'alpine@sha256:bbbb': ['linux/amd64', 'linux/arm64'],
+    };
     const findings = lintDockerfile({ text: pinned, path: 'Dockerfile', baseImagePlatforms: (image) => platforms[image] });
     expect(brief(findings)).toEqual([{ rule: 'single-platform-base', level: 'error', line: 1 }]);
     expect(findings[0].message).toContain('linux/amd64');
@@ -63,16 +66,22 @@ describe('lintDockerfile options', () => {
   });
 
   it('counts RUN --mount=…,from= as a reader of a builder, and a stage used as a base as more than a source', () => {
-    const mounted = 'FROM golang:1.22 AS build\nRUN go build -o /out/app .\nFROM alpine\nRUN --mount=type=bind,from=build,source=/out,target=/mnt cp /mnt/app /app\n';
+    const mounted =
+      'FROM golang:1.22 AS build\nRUN go build -o /out/app .\nFROM alpine\nRUN --mount=type=bind,from=build,source=/out,target=/mnt cp /mnt/app /app\n';
     expect(brief(lintDockerfile({ text: mounted, path: 'Dockerfile' }))).toEqual([{ rule: 'emulated-builder', level: 'warning', line: 1 }]);
-    const based = 'FROM golang:1.22 AS build\nRUN go build -o /out/app .\nFROM build AS test\nRUN go test ./...\nFROM alpine\nCOPY --from=build /out/app /app\n';
+    const based =
+      'FROM golang:1.22 AS build\nRUN go build -o /out/app .\nFROM build AS test\nRUN go test ./...\nFROM alpine\nCOPY --from=build /out/app /app\n';
     expect(lintDockerfile({ text: based, path: 'Dockerfile' })).toEqual([]);
   });
 
   it('sorts findings by line across rules', () => {
     const text = 'FROM --platform=linux/arm64 alpine\nRUN GOARCH=arm64 echo\n';
     const findings = lintDockerfile({ text, path: 'Dockerfile', contextIsWorkspaceRoot: true });
-    expect(findings.map((f) => `${f.line} ${f.rule}`)).toEqual(['1 fixed-final-platform', '1 root-context-no-dockerignore', '2 hardcoded-arch']);
+    expect(findings.map((f) => `${f.line} ${f.rule}`)).toEqual([
+      '1 fixed-final-platform',
+      '1 root-context-no-dockerignore',
+      '2 hardcoded-arch',
+    ]);
   });
 });
 

@@ -17,6 +17,13 @@ export function lintDockerfile(input: LintInput): Finding[] {
   const rules = [noFrom, rootContextNoDockerignore, ...(model.stages.length ? [...STAGE_RULES, buildOutputCopies] : [])];
   return rules
     .flatMap((rule) => rule({ input, model }))
-    .map((hit) => ({ rule: hit.rule, level: RULES[hit.rule].level, path: input.path, line: hit.line, message: hit.message, fix: fixText(hit) }))
+    .map((hit) => ({
+      rule: hit.rule,
+      level: RULES[hit.rule].level,
+      path: input.path,
+      line: hit.line,
+      message: hit.message,
+      fix: fixText(hit),
+    }))
     .sort((a, b) => a.line - b.line || a.rule.localeCompare(b.rule));
 }

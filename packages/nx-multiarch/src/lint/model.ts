@@ -77,7 +77,16 @@ export function stageRef(stages: Stage[], ref: string): Stage | undefined {
 }
 
 /** Platform ARGs that BuildKit fills in automatically; a stage still has to declare them to see them. */
-export const PLATFORM_ARGS = ['TARGETPLATFORM', 'TARGETOS', 'TARGETARCH', 'TARGETVARIANT', 'BUILDPLATFORM', 'BUILDOS', 'BUILDARCH', 'BUILDVARIANT'];
+export const PLATFORM_ARGS = [
+  'TARGETPLATFORM',
+  'TARGETOS',
+  'TARGETARCH',
+  'TARGETVARIANT',
+  'BUILDPLATFORM',
+  'BUILDOS',
+  'BUILDARCH',
+  'BUILDVARIANT',
+];
 
 /** `$NAME` or `${NAME…}` for one of the given names, as a global regex whose group 1 is the name. */
 export function variableUse(names: string[]): RegExp {

@@ -17,7 +17,11 @@ interface SourceOptions {
 }
 
 /** The OCI annotations every image gets unless the labels option overrides them. */
-export function ociLabels(project: ProjectInfo, revision: SourceRevision | undefined, sourceUrl: string | undefined): Record<string, string> {
+export function ociLabels(
+  project: ProjectInfo,
+  revision: SourceRevision | undefined,
+  sourceUrl: string | undefined,
+): Record<string, string> {
   const labels: Record<string, string> = { 'org.opencontainers.image.title': project.name };
   if (sourceUrl) labels['org.opencontainers.image.source'] = sourceUrl;
   if (revision) {

@@ -4,7 +4,13 @@ describe('formatDryRun', () => {
   it('prints every command as a shell would read it, then the files the plan wrote and what it assumed', () => {
     const text = formatDryRun({
       task: 'app:docker-build',
-      steps: [{ description: 'build', argv: ['podman', 'build', '--build-arg', 'NOTE=a b', '--file', '/tmp/x/Dockerfile.podman', '.'], env: { SOURCE_DATE_EPOCH: '1' } }],
+      steps: [
+        {
+          description: 'build',
+          argv: ['podman', 'build', '--build-arg', 'NOTE=a b', '--file', '/tmp/x/Dockerfile.podman', '.'],
+          env: { SOURCE_DATE_EPOCH: '1' },
+        },
+      ],
       cleanup: [{ description: 'remove the list', argv: ['podman', 'manifest', 'rm', 'w'] }],
       files: [{ path: '/tmp/x/Dockerfile.podman', about: 'the copy', changes: [{ kind: '+', line: 2, text: 'LABEL a="b"' }] }],
       notes: ['podman version not asked'],

@@ -13,7 +13,9 @@ export interface DryRunReport {
 }
 
 const command = (step: Step) => {
-  const env = Object.entries(step.env ?? {}).map(([key, value]) => `${key}=${value} `).join('');
+  const env = Object.entries(step.env ?? {})
+    .map(([key, value]) => `${key}=${value} `)
+    .join('');
   return `  # ${step.description}\n  ${env}${formatArgv(step.argv)}`;
 };
 

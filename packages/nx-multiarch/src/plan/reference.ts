@@ -5,7 +5,11 @@ import { validateRegistry, validateRepository, validateTag, type ImageReference 
 import { archKey } from '../image/platform';
 
 /** `{projectName}` / `{projectRoot}` in the imageName pattern, then the registry in front. */
-export function imageReference(project: ProjectInfo, options: { registry?: string; imageName?: string }, requireRegistry: boolean): ImageReference {
+export function imageReference(
+  project: ProjectInfo,
+  options: { registry?: string; imageName?: string },
+  requireRegistry: boolean,
+): ImageReference {
   const repository = validateRepository(fillProjectTokens(options.imageName ?? '{projectName}', project.name, project.root));
   const registry = options.registry ?? '';
   if (!registry && requireRegistry) {

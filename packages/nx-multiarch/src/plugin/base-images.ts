@@ -23,6 +23,16 @@ export function projectImageRepositories(projects: Record<string, ProjectConfigu
 }
 
 /** The workspace projects whose images this Dockerfile builds FROM (after build-arg substitution). */
-export function baseImageProjects(parsed: ParsedDockerfile, buildArgs: Record<string, string> | undefined, repositories: Map<string, string>): string[] {
-  return [...new Set(baseImages(parsed, buildArgs).map((image) => repositories.get(repositoryOf(image))).filter((p): p is string => !!p))];
+export function baseImageProjects(
+  parsed: ParsedDockerfile,
+  buildArgs: Record<string, string> | undefined,
+  repositories: Map<string, string>,
+): string[] {
+  return [
+    ...new Set(
+      baseImages(parsed, buildArgs)
+        .map((image) => repositories.get(repositoryOf(image)))
+        .filter((p): p is string => !!p),
+    ),
+  ];
 }

@@ -19,7 +19,8 @@ function producersOf(graph: ProjectGraph, path: string): string[] {
       } catch {
         continue; // outputs Nx itself can't resolve say nothing about this path
       }
-      if (outputs.some((output) => !output.startsWith('!') && covers(normalisePath(output), path))) producers.push(`${node.name}:${target}`);
+      if (outputs.some((output) => !output.startsWith('!') && covers(normalisePath(output), path)))
+        producers.push(`${node.name}:${target}`);
     }
   }
   return producers.sort();
@@ -29,14 +30,20 @@ function producersOf(graph: ProjectGraph, path: string): string[] {
 export function dependsOnTask(dependsOn: DependsOn, self: string, task: string): boolean {
   const [project, target] = task.split(':');
   return dependsOn.some((entry) => {
-    if (typeof entry === 'string') return entry.startsWith('^') ? project !== self && entry.slice(1) === target : project === self && entry === target;
+    if (typeof entry === 'string')
+      return entry.startsWith('^') ? project !== self && entry.slice(1) === target : project === self && entry === target;
     if (entry.target !== target) return false;
     if (entry.projects !== undefined) return ([] as string[]).concat(entry.projects).includes(project);
     return entry.dependencies ? project !== self : project === self;
   });
 }
 
-export function buildOutputFacts(graph: ProjectGraph, projectName: string, workspaceRoot: string, context: string): Pick<LintInput, 'copiedBuildOutput' | 'buildTarget'> {
+export function buildOutputFacts(
+  graph: ProjectGraph,
+  projectName: string,
+  workspaceRoot: string,
+  context: string,
+): Pick<LintInput, 'copiedBuildOutput' | 'buildTarget'> {
   const targets = graph.nodes[projectName]?.data.targets ?? {};
   const [buildTarget, build] = Object.entries(targets).find(([, config]) => isPluginExecutor(config.executor, 'docker-build')) ?? [];
   const isIgnored = gitIgnoreOf(workspaceRoot);

@@ -14,21 +14,34 @@ describe('covers', () => {
 describe('ignoredCopies', () => {
   const ignored = (path: string) => path === 'dist' || path.startsWith('dist/') || path.startsWith('apps/web/build');
   it('keeps the context-relative sources git ignores, as workspace paths; not variables, globs or URLs', () => {
-    expect(ignoredCopies(['dist/apps/api', 'src', '$OUT', 'dist/*.js', 'https://x/y.tgz', './dist/libs/ui/'], '', ignored)).toEqual(['dist/apps/api', 'dist/libs/ui']);
+    expect(ignoredCopies(['dist/apps/api', 'src', '$OUT', 'dist/*.js', 'https://x/y.tgz', './dist/libs/ui/'], '', ignored)).toEqual([
+      'dist/apps/api',
+      'dist/libs/ui',
+    ]);
     expect(ignoredCopies(['build', 'src'], 'apps/web', ignored)).toEqual(['apps/web/build']);
   });
 
   it('reads the root .gitignore', () => {
     const root = throwawayWorkspace({ '.gitignore': 'node_modules\n/dist\n*.log\n' });
     const isIgnored = gitIgnoreOf(root);
-    expect(['dist/apps/api', 'dist', 'src/dist', 'a.log', 'src/index.ts', ''].map(isIgnored)).toEqual([true, true, false, true, false, false]);
+    expect(['dist/apps/api', 'dist', 'src/dist', 'a.log', 'src/index.ts', ''].map(isIgnored)).toEqual([
+      true,
+      true,
+      false,
+      true,
+      false,
+      false,
+    ]);
   });
 });
 
 describe('producerOf', () => {
   const root = throwawayWorkspace({
     'apps/api/project.json': JSON.stringify({ name: 'api', targets: { compile: { outputs: ['{workspaceRoot}/out/{projectName}'] } } }),
-    'libs/ui/project.json': JSON.stringify({ name: 'ui', targets: { bundle: { outputs: ['{options.outputPath}'], options: { outputPath: 'dist/libs/ui' } } } }),
+    'libs/ui/project.json': JSON.stringify({
+      name: 'ui',
+      targets: { bundle: { outputs: ['{options.outputPath}'], options: { outputPath: 'dist/libs/ui' } } },
+    }),
     'libs/util/package.json': JSON.stringify({ name: '@acme/util' }),
     'apps/web/project.json': JSON.stringify({ name: 'web' }),
   });

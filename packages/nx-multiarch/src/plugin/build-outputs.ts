@@ -73,8 +73,10 @@ function declaredOutputs(project: ProjectFile, target: ProjectFile['targets'][st
   return (target.outputs ?? [])
     .filter((output) => !output.startsWith('!'))
     .map((output) =>
-      fillProjectTokens(output.replaceAll('{workspaceRoot}/', '').replaceAll('{workspaceRoot}', ''), project.name, project.root)
-        .replace(/\{options\.(\w+)\}/g, (token, key: string) => (typeof target.options?.[key] === 'string' ? String(target.options[key]) : token)),
+      fillProjectTokens(output.replaceAll('{workspaceRoot}/', '').replaceAll('{workspaceRoot}', ''), project.name, project.root).replace(
+        /\{options\.(\w+)\}/g,
+        (token, key: string) => (typeof target.options?.[key] === 'string' ? String(target.options[key]) : token),
+      ),
     )
     .filter((output) => !output.includes('{'))
     .map(normalisePath);
@@ -107,6 +109,12 @@ export function producerOf(workspaceRoot: string, path: string, self: { name: st
   return undefined;
 }
 
-export function copiedOutputs(workspaceRoot: string, copySources: string[], context: string, self: { name: string; root: string }, isIgnored = gitIgnoreOf(workspaceRoot)): CopiedOutput[] {
+export function copiedOutputs(
+  workspaceRoot: string,
+  copySources: string[],
+  context: string,
+  self: { name: string; root: string },
+  isIgnored = gitIgnoreOf(workspaceRoot),
+): CopiedOutput[] {
   return ignoredCopies(copySources, context, isIgnored).map((path) => ({ path, producer: producerOf(workspaceRoot, path, self) }));
 }

@@ -29,7 +29,13 @@ describe('createNodesV2', () => {
       'services/cf/Containerfile': 'FROM scratch\n',
       'libs/common/project.json': JSON.stringify({ name: 'common' }),
     });
-    const projects = await infer(root, ['services/gw/project.json', 'services/gw/Dockerfile', 'services/cf/project.json', 'services/cf/Containerfile', 'libs/common/project.json']);
+    const projects = await infer(root, [
+      'services/gw/project.json',
+      'services/gw/Dockerfile',
+      'services/cf/project.json',
+      'services/cf/Containerfile',
+      'libs/common/project.json',
+    ]);
     expect(Object.keys(projects).sort()).toEqual(['services/cf', 'services/gw']);
     const gw = projects['services/gw'];
     expect(gw.name).toBe('gateway-service');
@@ -37,7 +43,12 @@ describe('createNodesV2', () => {
     expect(gw.targets['docker-lint']).toMatchObject({
       executor: 'nx-multiarch:docker-lint',
       cache: true,
-      inputs: ['{workspaceRoot}/services/gw/Dockerfile', '{workspaceRoot}/services/gw/Dockerfile.dockerignore', '{workspaceRoot}/services/gw/.dockerignore', '{workspaceRoot}/.gitignore'],
+      inputs: [
+        '{workspaceRoot}/services/gw/Dockerfile',
+        '{workspaceRoot}/services/gw/Dockerfile.dockerignore',
+        '{workspaceRoot}/services/gw/.dockerignore',
+        '{workspaceRoot}/.gitignore',
+      ],
       outputs: ['{options.outputPath}'],
       options: { outputPath: 'dist/lint/services/gw.json' },
     });
@@ -62,11 +73,13 @@ describe('createNodesV2', () => {
   it("claims no 'docker' technology, which nx release (release.docker) would hand to @nx/docker's versioning", async () => {
     const root = workspace({ 'services/gw/project.json': JSON.stringify({ name: 'gw' }), 'services/gw/Dockerfile': 'FROM scratch\n' });
     const { targets } = (await infer(root, ['services/gw/project.json', 'services/gw/Dockerfile']))['services/gw'];
-    const technologies = Object.values(targets as Record<string, { metadata?: { technologies?: string[] } }>).map((t) => t.metadata?.technologies);
+    const technologies = Object.values(targets as Record<string, { metadata?: { technologies?: string[] } }>).map(
+      (t) => t.metadata?.technologies,
+    );
     expect(technologies).toEqual(Object.keys(targets).map(() => ['oci']));
   });
 
-  it("makes docker-build depend on the targets that write what the Dockerfile copies, and hash their outputs", async () => {
+  it('makes docker-build depend on the targets that write what the Dockerfile copies, and hash their outputs', async () => {
     const root = workspace({
       '.gitignore': 'node_modules\ndist\n',
       'apps/api/project.json': JSON.stringify({ name: 'api' }),
@@ -75,16 +88,24 @@ describe('createNodesV2', () => {
     });
     const { targets } = (await infer(root, ['apps/api/project.json', 'apps/api/Dockerfile'], { context: '.' }))['apps/api'];
     expect(targets['docker-build'].dependsOn).toEqual(['build', { projects: ['ui'], target: 'build' }]);
-    expect(targets['docker-build'].inputs).toEqual(expect.arrayContaining([
-      { dependentTasksOutputFiles: 'dist/apps/api' }, { dependentTasksOutputFiles: 'dist/apps/api/**/*' },
-      { dependentTasksOutputFiles: 'dist/libs/ui' }, { dependentTasksOutputFiles: 'dist/libs/ui/**/*' },
-    ]));
+    expect(targets['docker-build'].inputs).toEqual(
+      expect.arrayContaining([
+        { dependentTasksOutputFiles: 'dist/apps/api' },
+        { dependentTasksOutputFiles: 'dist/apps/api/**/*' },
+        { dependentTasksOutputFiles: 'dist/libs/ui' },
+        { dependentTasksOutputFiles: 'dist/libs/ui/**/*' },
+      ]),
+    );
     // docker-build-single builds the same image: it needs the same files written first
     expect(targets['docker-build-single'].dependsOn).toEqual(['build', { projects: ['ui'], target: 'build' }]);
   });
 
   it('adds no producer for copies of tracked files', async () => {
-    const root = workspace({ '.gitignore': 'dist\n', 'services/gw/project.json': JSON.stringify({ name: 'gw' }), 'services/gw/Dockerfile': 'FROM scratch\nCOPY src /src\n' });
+    const root = workspace({
+      '.gitignore': 'dist\n',
+      'services/gw/project.json': JSON.stringify({ name: 'gw' }),
+      'services/gw/Dockerfile': 'FROM scratch\nCOPY src /src\n',
+    });
     const { targets } = (await infer(root, ['services/gw/project.json', 'services/gw/Dockerfile']))['services/gw'];
     expect(targets['docker-build'].dependsOn).toBeUndefined();
     expect(targets['docker-build-single'].dependsOn).toBeUndefined();
@@ -98,11 +119,15 @@ describe('createNodesV2', () => {
       expect(targets['docker-build-single'].options.sourceUrl).toBe(targets['docker-build'].options.sourceUrl);
       return targets['docker-build'].options.sourceUrl;
     };
-    expect(await sourceOf('https://gitlab-ci-token:glcbt-SECRET123@gitlab.example.com/acme/platform.git')).toBe('https://gitlab.example.com/acme/platform');
+    expect(await sourceOf('https://gitlab-ci-token:glcbt-SECRET123@gitlab.example.com/acme/platform.git')).toBe(
+      'https://gitlab.example.com/acme/platform',
+    );
     expect(await sourceOf('git@gitlab.example.com:acme/platform.git')).toBe('https://gitlab.example.com/acme/platform');
     expect(await sourceOf('https://gitlab.example.com/fork/platform.git')).toBe('https://gitlab.example.com/fork/platform');
     expect(await sourceOf('/srv/git/platform.git')).toBeUndefined();
-    expect(await sourceOf('git@gitlab.example.com:acme/platform.git', { sourceUrl: 'https://u:p@code.example.com/acme/x' })).toBe('https://code.example.com/acme/x');
+    expect(await sourceOf('git@gitlab.example.com:acme/platform.git', { sourceUrl: 'https://u:p@code.example.com/acme/x' })).toBe(
+      'https://code.example.com/acme/x',
+    );
   });
 
   it('maps projects to a central docker/ folder with the workspace root as context', async () => {
@@ -117,20 +142,35 @@ describe('createNodesV2', () => {
       target: 'production',
     });
     expect(Object.keys(projects)).toEqual(['services/gateway']);
-    expect(projects['services/gateway'].targets['docker-build'].options).toMatchObject({ dockerfile: 'docker/gateway.Dockerfile', context: '.', target: 'production' });
+    expect(projects['services/gateway'].targets['docker-build'].options).toMatchObject({
+      dockerfile: 'docker/gateway.Dockerfile',
+      context: '.',
+      target: 'production',
+    });
   });
 
   it('uses the configured target names and passes plugin options to the targets that use them', async () => {
     const root = workspace({ 'svc/a/Dockerfile': 'FROM scratch\n' });
     const projects = await infer(root, ['svc/a/Dockerfile'], {
-      buildTargetName: 'image', buildSingleTargetName: 'image-local', pushTargetName: 'image-push', manifestTargetName: 'image-stitch',
-      registry: 'quay.io', platforms: ['linux/arm64', 'linux/arm/v7'], latest: true, archTagSuffix: '_{arch}', url: 'tcp://builder:8080',
+      buildTargetName: 'image',
+      buildSingleTargetName: 'image-local',
+      pushTargetName: 'image-push',
+      manifestTargetName: 'image-stitch',
+      registry: 'quay.io',
+      platforms: ['linux/arm64', 'linux/arm/v7'],
+      latest: true,
+      archTagSuffix: '_{arch}',
+      url: 'tcp://builder:8080',
     });
     const targets = projects['svc/a'].targets;
     expect(Object.keys(targets)).toEqual(['image', 'image-local', 'docker-lint', 'image-push', 'image-stitch']);
     expect(Object.keys(targets.image.configurations)).toEqual(['arm64', 'armv7']);
     expect(targets['image-push'].options.archTagSuffix).toBe('_{arch}');
-    expect(targets['image-stitch'].options).toMatchObject({ archTagSuffix: '_{arch}', platforms: ['linux/arm64', 'linux/arm/v7'], url: 'tcp://builder:8080' });
+    expect(targets['image-stitch'].options).toMatchObject({
+      archTagSuffix: '_{arch}',
+      platforms: ['linux/arm64', 'linux/arm/v7'],
+      url: 'tcp://builder:8080',
+    });
     expect(targets.image.options.url).toBe('tcp://builder:8080');
     expect(targets['image-local'].options.url).toBe('tcp://builder:8080');
     expect(projects['svc/a'].name).toBe('a');
@@ -140,7 +180,10 @@ describe('createNodesV2', () => {
   });
 
   it('gives deprecated projects no push target', async () => {
-    const root = workspace({ 'services/old/project.json': JSON.stringify({ name: 'old', tags: ['deprecated'] }), 'services/old/Dockerfile': 'FROM scratch\n' });
+    const root = workspace({
+      'services/old/project.json': JSON.stringify({ name: 'old', tags: ['deprecated'] }),
+      'services/old/Dockerfile': 'FROM scratch\n',
+    });
     const projects = await infer(root, ['services/old/project.json', 'services/old/Dockerfile']);
     expect(Object.keys(projects['services/old'].targets)).toEqual(['docker-build', 'docker-build-single', 'docker-lint']);
   });
@@ -152,12 +195,16 @@ describe('createNodesV2', () => {
 });
 
 describe('createNodesV2: root-context services and base images', () => {
-  const service = (finalBase: string) => `ARG BASE_IMAGE=busybox\nFROM \${BASE_IMAGE} AS build\nCOPY . .\nFROM ${finalBase}\nCOPY --from=build /out /app\n`;
+  const service = (finalBase: string) =>
+    `ARG BASE_IMAGE=busybox\nFROM \${BASE_IMAGE} AS build\nCOPY . .\nFROM ${finalBase}\nCOPY --from=build /out /app\n`;
   const files = {
     '.dockerignore': '*.md\n.git\ndocker/\n',
     'cmd/gateway/project.json': JSON.stringify({ name: 'gateway' }),
     'cmd/users/project.json': JSON.stringify({ name: 'users' }),
-    'cmd/billing/project.json': JSON.stringify({ name: 'billing', targets: { 'docker-build-single': { options: { imageName: 'team/billing-base' } } } }),
+    'cmd/billing/project.json': JSON.stringify({
+      name: 'billing',
+      targets: { 'docker-build-single': { options: { imageName: 'team/billing-base' } } },
+    }),
     'docker/go-base/project.json': JSON.stringify({ name: 'go-base' }),
     'docker/go-base/Dockerfile': 'FROM busybox\n',
     'docker/gateway.Dockerfile': service('quay.io/go-base:1.0'),
@@ -179,7 +226,10 @@ describe('createNodesV2: root-context services and base images', () => {
   it("finds a base through a build arg and through the imageName a project.json gives, with the build target's configured name", async () => {
     const root = workspace({
       ...files,
-      'cmd/users/project.json': JSON.stringify({ name: 'users', targets: { image: { options: { buildArgs: { BASE_IMAGE: 'registry.example.com/team/billing-base:2' } } } } }),
+      'cmd/users/project.json': JSON.stringify({
+        name: 'users',
+        targets: { image: { options: { buildArgs: { BASE_IMAGE: 'registry.example.com/team/billing-base:2' } } } },
+      }),
     });
     const projects = await infer(root, configFiles, { ...options, buildTargetName: 'image' });
     expect(projects['cmd/users'].targets.image.dependsOn).toEqual([{ projects: ['billing'], target: 'image' }]);
@@ -188,41 +238,65 @@ describe('createNodesV2: root-context services and base images', () => {
   it("computes a whole-context COPY's inputs from the workspace's top-level entries, leaving out what .dockerignore excludes", async () => {
     const projects = await infer(workspace({ ...files, 'README.md': '# x\n', 'go.mod': 'module x\n' }), configFiles, options);
     const inputs = projects['cmd/users'].targets['docker-build'].inputs;
-    expect(inputs).toEqual(expect.arrayContaining(['{workspaceRoot}/docker/users.Dockerfile', '{workspaceRoot}/cmd/**/*', '{workspaceRoot}/go.mod']));
-    expect(inputs.filter((input: unknown) => typeof input === 'string' && /README|\*\*\/\*$/.test(input) && !input.includes('cmd/'))).toEqual([]);
+    expect(inputs).toEqual(
+      expect.arrayContaining(['{workspaceRoot}/docker/users.Dockerfile', '{workspaceRoot}/cmd/**/*', '{workspaceRoot}/go.mod']),
+    );
+    expect(
+      inputs.filter((input: unknown) => typeof input === 'string' && /README|\*\*\/\*$/.test(input) && !input.includes('cmd/')),
+    ).toEqual([]);
   });
 });
 
 describe('createNodesV2: a Dockerfile named in project.json', () => {
   const files = {
-    'cmd/datastorage/project.json': JSON.stringify({ name: 'datastorage', targets: { 'docker-build': { options: { dockerfile: 'docker/data-storage.Dockerfile' } } } }),
+    'cmd/datastorage/project.json': JSON.stringify({
+      name: 'datastorage',
+      targets: { 'docker-build': { options: { dockerfile: 'docker/data-storage.Dockerfile' } } },
+    }),
     'cmd/datastorage/main.go': 'package main\n',
     'docker/data-storage.Dockerfile': 'FROM busybox\nCOPY cmd/datastorage /src\n',
     'cmd/notification/project.json': JSON.stringify({
       name: 'notification',
-      targets: { 'docker-build': { options: { dockerfile: '{workspaceRoot}/docker/notification-controller.Dockerfile', context: 'cmd/notification' } } },
+      targets: {
+        'docker-build': {
+          options: { dockerfile: '{workspaceRoot}/docker/notification-controller.Dockerfile', context: 'cmd/notification' },
+        },
+      },
     }),
     'docker/notification-controller.Dockerfile': 'FROM busybox\nCOPY main.go /src/\n',
     'docker/notification.Dockerfile': 'FROM busybox\n',
   };
 
   it('gives the project every target, built from that Dockerfile, with inputs computed from it and its context', async () => {
-    const projects = await infer(workspace(files), ['cmd/datastorage/project.json', 'cmd/notification/project.json'], { dockerfile: 'docker/{projectName}.Dockerfile', context: '.' });
+    const projects = await infer(workspace(files), ['cmd/datastorage/project.json', 'cmd/notification/project.json'], {
+      dockerfile: 'docker/{projectName}.Dockerfile',
+      context: '.',
+    });
     const datastorage = projects['cmd/datastorage'].targets;
     expect(Object.keys(datastorage)).toEqual(['docker-build', 'docker-build-single', 'docker-lint', 'docker-push', 'docker-manifest']);
     for (const name of ['docker-build', 'docker-build-single', 'docker-lint']) {
       expect(datastorage[name].options).toMatchObject({ dockerfile: 'docker/data-storage.Dockerfile', context: '.' });
     }
-    expect(datastorage['docker-build'].inputs).toEqual(expect.arrayContaining(['{workspaceRoot}/docker/data-storage.Dockerfile', '{workspaceRoot}/cmd/datastorage/**/*']));
+    expect(datastorage['docker-build'].inputs).toEqual(
+      expect.arrayContaining(['{workspaceRoot}/docker/data-storage.Dockerfile', '{workspaceRoot}/cmd/datastorage/**/*']),
+    );
     expect(datastorage['docker-lint'].inputs).toContain('{workspaceRoot}/docker/data-storage.Dockerfile');
     // project.json names it even though the plugin's pattern finds docker/notification.Dockerfile; its context too
     const notification = projects['cmd/notification'].targets['docker-build'];
     expect(notification.options).toMatchObject({ dockerfile: 'docker/notification-controller.Dockerfile', context: 'cmd/notification' });
-    expect(notification.inputs).toEqual(expect.arrayContaining(['{workspaceRoot}/cmd/notification/main.go', '{workspaceRoot}/cmd/notification/.dockerignore']));
+    expect(notification.inputs).toEqual(
+      expect.arrayContaining(['{workspaceRoot}/cmd/notification/main.go', '{workspaceRoot}/cmd/notification/.dockerignore']),
+    );
   });
 
   it('is an error naming the missing Dockerfile and the project.json that names it', async () => {
-    const root = workspace({ ...files, 'cmd/datastorage/project.json': JSON.stringify({ name: 'datastorage', targets: { 'docker-build': { options: { dockerfile: 'docker/data-storag.Dockerfile' } } } }) });
+    const root = workspace({
+      ...files,
+      'cmd/datastorage/project.json': JSON.stringify({
+        name: 'datastorage',
+        targets: { 'docker-build': { options: { dockerfile: 'docker/data-storag.Dockerfile' } } },
+      }),
+    });
     expect(await inferErrors(root, ['cmd/datastorage/project.json', 'cmd/notification/project.json'])).toEqual([
       [
         'cmd/datastorage/project.json',
@@ -233,14 +307,27 @@ describe('createNodesV2: a Dockerfile named in project.json', () => {
   });
 
   it('is an error naming a missing context and the project.json', async () => {
-    const root = workspace({ ...files, 'cmd/datastorage/project.json': JSON.stringify({ name: 'datastorage', targets: { 'docker-build': { options: { dockerfile: 'docker/data-storage.Dockerfile', context: 'cmd/nowhere' } } } }) });
+    const root = workspace({
+      ...files,
+      'cmd/datastorage/project.json': JSON.stringify({
+        name: 'datastorage',
+        targets: { 'docker-build': { options: { dockerfile: 'docker/data-storage.Dockerfile', context: 'cmd/nowhere' } } },
+      }),
+    });
     const [[file, message]] = await inferErrors(root, ['cmd/datastorage/project.json']);
     expect(file).toBe('cmd/datastorage/project.json');
-    expect(message).toMatch(/^cmd\/datastorage\/project\.json: targets\["docker-build"\]\.options\.context names "cmd\/nowhere", which does not exist/);
+    expect(message).toMatch(
+      /^cmd\/datastorage\/project\.json: targets\["docker-build"\]\.options\.context names "cmd\/nowhere", which does not exist/,
+    );
   });
 
   it("ignores the options of a docker-build target that another executor runs (it is the user's own target)", async () => {
-    const root = workspace({ 'svc/project.json': JSON.stringify({ name: 'svc', targets: { 'docker-build': { executor: 'nx:run-commands', options: { dockerfile: 'elsewhere.Dockerfile' } } } }) });
+    const root = workspace({
+      'svc/project.json': JSON.stringify({
+        name: 'svc',
+        targets: { 'docker-build': { executor: 'nx:run-commands', options: { dockerfile: 'elsewhere.Dockerfile' } } },
+      }),
+    });
     expect(await infer(root, ['svc/project.json'])).toEqual({});
   });
 });
@@ -254,7 +341,9 @@ describe('createNodesV2: the dockerfile option as a list', () => {
       'build/a/Dockerfile': 'FROM scratch\n',
       'build/b/Dockerfile': 'FROM scratch\n',
     });
-    const projects = await infer(root, ['apps/a/project.json', 'apps/b/project.json'], { dockerfile: ['docker/{projectName}.Dockerfile', 'build/{projectName}/Dockerfile'] });
+    const projects = await infer(root, ['apps/a/project.json', 'apps/b/project.json'], {
+      dockerfile: ['docker/{projectName}.Dockerfile', 'build/{projectName}/Dockerfile'],
+    });
     expect(projects['apps/a'].targets['docker-build'].options.dockerfile).toBe('docker/a.Dockerfile');
     expect(projects['apps/b'].targets['docker-build'].options.dockerfile).toBe('build/b/Dockerfile');
   });
@@ -274,7 +363,11 @@ describe("createNodesV2: the files Nx passes after the registration's include/ex
   });
 
   it('infers nothing for folders whose files were not passed', async () => {
-    const root = workspace({ 'svc/project.json': JSON.stringify({ name: 'svc' }), 'svc/Dockerfile': 'FROM scratch\n', 'fixtures/x/Dockerfile': 'FROM scratch\n' });
+    const root = workspace({
+      'svc/project.json': JSON.stringify({ name: 'svc' }),
+      'svc/Dockerfile': 'FROM scratch\n',
+      'fixtures/x/Dockerfile': 'FROM scratch\n',
+    });
     expect(Object.keys(await infer(root, ['svc/project.json', 'svc/Dockerfile']))).toEqual(['svc']);
   });
 });
@@ -289,13 +382,24 @@ describe('createNodesV2: project names, package.json and secrets', () => {
       'apps/both/package.json': JSON.stringify({ name: 'from-package-json' }),
       'apps/both/Dockerfile': 'FROM scratch\n',
     });
-    const projects = await infer(root, ['apps/web-folder/Dockerfile', 'apps/bare-folder/Dockerfile', 'apps/both/project.json', 'apps/both/Dockerfile']);
+    const projects = await infer(root, [
+      'apps/web-folder/Dockerfile',
+      'apps/bare-folder/Dockerfile',
+      'apps/both/project.json',
+      'apps/both/Dockerfile',
+    ]);
     expect(Object.fromEntries(Object.entries(projects).map(([folder, project]: [string, any]) => [folder, project.name]))).toEqual({
       'apps/web-folder': '@acme/web',
       'apps/bare-folder': 'bare-folder',
       'apps/both': 'from-project-json',
     });
-    expect(Object.keys(projects['apps/web-folder'].targets)).toEqual(['docker-build', 'docker-build-single', 'docker-lint', 'docker-push', 'docker-manifest']);
+    expect(Object.keys(projects['apps/web-folder'].targets)).toEqual([
+      'docker-build',
+      'docker-build-single',
+      'docker-lint',
+      'docker-push',
+      'docker-manifest',
+    ]);
   });
 
   it("hashes the project's package.json into docker-build, whose version is the version label, also when the image does not copy it", async () => {
@@ -312,7 +416,11 @@ describe('createNodesV2: project names, package.json and secrets', () => {
 
   it('leaves a workspace-relative secret of the plugin options out of the build inputs; absolute and outside paths are not inputs anyway', async () => {
     // COPY . .: every entry of the context is an input, the secret CI wrote into it too
-    const root = workspace({ 'svc/project.json': JSON.stringify({ name: 'svc' }), 'svc/Dockerfile': 'FROM scratch\nCOPY . /app/\n', 'svc/.npmrc': 'token\n' });
+    const root = workspace({
+      'svc/project.json': JSON.stringify({ name: 'svc' }),
+      'svc/Dockerfile': 'FROM scratch\nCOPY . /app/\n',
+      'svc/.npmrc': 'token\n',
+    });
     const secrets = { npmrc: 'svc/.npmrc', cert: './certs//ca.pem', abs: '/home/ci/.npmrc', outside: '../ci/token' };
     const projects = await infer(root, ['svc/project.json', 'svc/Dockerfile'], { secrets });
     const inputs = projects['svc'].targets['docker-build'].inputs as unknown[];

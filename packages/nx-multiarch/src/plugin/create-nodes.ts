@@ -1,4 +1,10 @@
-import { createNodesFromFiles, type CreateNodesContextV2, type CreateNodesResult, type CreateNodesV2, type TargetConfiguration } from '../devkit';
+import {
+  createNodesFromFiles,
+  type CreateNodesContextV2,
+  type CreateNodesResult,
+  type CreateNodesV2,
+  type TargetConfiguration,
+} from '../devkit';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { DEFAULTS, pluginSchema, type PluginOptions } from '../config/schemas';
@@ -9,7 +15,16 @@ import { normaliseRemoteUrl, sourceUrlOf } from '../git/source-url';
 import { copiedOutputs, gitIgnoreOf, type CopiedOutput } from './build-outputs';
 import { buildInputs, imageSources } from './inputs';
 import { baseImageProjects } from './base-images';
-import { archOutputPath, defaultLintOutput, defaultOutputPath, DEPRECATED_TAG, DOCKERFILE_NAMES, executorId, PLUGIN_NAME, PROJECT_FILE } from '../core/conventions';
+import {
+  archOutputPath,
+  defaultLintOutput,
+  defaultOutputPath,
+  DEPRECATED_TAG,
+  DOCKERFILE_NAMES,
+  executorId,
+  PLUGIN_NAME,
+  PROJECT_FILE,
+} from '../core/conventions';
 import { fillPattern, fillProjectTokens, normalisePath } from '../core/paths';
 import { locateImageSource, readProjectFacts, type ImageSource, type ProjectFacts } from './project-facts';
 
@@ -70,7 +85,9 @@ export function targetsFor(
   buildOutputs: (context: string) => CopiedOutput[] = () => [],
 ): Record<string, TargetConfiguration> {
   const { dockerfile, context } =
-    typeof image === 'string' ? { dockerfile: image, context: options.context ? fillPattern(options.context, project.name, root) : root } : image;
+    typeof image === 'string'
+      ? { dockerfile: image, context: options.context ? fillPattern(options.context, project.name, root) : root }
+      : image;
   const copied = buildOutputs(context);
   const source = { dockerfile, context, ...pick(options, [...SOURCE_KEYS, ...REMOTE_KEYS]) };
   const buildName = options.buildTargetName ?? DEFAULTS.buildTargetName;
@@ -126,8 +143,21 @@ export function targetsFor(
     targets[options.manifestTargetName ?? DEFAULTS.manifestTargetName] = {
       executor: executorId('docker-manifest'),
       cache: false,
-      options: pick(options, [...NAMING_KEYS, 'tags', 'latest', 'tlsVerify', 'archTagSuffix', 'platforms', 'engine', 'connection', 'url'] as const),
-      metadata: { technologies: TECHNOLOGIES, description: 'Stitch the manifest list <tag> from the per-arch tags pushed by docker-push -c <arch>, and verify it' },
+      options: pick(options, [
+        ...NAMING_KEYS,
+        'tags',
+        'latest',
+        'tlsVerify',
+        'archTagSuffix',
+        'platforms',
+        'engine',
+        'connection',
+        'url',
+      ] as const),
+      metadata: {
+        technologies: TECHNOLOGIES,
+        description: 'Stitch the manifest list <tag> from the per-arch tags pushed by docker-push -c <arch>, and verify it',
+      },
     };
   }
   return targets;
@@ -162,13 +192,29 @@ function inferImage(file: string, workspaceRoot: string, options: PluginOptions)
 
 /** The projects (of this plugin registration) whose images each Dockerfile builds FROM. */
 function baseProjectsOf(images: InferredImage[], options: PluginOptions): Map<InferredImage, string[]> {
-  const repositories = new Map(images.map(({ facts }) => [fillProjectTokens(facts.imageName ?? options.imageName ?? DEFAULTS.imageName, facts.name, facts.root), facts.name]));
+  const repositories = new Map(
+    images.map(({ facts }) => [
+      fillProjectTokens(facts.imageName ?? options.imageName ?? DEFAULTS.imageName, facts.name, facts.root),
+      facts.name,
+    ]),
+  );
   return new Map(
-    images.map((image) => [image, baseImageProjects(image.parsed, image.facts.build.buildArgs ?? options.buildArgs, repositories).filter((name) => name !== image.facts.name)]),
+    images.map((image) => [
+      image,
+      baseImageProjects(image.parsed, image.facts.build.buildArgs ?? options.buildArgs, repositories).filter(
+        (name) => name !== image.facts.name,
+      ),
+    ]),
   );
 }
 
-function nodesFor(image: InferredImage, bases: string[], options: PluginOptions, workspaceRoot: string, isIgnored: (path: string) => boolean): CreateNodesResult {
+function nodesFor(
+  image: InferredImage,
+  bases: string[],
+  options: PluginOptions,
+  workspaceRoot: string,
+  isIgnored: (path: string) => boolean,
+): CreateNodesResult {
   const { facts, source, parsed } = image;
   const inputs = (context: string) => [
     ...buildInputs(imageSources(workspaceRoot, source.dockerfile, context, parsed), options.engine),
@@ -176,8 +222,13 @@ function nodesFor(image: InferredImage, bases: string[], options: PluginOptions,
     ...secretExclusions(options.secrets),
   ];
   const project = { name: facts.name, tags: facts.tags, baseProjects: bases };
-  const buildOutputs = (context: string) => copiedOutputs(workspaceRoot, parsed.copySources, context, { name: facts.name, root: facts.root }, isIgnored);
-  return { projects: { [facts.root]: { name: facts.name, root: facts.root, targets: targetsFor(facts.root, project, source, options, inputs, buildOutputs) } } };
+  const buildOutputs = (context: string) =>
+    copiedOutputs(workspaceRoot, parsed.copySources, context, { name: facts.name, root: facts.root }, isIgnored);
+  return {
+    projects: {
+      [facts.root]: { name: facts.name, root: facts.root, targets: targetsFor(facts.root, project, source, options, inputs, buildOutputs) },
+    },
+  };
 }
 
 /**
@@ -201,7 +252,8 @@ export const createNodesV2: CreateNodesV2<PluginOptions> = [
   (files, rawOptions, context: CreateNodesContextV2) => {
     const options = parseOptions(pluginSchema, rawOptions ?? {}, `the ${PLUGIN_NAME} plugin options in nx.json`);
     // In the options, so in the hash: two clones with different remotes build different labels.
-    const sourceUrl = normaliseRemoteUrl(options.sourceUrl) ?? (options.sourceUrl === undefined ? sourceUrlOf(context.workspaceRoot) : undefined);
+    const sourceUrl =
+      normaliseRemoteUrl(options.sourceUrl) ?? (options.sourceUrl === undefined ? sourceUrlOf(context.workspaceRoot) : undefined);
     // Every project first, so that a Dockerfile FROM another project's image can name that project's build in dependsOn.
     const inferred = new Map<string, InferredImage | Error>();
     for (const file of configFilePerRoot(files)) {
@@ -214,7 +266,10 @@ export const createNodesV2: CreateNodesV2<PluginOptions> = [
     }
     // The root .gitignore, read once per graph computation rather than once per project.
     const isIgnored = gitIgnoreOf(context.workspaceRoot);
-    const bases = baseProjectsOf([...inferred.values()].filter((value): value is InferredImage => !(value instanceof Error)), options);
+    const bases = baseProjectsOf(
+      [...inferred.values()].filter((value): value is InferredImage => !(value instanceof Error)),
+      options,
+    );
     return createNodesFromFiles(
       (file) => {
         const image = inferred.get(file);

@@ -5,7 +5,9 @@ import { logger } from '../devkit';
 
 const workspace = throwawayWorkspace;
 
-const build = (dockerfile: string, context: string) => ({ 'docker-build': { executor: 'nx-multiarch:docker-build', options: { dockerfile, context } } });
+const build = (dockerfile: string, context: string) => ({
+  'docker-build': { executor: 'nx-multiarch:docker-build', options: { dockerfile, context } },
+});
 
 describe('createDependencies', () => {
   it('links a service to the projects its Dockerfile copies from the workspace-root context, and to no other', async () => {
@@ -40,7 +42,11 @@ describe('createDependencies', () => {
             'docker-build': {
               executor: 'nx-multiarch:docker-build',
               dependsOn: [{ projects: ['base'], target: 'docker-build' }],
-              options: { dockerfile: 'services/app/Dockerfile', context: 'services/app', buildArgs: { BASE_IMAGE: 'quay.io/team/base:1.2' } },
+              options: {
+                dockerfile: 'services/app/Dockerfile',
+                context: 'services/app',
+                buildArgs: { BASE_IMAGE: 'quay.io/team/base:1.2' },
+              },
             },
             'docker-build-single': single,
           },
@@ -65,7 +71,10 @@ describe('createDependencies', () => {
     const context = {
       workspaceRoot: root,
       projects: {
-        gateway: { root: 'cmd/gateway', targets: image('docker/gateway.Dockerfile', { dependsOn: [{ projects: ['go-base'], target: 'docker-build' }] }) },
+        gateway: {
+          root: 'cmd/gateway',
+          targets: image('docker/gateway.Dockerfile', { dependsOn: [{ projects: ['go-base'], target: 'docker-build' }] }),
+        },
         users: { root: 'cmd/users', targets: image('docker/users.Dockerfile') },
         'go-base': { root: 'docker/go-base', targets: image('docker/go-base/Dockerfile') },
         shared: { root: 'pkg/shared' },
@@ -93,7 +102,9 @@ describe('createDependencies', () => {
     try {
       expect(await createDependencies({}, context)).toEqual([{ source: 'unordered-app', target: 'base', type: 'implicit' }]);
       expect(warn).toHaveBeenCalledTimes(1);
-      expect(warn.mock.calls[0][0]).toContain('"targets": { "docker-build": { "dependsOn": [{ "projects": ["base"], "target": "docker-build" }] } }');
+      expect(warn.mock.calls[0][0]).toContain(
+        '"targets": { "docker-build": { "dependsOn": [{ "projects": ["base"], "target": "docker-build" }] } }',
+      );
     } finally {
       warn.mockRestore();
     }

@@ -60,9 +60,13 @@ export const createDependencies: CreateDependencies<PluginOptions> = (options, c
     const exclusions = certainExclusions(readIgnorePatterns(context.workspaceRoot, normalisePath(dockerfile), buildContext));
     const paths = copiedPaths(parsed.copySources, buildContext);
     const copied = roots
-      .filter(({ name, root }) => name !== source && paths.some((path) => overlaps(path, root)) && !ignoredRoot(root, buildContext, exclusions))
+      .filter(
+        ({ name, root }) => name !== source && paths.some((path) => overlaps(path, root)) && !ignoredRoot(root, buildContext, exclusions),
+      )
       .map(({ name }) => name);
-    const bases = baseImageProjects(parsed, target.options?.buildArgs as Record<string, string> | undefined, repositories).filter((name) => name !== source);
+    const bases = baseImageProjects(parsed, target.options?.buildArgs as Record<string, string> | undefined, repositories).filter(
+      (name) => name !== source,
+    );
     for (const base of bases.filter((name) => !waitsFor(target, name, buildTarget))) warnUnordered(source, base, buildTarget);
     for (const name of new Set([...copied, ...bases])) dependencies.push({ source, target: name, type: DependencyType.implicit });
   }

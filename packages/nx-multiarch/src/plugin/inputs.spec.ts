@@ -16,7 +16,12 @@ describe('build inputs', () => {
   });
 
   it('takes the files COPY names, or the whole context for `.` and for variables', () => {
-    expect(copiedGlobs(['go.mod', 'src/'], 'services/gw')).toEqual(['services/gw/go.mod', 'services/gw/go.mod/**/*', 'services/gw/src', 'services/gw/src/**/*']);
+    expect(copiedGlobs(['go.mod', 'src/'], 'services/gw')).toEqual([
+      'services/gw/go.mod',
+      'services/gw/go.mod/**/*',
+      'services/gw/src',
+      'services/gw/src/**/*',
+    ]);
     expect(copiedGlobs(['.'], 'services/gw')).toEqual(['services/gw/**/*']);
     expect(copiedGlobs(['./'], '')).toEqual(['**/*']);
     expect(copiedGlobs(['${APP}/bin'], 'svc')).toEqual(['svc/**/*']);
@@ -37,10 +42,16 @@ describe('build inputs', () => {
     expect(gitPathspecs(sources)).toContain(':(glob)svc/app/**/*');
     expect(buildInputs(sources, 'podman')).toEqual([
       '{workspaceRoot}/svc/Dockerfile',
-      '{workspaceRoot}/svc/Dockerfile.dockerignore', '{workspaceRoot}/svc/.dockerignore', '{workspaceRoot}/svc/.containerignore',
-      '{workspaceRoot}/svc/app', '{workspaceRoot}/svc/app/**/*',
-      '!{workspaceRoot}/svc/README.md', '!{workspaceRoot}/svc/README.md/**',
-      { env: 'PLATFORMS' }, { env: 'MULTI_ARCH' }, { runtime: 'echo podman' },
+      '{workspaceRoot}/svc/Dockerfile.dockerignore',
+      '{workspaceRoot}/svc/.dockerignore',
+      '{workspaceRoot}/svc/.containerignore',
+      '{workspaceRoot}/svc/app',
+      '{workspaceRoot}/svc/app/**/*',
+      '!{workspaceRoot}/svc/README.md',
+      '!{workspaceRoot}/svc/README.md/**',
+      { env: 'PLATFORMS' },
+      { env: 'MULTI_ARCH' },
+      { runtime: 'echo podman' },
     ]);
   });
 });
@@ -63,8 +74,14 @@ describe('inputs of a root-context image that copies the whole workspace', () =>
 
   it('names each top-level entry the .dockerignore leaves in (and git does not ignore), so a change to README.md matches no input', () => {
     expect(sources.files).toEqual([
-      'docker/gateway.Dockerfile', 'docker/gateway.Dockerfile.dockerignore', '.dockerignore', '.containerignore',
-      '.gitignore', 'cmd/**/*', 'go.mod', 'pkg/**/*',
+      'docker/gateway.Dockerfile',
+      'docker/gateway.Dockerfile.dockerignore',
+      '.dockerignore',
+      '.containerignore',
+      '.gitignore',
+      'cmd/**/*',
+      'go.mod',
+      'pkg/**/*',
     ]);
     expect(matched('README.md')).toBe(false);
     expect(matched('pkg/shared/shared.go')).toBe(true);
@@ -76,6 +93,8 @@ describe('inputs of a root-context image that copies the whole workspace', () =>
   });
 
   it('falls back to everything under a context folder that does not exist (the build then reports it)', () => {
-    expect(imageSources(root, 'docker/gateway.Dockerfile', 'missing', parseDockerfile('FROM x\nCOPY . .\n')).files).toContain('missing/**/*');
+    expect(imageSources(root, 'docker/gateway.Dockerfile', 'missing', parseDockerfile('FROM x\nCOPY . .\n')).files).toContain(
+      'missing/**/*',
+    );
   });
 });

@@ -47,7 +47,9 @@ function wholeContextGlobs(workspaceRoot: string, context: string, exclusions: s
   }
   const ignored = nxIgnored(workspaceRoot);
   return entries
-    .filter((entry) => !excludedBy(exclusions, entry.name) && !ignored.ignores(join(context, entry.name) + (entry.isDirectory() ? '/' : '')))
+    .filter(
+      (entry) => !excludedBy(exclusions, entry.name) && !ignored.ignores(join(context, entry.name) + (entry.isDirectory() ? '/' : '')),
+    )
     .sort((a, b) => (a.name < b.name ? -1 : 1))
     .flatMap((entry) => {
       if (entry.isFile()) return [join(context, entry.name)];
@@ -57,7 +59,11 @@ function wholeContextGlobs(workspaceRoot: string, context: string, exclusions: s
 }
 
 /** Context paths the COPY/ADD sources name, workspace-relative: `.` is the whole context; so is a source with a variable. */
-export function copiedGlobs(copySources: string[], context: string, wholeContext: () => string[] = () => [join(context, '**/*')]): string[] {
+export function copiedGlobs(
+  copySources: string[],
+  context: string,
+  wholeContext: () => string[] = () => [join(context, '**/*')],
+): string[] {
   const globs = new Set<string>();
   for (const source of copySources) {
     const path = normalisePath(source);

@@ -57,7 +57,10 @@ export function readProjectFacts(workspaceRoot: string, root: string, options: P
 
 /** Where the plugin looks for a project's Dockerfile, in order: its dockerfile patterns, then the project root. */
 export function dockerfileCandidates(root: string, name: string, patterns: string | string[] | undefined): string[] {
-  return [...[patterns ?? []].flat().map((pattern) => normalisePath(fillPattern(pattern, name, root))), ...DOCKERFILE_NAMES.map((file) => normalisePath(`${root}/${file}`))];
+  return [
+    ...[patterns ?? []].flat().map((pattern) => normalisePath(fillPattern(pattern, name, root))),
+    ...DOCKERFILE_NAMES.map((file) => normalisePath(`${root}/${file}`)),
+  ];
 }
 
 export interface ImageSource {
@@ -78,13 +81,23 @@ export function locateImageSource(workspaceRoot: string, facts: ProjectFacts, op
     new Error(`${facts.projectJson}: targets["${buildTarget}"].options.${option} names "${path}", which does not exist. ${fix}`);
   if (named && !exists(named)) {
     const inRoot = `a Dockerfile or Containerfile in ${facts.root}`;
-    const fallback = options.dockerfile ? `the plugin's dockerfile option (${[options.dockerfile].flat().join(', ')}), else ${inRoot}` : inRoot;
-    throw missing('dockerfile', named, `Give the Dockerfile's path relative to the workspace root, or remove the option to use ${fallback}.`);
+    const fallback = options.dockerfile
+      ? `the plugin's dockerfile option (${[options.dockerfile].flat().join(', ')}), else ${inRoot}`
+      : inRoot;
+    throw missing(
+      'dockerfile',
+      named,
+      `Give the Dockerfile's path relative to the workspace root, or remove the option to use ${fallback}.`,
+    );
   }
   const dockerfile = named ?? dockerfileCandidates(facts.root, facts.name, options.dockerfile).find(exists);
   if (!dockerfile) return undefined;
   if (facts.build.context !== undefined && !exists(facts.build.context)) {
-    throw missing('context', facts.build.context, 'Give an existing folder relative to the workspace root ("." is the workspace root), or remove the option.');
+    throw missing(
+      'context',
+      facts.build.context,
+      'Give an existing folder relative to the workspace root ("." is the workspace root), or remove the option.',
+    );
   }
   const context = facts.build.context ?? (options.context ? fillPattern(options.context, facts.name, facts.root) : facts.root);
   return { dockerfile, context };

@@ -5,8 +5,28 @@ const target = { reference: { registry: '127.0.0.1:5000', repository: 'team/gw' 
 describe('push plans', () => {
   it('copies the whole index, digests preserved, once per tag; TLS verification always explicit', () => {
     expect(pushSteps('/out/oci', target, { kind: 'index' }).map((s) => s.argv)).toEqual([
-      ['skopeo', 'copy', '--retry-times', '3', '--all', '--preserve-digests', '--dest-tls-verify=false', 'oci:/out/oci:latest', 'docker://127.0.0.1:5000/team/gw:1.0.0'],
-      ['skopeo', 'copy', '--retry-times', '3', '--all', '--preserve-digests', '--dest-tls-verify=false', 'oci:/out/oci:latest', 'docker://127.0.0.1:5000/team/gw:latest'],
+      [
+        'skopeo',
+        'copy',
+        '--retry-times',
+        '3',
+        '--all',
+        '--preserve-digests',
+        '--dest-tls-verify=false',
+        'oci:/out/oci:latest',
+        'docker://127.0.0.1:5000/team/gw:1.0.0',
+      ],
+      [
+        'skopeo',
+        'copy',
+        '--retry-times',
+        '3',
+        '--all',
+        '--preserve-digests',
+        '--dest-tls-verify=false',
+        'oci:/out/oci:latest',
+        'docker://127.0.0.1:5000/team/gw:latest',
+      ],
     ]);
     const [tls] = pushSteps('/out/oci', { ...target, tlsVerify: true }, { kind: 'index' });
     // explicit even when on: an insecure entry in registries.conf must not turn it off behind the option's back
@@ -23,7 +43,11 @@ describe('push plans', () => {
 
   it('tells a manifest-type rejection from other failures', () => {
     expect(rejectedManifestType('Error: writing manifest: uploading manifest latest: manifest invalid')).toBe(true);
-    expect(rejectedManifestType('Manifest list must be converted to type "application/vnd.docker.distribution.manifest.list.v2+json" to be written to destination, but we cannot modify it: "Instructed to preserve digests"')).toBe(true);
+    expect(
+      rejectedManifestType(
+        'Manifest list must be converted to type "application/vnd.docker.distribution.manifest.list.v2+json" to be written to destination, but we cannot modify it: "Instructed to preserve digests"',
+      ),
+    ).toBe(true);
     expect(rejectedManifestType('unauthorized: authentication required')).toBe(false);
     expect(rejectedManifestType('dial tcp 127.0.0.1:5999: connect: connection refused')).toBe(false);
   });

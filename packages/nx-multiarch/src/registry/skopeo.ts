@@ -20,8 +20,10 @@ export type PushMode =
 function platformSelection(value: string): string[] {
   const platform = parsePlatform(value);
   return [
-    '--override-os', platform.os,
-    '--override-arch', platform.architecture,
+    '--override-os',
+    platform.os,
+    '--override-arch',
+    platform.architecture,
     ...(platform.variant ? ['--override-variant', platform.variant] : []),
   ];
 }
@@ -45,19 +47,36 @@ export function pushSteps(layoutDir: string, target: PushTarget, mode: PushMode)
   })();
   return target.tags.map((tag) => ({
     description: `push ${'platform' in mode ? mode.platform : 'all platforms'} to ${formatReference(target.reference, tag)}`,
-    argv: ['skopeo', 'copy', '--retry-times', '3', ...modeFlags, ...tlsFlag('--dest-tls-verify', target.tlsVerify), source, `docker://${formatReference(target.reference, tag)}`],
+    argv: [
+      'skopeo',
+      'copy',
+      '--retry-times',
+      '3',
+      ...modeFlags,
+      ...tlsFlag('--dest-tls-verify', target.tlsVerify),
+      source,
+      `docker://${formatReference(target.reference, tag)}`,
+    ],
   }));
 }
 
 export function inspectStep(reference: string, tlsVerify: boolean): Step {
-  return { description: `read back ${reference}`, argv: ['skopeo', 'inspect', '--raw', ...tlsFlag('--tls-verify', tlsVerify), `docker://${reference}`] };
+  return {
+    description: `read back ${reference}`,
+    argv: ['skopeo', 'inspect', '--raw', ...tlsFlag('--tls-verify', tlsVerify), `docker://${reference}`],
+  };
 }
 
 export function configStep(reference: string, tlsVerify: boolean): Step {
-  return { description: `read the image config of ${reference}`, argv: ['skopeo', 'inspect', '--config', '--raw', ...tlsFlag('--tls-verify', tlsVerify), `docker://${reference}`] };
+  return {
+    description: `read the image config of ${reference}`,
+    argv: ['skopeo', 'inspect', '--config', '--raw', ...tlsFlag('--tls-verify', tlsVerify), `docker://${reference}`],
+  };
 }
 
 /** Output of a push the registry refused because of the manifest list's media type (not auth, not network). */
 export function rejectedManifestType(output: string): boolean {
-  return /manifest invalid|MANIFEST_INVALID|unsupported media type|manifest.*not supported|unsupported manifest|400 Bad Request|must be converted to type/i.test(output);
+  return /manifest invalid|MANIFEST_INVALID|unsupported media type|manifest.*not supported|unsupported manifest|400 Bad Request|must be converted to type/i.test(
+    output,
+  );
 }

@@ -23,12 +23,18 @@ beforeEach(() => {
   mockRegistry = new FakeRegistry();
   amd64 = mockRegistry.image(NAME, { os: 'linux', architecture: 'amd64' }, OCI_MANIFEST, 'v1-amd64');
   arm64 = mockRegistry.image(NAME, { os: 'linux', architecture: 'arm64' }, OCI_MANIFEST, 'v1-arm64');
-  images = [{ platform: 'linux/amd64', digest: amd64.digest }, { platform: 'linux/arm64', digest: arm64.digest }];
+  images = [
+    { platform: 'linux/amd64', digest: amd64.digest },
+    { platform: 'linux/arm64', digest: arm64.digest },
+  ];
 });
 
 /** The error verifyStitched throws (failing the test when it throws none, or another kind). */
 async function failure(tags: string[]): Promise<string> {
-  const error = await verifyStitched(NAME, tags, images, false, '/tmp').then(() => undefined, (e: unknown) => e);
+  const error = await verifyStitched(NAME, tags, images, false, '/tmp').then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(PushVerificationError);
   return (error as Error).message;
 }
@@ -42,13 +48,18 @@ describe('verifyStitched', () => {
   });
 
   it('fails naming the platform and both digests when an entry has another digest', async () => {
-    mockRegistry.list(NAME, 'v1', [{ platform: 'linux/amd64', digest: amd64.digest }, { platform: 'linux/arm64', digest: amd64.digest }]);
+    mockRegistry.list(NAME, 'v1', [
+      { platform: 'linux/amd64', digest: amd64.digest },
+      { platform: 'linux/arm64', digest: amd64.digest },
+    ]);
     expect(await failure(['v1'])).toBe(`Verification of ${NAME}:v1 failed:\n  - linux/arm64 is ${amd64.digest}, expected ${arm64.digest}`);
   });
 
   it('fails naming the platform that is absent, and the count', async () => {
     mockRegistry.list(NAME, 'v1', [{ platform: 'linux/amd64', digest: amd64.digest }]);
-    expect(await failure(['v1'])).toBe(`Verification of ${NAME}:v1 failed:\n  - linux/arm64 is absent, expected ${arm64.digest}\n  - it lists 1 images, expected 2`);
+    expect(await failure(['v1'])).toBe(
+      `Verification of ${NAME}:v1 failed:\n  - linux/arm64 is absent, expected ${arm64.digest}\n  - it lists 1 images, expected 2`,
+    );
   });
 
   it('fails when the list holds an image more than was stitched', async () => {
@@ -68,8 +79,13 @@ describe('verifyStitched', () => {
 
   it('checks every tag: a good first tag does not hide a bad second one', async () => {
     mockRegistry.list(NAME, 'v1', images, DOCKER_LIST);
-    mockRegistry.list(NAME, 'latest', [{ platform: 'linux/amd64', digest: arm64.digest }, { platform: 'linux/arm64', digest: arm64.digest }]);
-    expect(await failure(['v1', 'latest'])).toBe(`Verification of ${NAME}:latest failed:\n  - linux/amd64 is ${arm64.digest}, expected ${amd64.digest}`);
+    mockRegistry.list(NAME, 'latest', [
+      { platform: 'linux/amd64', digest: arm64.digest },
+      { platform: 'linux/arm64', digest: arm64.digest },
+    ]);
+    expect(await failure(['v1', 'latest'])).toBe(
+      `Verification of ${NAME}:latest failed:\n  - linux/amd64 is ${arm64.digest}, expected ${amd64.digest}`,
+    );
   });
 
   it('throws the registry error when a read fails for another reason than a missing tag', async () => {
@@ -81,12 +97,20 @@ describe('verifyStitched', () => {
 describe('inspectArchImage (each per-arch tag before stitching)', () => {
   it('is ok with the digest when the tag is one image of its platform', async () => {
     await expect(inspectArchImage(NAME, 'v1-arm64', 'linux/arm64', false, '/tmp')).resolves.toEqual({
-      platform: 'linux/arm64', reference: `${NAME}:v1-arm64`, state: 'ok', digest: arm64.digest, mediaType: OCI_MANIFEST,
+      platform: 'linux/arm64',
+      reference: `${NAME}:v1-arm64`,
+      state: 'ok',
+      digest: arm64.digest,
+      mediaType: OCI_MANIFEST,
     });
   });
 
   it('is missing when the tag is not in the registry', async () => {
-    await expect(inspectArchImage(NAME, 'v2-arm64', 'linux/arm64', false, '/tmp')).resolves.toEqual({ platform: 'linux/arm64', reference: `${NAME}:v2-arm64`, state: 'missing' });
+    await expect(inspectArchImage(NAME, 'v2-arm64', 'linux/arm64', false, '/tmp')).resolves.toEqual({
+      platform: 'linux/arm64',
+      reference: `${NAME}:v2-arm64`,
+      state: 'missing',
+    });
   });
 
   it('is wrong when the tag is a list', async () => {

@@ -10,17 +10,36 @@ describe('per-arch tags', () => {
 });
 
 describe('stitch checks', () => {
-  const ok = (platform: string, digest: string): ArchImage => ({ platform, reference: `r/app:1-${platform.split('/')[1]}`, state: 'ok', digest, mediaType: 'application/vnd.oci.image.manifest.v1+json' });
+  const ok = (platform: string, digest: string): ArchImage => ({
+    platform,
+    reference: `r/app:1-${platform.split('/')[1]}`,
+    state: 'ok',
+    digest,
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+  });
 
   it('lists what is missing and what is present, with the command that fixes it', () => {
-    const message = stitchProblems('app', 'r/app:1', [ok('linux/amd64', 'sha256:a'), { platform: 'linux/arm64', reference: 'r/app:1-arm64', state: 'missing' }]);
+    const message = stitchProblems('app', 'r/app:1', [
+      ok('linux/amd64', 'sha256:a'),
+      { platform: 'linux/arm64', reference: 'r/app:1-arm64', state: 'missing' },
+    ]);
     expect(message).toContain('Cannot stitch r/app:1; nothing was pushed.');
-    expect(message).toContain('missing linux/arm64: r/app:1-arm64 is not in the registry (run nx run app:docker-push -c arm64 on a linux/arm64 runner)');
+    expect(message).toContain(
+      'missing linux/arm64: r/app:1-arm64 is not in the registry (run nx run app:docker-push -c arm64 on a linux/arm64 runner)',
+    );
     expect(message).toContain('present: linux/amd64 (r/app:1-amd64 sha256:a)');
   });
 
   it('reports a tag that is not the platform it claims', () => {
-    const message = stitchProblems('app', 'r/app:1', [ok('linux/amd64', 'sha256:a'), { platform: 'linux/arm64', reference: 'r/app:1-arm64', state: 'wrong', problem: 'r/app:1-arm64 claims linux/arm64 but its config says linux/amd64' }]);
+    const message = stitchProblems('app', 'r/app:1', [
+      ok('linux/amd64', 'sha256:a'),
+      {
+        platform: 'linux/arm64',
+        reference: 'r/app:1-arm64',
+        state: 'wrong',
+        problem: 'r/app:1-arm64 claims linux/arm64 but its config says linux/amd64',
+      },
+    ]);
     expect(message).toContain('wrong linux/arm64: r/app:1-arm64 claims linux/arm64 but its config says linux/amd64');
   });
 
@@ -31,9 +50,11 @@ describe('stitch checks', () => {
   it('keeps the images as they are: OCI images make an OCI index, Docker ones a v2s2 list, a mix is refused', () => {
     expect(listFormatFor([{ reference: 'a', mediaType: 'application/vnd.oci.image.manifest.v1+json' }])).toBe('oci');
     expect(listFormatFor([{ reference: 'a', mediaType: 'application/vnd.docker.distribution.manifest.v2+json' }])).toBe('v2s2');
-    expect(() => listFormatFor([
-      { reference: 'a', mediaType: 'application/vnd.oci.image.manifest.v1+json' },
-      { reference: 'b', mediaType: 'application/vnd.docker.distribution.manifest.v2+json' },
-    ])).toThrow(/mix OCI and Docker v2s2 manifests/);
+    expect(() =>
+      listFormatFor([
+        { reference: 'a', mediaType: 'application/vnd.oci.image.manifest.v1+json' },
+        { reference: 'b', mediaType: 'application/vnd.docker.distribution.manifest.v2+json' },
+      ]),
+    ).toThrow(/mix OCI and Docker v2s2 manifests/);
   });
 });

@@ -16,12 +16,22 @@ export async function inspectArchImage(name: string, tag: string, platform: stri
   if (!manifest) return { platform, reference, state: 'missing' };
   const mediaType = manifest.json.mediaType ?? (manifest.json.manifests ? INDEX_MEDIA_TYPES[0] : OCI_MANIFEST);
   if (INDEX_MEDIA_TYPES.includes(mediaType)) {
-    return { platform, reference, state: 'wrong', problem: `${reference} is a manifest list; a per-arch tag must hold one image (push it with docker-push -c <arch>)` };
+    return {
+      platform,
+      reference,
+      state: 'wrong',
+      problem: `${reference} is a manifest list; a per-arch tag must hold one image (push it with docker-push -c <arch>)`,
+    };
   }
   const config = await readRemoteConfig(`${name}@${manifest.digest}`, tlsVerify, cwd);
   const actual = { os: config.os ?? '?', architecture: config.architecture ?? '?', variant: config.variant };
   if (!samePlatform(parsePlatform(platform), actual)) {
-    return { platform, reference, state: 'wrong', problem: `${reference} claims ${platform} but its config says ${formatPlatform(actual)}` };
+    return {
+      platform,
+      reference,
+      state: 'wrong',
+      problem: `${reference} claims ${platform} but its config says ${formatPlatform(actual)}`,
+    };
   }
   return { platform, reference, state: 'ok', digest: manifest.digest, mediaType };
 }
@@ -31,7 +41,9 @@ export function listFormatFor(images: Array<{ reference: string; mediaType: stri
   const kinds = new Set(images.map((image) => (image.mediaType === DOCKER_MANIFEST ? 'v2s2' : 'oci')));
   if (kinds.size > 1) {
     const list = images.map((image) => `${image.reference} (${image.mediaType})`).join(', ');
-    throw new Error(`The per-arch images mix OCI and Docker v2s2 manifests (${list}): a list can't hold both without converting, which changes digests. Push every arch with the same engine.`);
+    throw new Error(
+      `The per-arch images mix OCI and Docker v2s2 manifests (${list}): a list can't hold both without converting, which changes digests. Push every arch with the same engine.`,
+    );
   }
   return kinds.has('v2s2') ? 'v2s2' : 'oci';
 }
@@ -44,7 +56,10 @@ export function stitchProblems(project: string, target: string, images: ArchImag
   const present = images.filter((image): image is Extract<ArchImage, { state: 'ok' }> => image.state === 'ok');
   const lines = [
     `Cannot stitch ${target}; nothing was pushed.`,
-    ...missing.map((image) => `  missing ${image.platform}: ${image.reference} is not in the registry (run nx run ${project}:docker-push -c ${archKey(image.platform)} on a ${image.platform} runner)`),
+    ...missing.map(
+      (image) =>
+        `  missing ${image.platform}: ${image.reference} is not in the registry (run nx run ${project}:docker-push -c ${archKey(image.platform)} on a ${image.platform} runner)`,
+    ),
     ...wrong.map((image) => `  wrong ${image.platform}: ${image.problem}`),
     `  present: ${present.length > 0 ? present.map((image) => `${image.platform} (${image.reference} ${image.digest})`).join(', ') : 'none of the per-arch tags'}`,
   ];
@@ -55,7 +70,13 @@ export function stitchProblems(project: string, target: string, images: ArchImag
  * Reads every stitched tag back: it must be a list of exactly the per-arch images, digest for digest. Returns the
  * list's digest; throws a PushVerificationError naming every difference (platform, found and expected digests).
  */
-export async function verifyStitched(name: string, tags: string[], images: Array<{ platform: string; digest: string }>, tlsVerify: boolean, cwd: string): Promise<string> {
+export async function verifyStitched(
+  name: string,
+  tags: string[],
+  images: Array<{ platform: string; digest: string }>,
+  tlsVerify: boolean,
+  cwd: string,
+): Promise<string> {
   let digest = '';
   for (const tag of tags) {
     const remote = await readRemoteManifest(`${name}:${tag}`, tlsVerify, cwd);

@@ -17,10 +17,20 @@ export class FakeRegistry {
   reads: string[] = [];
 
   /** Stores an image manifest by digest (and under `tag`, when given); returns its digest. */
-  image(repository: string, config: { os: string; architecture: string; variant?: string }, mediaType = OCI_MANIFEST, tag?: string): { digest: string; configDigest: string } {
+  image(
+    repository: string,
+    config: { os: string; architecture: string; variant?: string },
+    mediaType = OCI_MANIFEST,
+    tag?: string,
+  ): { digest: string; configDigest: string } {
     const configRaw = JSON.stringify(config);
     const configDigest = sha256(configRaw);
-    const raw = JSON.stringify({ schemaVersion: 2, mediaType, config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: configRaw.length }, layers: [] });
+    const raw = JSON.stringify({
+      schemaVersion: 2,
+      mediaType,
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: configRaw.length },
+      layers: [],
+    });
     const digest = sha256(raw);
     this.manifests.set(`${repository}@${digest}`, raw);
     this.configs.set(`${repository}@${digest}`, configRaw);
@@ -38,7 +48,12 @@ export class FakeRegistry {
       mediaType,
       manifests: entries.map(({ platform, digest }) => {
         const [os, architecture, variant] = platform.split('/');
-        return { mediaType: mediaType === DOCKER_LIST ? DOCKER_MANIFEST : OCI_MANIFEST, digest, size: 100, platform: { os, architecture, ...(variant ? { variant } : {}) } };
+        return {
+          mediaType: mediaType === DOCKER_LIST ? DOCKER_MANIFEST : OCI_MANIFEST,
+          digest,
+          size: 100,
+          platform: { os, architecture, ...(variant ? { variant } : {}) },
+        };
       }),
     });
     this.manifests.set(`${repository}:${tag}`, raw);

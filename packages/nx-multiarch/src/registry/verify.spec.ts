@@ -23,15 +23,32 @@ beforeEach(() => {
   mockRegistry = new FakeRegistry();
   amd64 = mockRegistry.image(NAME, { os: 'linux', architecture: 'amd64' });
   arm64 = mockRegistry.image(NAME, { os: 'linux', architecture: 'arm64' });
-  indexDigest = mockRegistry.list(NAME, 'built', [{ platform: 'linux/amd64', digest: amd64.digest }, { platform: 'linux/arm64', digest: arm64.digest }]);
+  indexDigest = mockRegistry.list(NAME, 'built', [
+    { platform: 'linux/amd64', digest: amd64.digest },
+    { platform: 'linux/arm64', digest: arm64.digest },
+  ]);
   record = {
     schemaVersion: 1,
     project: 'web',
     layout: { path: 'oci', tag: 'latest' },
     index: { digest: indexDigest, mediaType: 'application/vnd.oci.image.index.v1+json', size: 300 },
     platforms: [
-      { platform: 'linux/amd64', digest: amd64.digest, mediaType: 'application/vnd.oci.image.manifest.v1+json', manifestSize: 100, configDigest: amd64.configDigest, size: 1000 },
-      { platform: 'linux/arm64', digest: arm64.digest, mediaType: 'application/vnd.oci.image.manifest.v1+json', manifestSize: 100, configDigest: arm64.configDigest, size: 1000 },
+      {
+        platform: 'linux/amd64',
+        digest: amd64.digest,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        manifestSize: 100,
+        configDigest: amd64.configDigest,
+        size: 1000,
+      },
+      {
+        platform: 'linux/arm64',
+        digest: arm64.digest,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        manifestSize: 100,
+        configDigest: arm64.configDigest,
+        size: 1000,
+      },
     ],
     engine: { name: 'podman', version: '4.3.1' },
     buildSeconds: 10,
@@ -53,7 +70,10 @@ describe('verifyRemote, index (the OCI index as built)', () => {
     const state = await verify('built', { kind: 'index' });
     expect(state.problems).toEqual([]);
     expect(state.digest).toBe(indexDigest);
-    expect(state.platforms).toEqual([{ platform: 'linux/amd64', digest: amd64.digest }, { platform: 'linux/arm64', digest: arm64.digest }]);
+    expect(state.platforms).toEqual([
+      { platform: 'linux/amd64', digest: amd64.digest },
+      { platform: 'linux/arm64', digest: arm64.digest },
+    ]);
   });
 
   it('fails when the tag is not in the registry', async () => {
@@ -68,7 +88,10 @@ describe('verifyRemote, index (the OCI index as built)', () => {
   });
 
   it('fails naming the platform and both digests when an entry has another digest, and the index digests', async () => {
-    const served = mockRegistry.list(NAME, 'swapped', [{ platform: 'linux/amd64', digest: amd64.digest }, { platform: 'linux/arm64', digest: amd64.digest }]);
+    const served = mockRegistry.list(NAME, 'swapped', [
+      { platform: 'linux/amd64', digest: amd64.digest },
+      { platform: 'linux/arm64', digest: amd64.digest },
+    ]);
     const state = await verify('swapped', { kind: 'index' });
     expect(state.problems).toEqual([
       `${NAME}:swapped index digest is ${served}, expected ${indexDigest}`,
@@ -84,7 +107,11 @@ describe('verifyRemote, index (the OCI index as built)', () => {
 
   it('fails when the list holds a platform that was not built', async () => {
     const s390x = mockRegistry.image(NAME, { os: 'linux', architecture: 's390x' });
-    mockRegistry.list(NAME, 'extra', [{ platform: 'linux/amd64', digest: amd64.digest }, { platform: 'linux/arm64', digest: arm64.digest }, { platform: 'linux/s390x', digest: s390x.digest }]);
+    mockRegistry.list(NAME, 'extra', [
+      { platform: 'linux/amd64', digest: amd64.digest },
+      { platform: 'linux/arm64', digest: arm64.digest },
+      { platform: 'linux/s390x', digest: s390x.digest },
+    ]);
     const state = await verify('extra', { kind: 'index' });
     expect(state.problems).toContain(`${NAME}:extra holds unexpected platforms linux/s390x`);
   });
@@ -102,7 +129,15 @@ describe('verifyRemote, v2s2 (converted, so each platform is compared by config 
     // the conversion changes manifest digests, not configs: same configs as built
     v2amd64 = mockRegistry.image(NAME, { os: 'linux', architecture: 'amd64' }, DOCKER_MANIFEST);
     v2arm64 = mockRegistry.image(NAME, { os: 'linux', architecture: 'arm64' }, DOCKER_MANIFEST);
-    mockRegistry.list(NAME, 'v2', [{ platform: 'linux/amd64', digest: v2amd64.digest }, { platform: 'linux/arm64', digest: v2arm64.digest }], DOCKER_LIST);
+    mockRegistry.list(
+      NAME,
+      'v2',
+      [
+        { platform: 'linux/amd64', digest: v2amd64.digest },
+        { platform: 'linux/arm64', digest: v2arm64.digest },
+      ],
+      DOCKER_LIST,
+    );
   });
 
   it('passes when every platform has the config it was built with', async () => {
@@ -114,7 +149,15 @@ describe('verifyRemote, v2s2 (converted, so each platform is compared by config 
 
   it('fails when a platform has another config', async () => {
     const other = mockRegistry.image(NAME, { os: 'linux', architecture: 'amd64', variant: 'v9' }, DOCKER_MANIFEST);
-    mockRegistry.list(NAME, 'v2', [{ platform: 'linux/amd64', digest: v2amd64.digest }, { platform: 'linux/arm64', digest: other.digest }], DOCKER_LIST);
+    mockRegistry.list(
+      NAME,
+      'v2',
+      [
+        { platform: 'linux/amd64', digest: v2amd64.digest },
+        { platform: 'linux/arm64', digest: other.digest },
+      ],
+      DOCKER_LIST,
+    );
     const state = await verify('v2', { kind: 'v2s2' });
     expect(state.problems).toEqual([`${NAME}:v2 linux/arm64 has config ${other.configDigest}, expected ${arm64.configDigest}`]);
   });
@@ -153,7 +196,9 @@ describe('verifyRemote, platform (a per-arch push: the one image as built)', () 
   });
 
   it('fails when the tag is missing', async () => {
-    expect((await verify('v1-arm64', { kind: 'platform', platform: 'linux/arm64' })).problems).toEqual([`${NAME}:v1-arm64 is not in the registry`]);
+    expect((await verify('v1-arm64', { kind: 'platform', platform: 'linux/arm64' })).problems).toEqual([
+      `${NAME}:v1-arm64 is not in the registry`,
+    ]);
   });
 });
 

@@ -10,8 +10,12 @@ export const sha256 = (text: string) => `sha256:${createHash('sha256').update(te
 const NOT_FOUND = /manifest unknown|not found|name unknown|404/i;
 
 /** The manifest the registry serves for a reference, or undefined when there is none; any other failure throws. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the manifest as the registry serves it, checked field by field
-export async function readRemoteManifest(reference: string, tlsVerify: boolean, cwd: string): Promise<{ digest: string; json: any } | undefined> {
+export async function readRemoteManifest(
+  reference: string,
+  tlsVerify: boolean,
+  cwd: string,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the manifest as the registry serves it, checked field by field
+): Promise<{ digest: string; json: any } | undefined> {
   const result = await run(inspectStep(reference, tlsVerify), { cwd, allowFailure: true });
   if (result.exitCode !== 0) {
     if (NOT_FOUND.test(result.all)) return undefined;
@@ -21,7 +25,11 @@ export async function readRemoteManifest(reference: string, tlsVerify: boolean, 
 }
 
 /** The image config (os, architecture, variant, ...) of one image manifest. */
-export async function readRemoteConfig(reference: string, tlsVerify: boolean, cwd: string): Promise<{ os?: string; architecture?: string; variant?: string }> {
+export async function readRemoteConfig(
+  reference: string,
+  tlsVerify: boolean,
+  cwd: string,
+): Promise<{ os?: string; architecture?: string; variant?: string }> {
   const { stdout } = await run(configStep(reference, tlsVerify), { cwd });
   return JSON.parse(stdout);
 }
@@ -36,7 +44,14 @@ export interface RemoteState {
   problems: string[];
 }
 
-export async function verifyRemote(name: string, tag: string, record: ImageRecord, mode: PushMode, tlsVerify: boolean, cwd: string): Promise<RemoteState> {
+export async function verifyRemote(
+  name: string,
+  tag: string,
+  record: ImageRecord,
+  mode: PushMode,
+  tlsVerify: boolean,
+  cwd: string,
+): Promise<RemoteState> {
   const remote = await readRemoteManifest(`${name}:${tag}`, tlsVerify, cwd);
   if (!remote) return { digest: '', platforms: [], problems: [`${name}:${tag} is not in the registry`] };
   const state: RemoteState = { digest: remote.digest, platforms: [], problems: [] };
@@ -44,15 +59,18 @@ export async function verifyRemote(name: string, tag: string, record: ImageRecor
   const expected = 'platform' in mode ? record.platforms.filter((p) => p.platform === mode.platform) : record.platforms;
 
   if (mode.kind === 'platform') {
-    if (INDEX_MEDIA_TYPES.includes(remote.json.mediaType)) problems.push(`${name}:${tag} is a manifest list, expected the ${mode.platform} image alone`);
-    else if (state.digest !== expected[0]?.digest) problems.push(`${name}:${tag} is ${state.digest}, expected ${expected[0]?.digest} (${mode.platform} as built)`);
+    if (INDEX_MEDIA_TYPES.includes(remote.json.mediaType))
+      problems.push(`${name}:${tag} is a manifest list, expected the ${mode.platform} image alone`);
+    else if (state.digest !== expected[0]?.digest)
+      problems.push(`${name}:${tag} is ${state.digest}, expected ${expected[0]?.digest} (${mode.platform} as built)`);
     state.platforms = [{ platform: mode.platform, digest: state.digest }];
     return state;
   }
 
   if (mode.kind === 'single') {
     const config = remote.json.config?.digest;
-    if (config !== expected[0]?.configDigest) problems.push(`${name}:${tag} has config ${config}, expected ${expected[0]?.configDigest} (${mode.platform})`);
+    if (config !== expected[0]?.configDigest)
+      problems.push(`${name}:${tag} has config ${config}, expected ${expected[0]?.configDigest} (${mode.platform})`);
     state.platforms = [{ platform: mode.platform, digest: state.digest }];
     return state;
   }
@@ -74,7 +92,8 @@ export async function verifyRemote(name: string, tag: string, record: ImageRecor
     } else if (mode.kind === 'v2s2') {
       const manifest = await readRemoteManifest(`${name}@${got.digest}`, tlsVerify, cwd);
       if (!manifest) problems.push(`${name}:${tag} ${want.platform} (${got.digest}) is not in the registry`);
-      else if (manifest.json.config?.digest !== want.configDigest) problems.push(`${name}:${tag} ${want.platform} has config ${manifest.json.config?.digest}, expected ${want.configDigest}`);
+      else if (manifest.json.config?.digest !== want.configDigest)
+        problems.push(`${name}:${tag} ${want.platform} has config ${manifest.json.config?.digest}, expected ${want.configDigest}`);
     }
   }
   const extra = remotePlatforms.filter((p) => !expected.some((want) => want.platform === p.platform));

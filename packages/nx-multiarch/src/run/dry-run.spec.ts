@@ -31,7 +31,7 @@ describe('namesTarget', () => {
 });
 
 describe('commandIsDryRun', () => {
-  it('needs the plugin\'s mark and Nx\'s cache turned off: a hand-set mark alone would let Nx cache a dry result as a real one', () => {
+  it("needs the plugin's mark and Nx's cache turned off: a hand-set mark alone would let Nx cache a dry result as a real one", () => {
     expect(commandIsDryRun({ [DRY_RUN_ENV]: 'true', NX_SKIP_NX_CACHE: 'true' })).toBe(true);
     expect(commandIsDryRun({ [DRY_RUN_ENV]: 'true' })).toBe(false);
     expect(commandIsDryRun({ NX_SKIP_NX_CACHE: 'true' })).toBe(false);
@@ -49,27 +49,41 @@ function graph(edges: 'strings' | 'objects', pushOverrides: Record<string, unkno
       'base:docker-build': { id: 'base:docker-build', overrides: {} },
       'other:docker-lint': { id: 'other:docker-lint', overrides: { dryRun: true } },
     },
-    dependencies: { 'app:docker-push': [edge('app:docker-build')], 'app:docker-build': [edge('base:docker-build')], 'base:docker-build': [], 'other:docker-lint': [] },
+    dependencies: {
+      'app:docker-push': [edge('app:docker-build')],
+      'app:docker-build': [edge('base:docker-build')],
+      'base:docker-build': [],
+      'other:docker-lint': [],
+    },
     continuousDependencies: {},
   } as never;
 }
-const base = (taskGraph: unknown) => ({ projectName: 'base', targetName: 'docker-build', configurationName: undefined, taskGraph }) as never;
+const base = (taskGraph: unknown) =>
+  ({ projectName: 'base', targetName: 'docker-build', configurationName: undefined, taskGraph }) as never;
 
 describe('dryRunDependents', () => {
-  it.each(['strings', 'objects'] as const)('finds a dry run that depends on the task through another task (%s edges), and no unrelated one', (edges) => {
-    expect(dryRunDependents(base(graph(edges, { 'dry-run': true })))).toEqual(['app:docker-push']);
-    expect(dryRunDependents(base(graph(edges, {})))).toEqual([]);
-  });
+  it.each(['strings', 'objects'] as const)(
+    'finds a dry run that depends on the task through another task (%s edges), and no unrelated one',
+    (edges) => {
+      expect(dryRunDependents(base(graph(edges, { 'dry-run': true })))).toEqual(['app:docker-push']);
+      expect(dryRunDependents(base(graph(edges, {})))).toEqual([]);
+    },
+  );
 
   it('names the task with its configuration, as Nx does', () => {
-    const taskGraph = { tasks: { 'a:docker-push:arm64': { overrides: { dryRun: true } } }, dependencies: { 'a:docker-push:arm64': ['a:docker-build:arm64'] } };
-    expect(dryRunDependents({ projectName: 'a', targetName: 'docker-build', configurationName: 'arm64', taskGraph } as never)).toEqual(['a:docker-push:arm64']);
+    const taskGraph = {
+      tasks: { 'a:docker-push:arm64': { overrides: { dryRun: true } } },
+      dependencies: { 'a:docker-push:arm64': ['a:docker-build:arm64'] },
+    };
+    expect(dryRunDependents({ projectName: 'a', targetName: 'docker-build', configurationName: 'arm64', taskGraph } as never)).toEqual([
+      'a:docker-push:arm64',
+    ]);
   });
 });
 
 describe('isDryRun', () => {
   const marked = { [DRY_RUN_ENV]: 'true', NX_SKIP_NX_CACHE: 'true' };
-  it('is the task\'s own --dry-run, or a dry run of the whole command', () => {
+  it("is the task's own --dry-run, or a dry run of the whole command", () => {
     expect(isDryRun(true, base(graph('objects', {})), true, {})).toBe(true);
     expect(isDryRun(undefined, base(graph('objects', { dryRun: true })), true, marked)).toBe(true);
     expect(isDryRun(undefined, base(graph('objects', {})), true, {})).toBe(false);
@@ -86,6 +100,8 @@ describe('isDryRun', () => {
     expect(isDryRun(undefined, base(graph('objects', { dryRun: true })), true, { NX_CACHE_FAILURES: 'true' })).toBe(false);
     expect(warn).toHaveBeenCalledWith(expect.stringMatching(/base:docker-build would run and be cached for real\. It runs for real/));
     warn.mockRestore();
-    expect(() => isDryRun(undefined, base(graph('objects', { dryRun: true })), false, { NX_CACHE_FAILURES: 'true' })).toThrow(/is a dry run/);
+    expect(() => isDryRun(undefined, base(graph('objects', { dryRun: true })), false, { NX_CACHE_FAILURES: 'true' })).toThrow(
+      /is a dry run/,
+    );
   });
 });

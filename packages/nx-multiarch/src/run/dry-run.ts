@@ -62,8 +62,10 @@ export function dryRunDependents(context: TaskContext): string[] {
 /** Why a task another dry run depends on was not told so. */
 function notReached(self: string, dependents: string[]): string {
   const many = dependents.length > 1;
-  return `${dependents.join(', ')} ${many ? 'are dry runs that depend' : 'is a dry run that depends'} on ${self}, but this nx command did not tell the plugin ` +
-    `it is one before Nx hashed its tasks, so ${self} would run and be cached for real`;
+  return (
+    `${dependents.join(', ')} ${many ? 'are dry runs that depend' : 'is a dry run that depends'} on ${self}, but this nx command did not tell the plugin ` +
+    `it is one before Nx hashed its tasks, so ${self} would run and be cached for real`
+  );
 }
 
 /**
@@ -71,18 +73,15 @@ function notReached(self: string, dependents: string[]): string {
  * run depends on that was not told so is refused rather than run for real (which would also be cached under the real
  * hash). With NX_CACHE_FAILURES=true a refusal of a cached target would be replayed to real runs, so it runs instead.
  */
-export function isDryRun(
-  own: boolean | undefined,
-  context: TaskContext,
-  cacheable: boolean,
-  env: Env = process.env,
-): boolean {
+export function isDryRun(own: boolean | undefined, context: TaskContext, cacheable: boolean, env: Env = process.env): boolean {
   if (own || commandIsDryRun(env)) return true;
   const dependents = dryRunDependents(context);
   if (dependents.length === 0) return false;
   const self = taskIdOf(context);
   if (cacheable && env.NX_CACHE_FAILURES === 'true') {
-    logger.warn(`${notReached(self, dependents)}. It runs for real: with NX_CACHE_FAILURES=true a refusal would be replayed to later real runs.`);
+    logger.warn(
+      `${notReached(self, dependents)}. It runs for real: with NX_CACHE_FAILURES=true a refusal would be replayed to later real runs.`,
+    );
     return false;
   }
   throw new DryRunNotReachedError(notReached(self, dependents), dependents[0]);

@@ -1,6 +1,7 @@
 /** Hints that errors from commands carry: what to install, how to log in, how to register QEMU. */
 const INSTALL_HINTS: Record<string, string> = {
-  podman: 'Install podman >= 3.4 (Debian/Ubuntu: apt-get install podman), or install docker with the buildx plugin and set engine to docker.',
+  podman:
+    'Install podman >= 3.4 (Debian/Ubuntu: apt-get install podman), or install docker with the buildx plugin and set engine to docker.',
   docker: 'Install docker with the buildx plugin, or install podman >= 3.4 (apt-get install podman) and set engine to podman.',
   skopeo: 'docker-push uses skopeo to push the OCI layout: install it (Debian/Ubuntu: apt-get install skopeo).',
   git: 'Install git.',

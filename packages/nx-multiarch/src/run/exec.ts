@@ -39,8 +39,24 @@ export async function run(step: Step, options: RunOptions): Promise<RunResult> {
     all: true,
     reject: false,
     stdin: 'ignore',
-    stdout: options.onLine ? ['pipe', function* (line: unknown) { echo(line); yield line; }] : 'pipe',
-    stderr: options.onLine ? ['pipe', function* (line: unknown) { echo(line); yield line; }] : 'pipe',
+    stdout: options.onLine
+      ? [
+          'pipe',
+          function* (line: unknown) {
+            echo(line);
+            yield line;
+          },
+        ]
+      : 'pipe',
+    stderr: options.onLine
+      ? [
+          'pipe',
+          function* (line: unknown) {
+            echo(line);
+            yield line;
+          },
+        ]
+      : 'pipe',
   });
   const untrack = trackProcess(child);
   const result = await child.finally(untrack);
@@ -48,7 +64,12 @@ export async function run(step: Step, options: RunOptions): Promise<RunResult> {
   const exitCode = result.exitCode ?? 1;
   const all = String(result.all ?? '');
   if (result.failed && !options.allowFailure) throw new CommandFailedError(step.argv, result.exitCode, all, hintFor(all, step.argv));
-  return { exitCode: result.failed ? exitCode || 1 : 0, stdout: String(result.stdout ?? ''), all, ...(result.signal ? { signal: result.signal } : {}) };
+  return {
+    exitCode: result.failed ? exitCode || 1 : 0,
+    stdout: String(result.stdout ?? ''),
+    all,
+    ...(result.signal ? { signal: result.signal } : {}),
+  };
 }
 
 /** The same argv, printable for a dry run: each element quoted when it would need it in a shell. */

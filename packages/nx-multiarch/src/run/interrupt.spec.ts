@@ -67,22 +67,25 @@ describe('handleInterrupts', () => {
   it.each([
     ['SIGINT', 130],
     ['SIGTERM', 143],
-  ] as const)('%s: stops the running commands, runs the immediate clean-ups, and the task exits with %i once it has unwound', (signal, code) => {
-    const child = { kill: jest.fn(() => true) };
-    const untrack = mod.trackProcess(child);
-    const cleanup = jest.fn();
-    mod.onInterrupt(cleanup);
+  ] as const)(
+    '%s: stops the running commands, runs the immediate clean-ups, and the task exits with %i once it has unwound',
+    (signal, code) => {
+      const child = { kill: jest.fn(() => true) };
+      const untrack = mod.trackProcess(child);
+      const cleanup = jest.fn();
+      mod.onInterrupt(cleanup);
 
-    expect(send(signal)).toBeUndefined();
-    expect(child.kill).toHaveBeenCalledWith('SIGTERM');
-    expect(cleanup).toHaveBeenCalledTimes(1);
-    expect(mod.interruptedBy()).toBe(signal);
-    expect(() => mod.throwIfInterrupted()).toThrow(`Interrupted by ${signal}`);
-    untrack();
-    expect(unwind()).toBe(code);
-  });
+      expect(send(signal)).toBeUndefined();
+      expect(child.kill).toHaveBeenCalledWith('SIGTERM');
+      expect(cleanup).toHaveBeenCalledTimes(1);
+      expect(mod.interruptedBy()).toBe(signal);
+      expect(() => mod.throwIfInterrupted()).toThrow(`Interrupted by ${signal}`);
+      untrack();
+      expect(unwind()).toBe(code);
+    },
+  );
 
-  it('a second SIGINT (Ctrl-C again) exits at once, with the first signal\'s code', () => {
+  it("a second SIGINT (Ctrl-C again) exits at once, with the first signal's code", () => {
     expect(send('SIGINT')).toBeUndefined();
     expect(send('SIGINT')).toBe(130);
   });
@@ -104,7 +107,7 @@ describe('handleInterrupts', () => {
     expect(unwind()).toBe(130);
   });
 
-  it('a CI cancel (SIGTERM to the group, then nx\'s own SIGTERM) lets the clean-up finish and exits with 143', () => {
+  it("a CI cancel (SIGTERM to the group, then nx's own SIGTERM) lets the clean-up finish and exits with 143", () => {
     expect(send('SIGTERM')).toBeUndefined();
     expect(send('SIGTERM')).toBeUndefined();
     expect(unwind()).toBe(143);

@@ -6,7 +6,10 @@ export class PlatformProgress {
   private current: string | undefined;
   private readonly spans = new Map<string, { first: number; last: number }>();
 
-  constructor(private readonly write: (line: string) => void, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly write: (line: string) => void,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   line = (line: string): void => {
     const announced = /^\[([a-z0-9_]+\/[a-z0-9_]+(?:\/[a-z0-9_]+)?)\]/.exec(line)?.[1];

@@ -16,17 +16,25 @@ describe('runWithRetry', () => {
   });
 
   it('tries again after a registry 5xx and succeeds', async () => {
-    const result = await runWithRetry(flakyStep(dir, 2, 'received unexpected HTTP status: 500 Internal Server Error'), { cwd: dir }, [1, 1, 1]);
+    const result = await runWithRetry(
+      flakyStep(dir, 2, 'received unexpected HTTP status: 500 Internal Server Error'),
+      { cwd: dir },
+      [1, 1, 1],
+    );
     expect(result.stdout).toBe('ok');
   });
 
   it('gives up after the bounded retries, with the registry error', async () => {
-    await expect(runWithRetry(flakyStep(dir, 9, 'received unexpected HTTP status: 503 Service Unavailable'), { cwd: dir }, [1, 1])).rejects.toThrow(/503 Service Unavailable/);
+    await expect(
+      runWithRetry(flakyStep(dir, 9, 'received unexpected HTTP status: 503 Service Unavailable'), { cwd: dir }, [1, 1]),
+    ).rejects.toThrow(/503 Service Unavailable/);
     expect(readFileSync(`${dir}/n`, 'utf8').trim()).toBe('3');
   });
 
   it('does not retry other failures', async () => {
-    await expect(runWithRetry(flakyStep(dir, 1, 'unauthorized: authentication required'), { cwd: dir }, [1, 1])).rejects.toThrow(/unauthorized/);
+    await expect(runWithRetry(flakyStep(dir, 1, 'unauthorized: authentication required'), { cwd: dir }, [1, 1])).rejects.toThrow(
+      /unauthorized/,
+    );
     expect(readFileSync(`${dir}/n`, 'utf8').trim()).toBe('1');
   });
 });

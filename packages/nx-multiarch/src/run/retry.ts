@@ -19,7 +19,9 @@ export async function runWithRetry(step: Step, options: RunOptions, delays: read
       throwIfInterrupted();
       if (!(error instanceof CommandFailedError) || !SERVER_ERROR.test(error.output) || attempt >= delays.length) throw error;
       const status = SERVER_ERROR.exec(error.output)?.[0];
-      logger.warn(`The registry answered ${status}; trying again in ${delays[attempt] / 1000} s (retry ${attempt + 1} of ${delays.length}).`);
+      logger.warn(
+        `The registry answered ${status}; trying again in ${delays[attempt] / 1000} s (retry ${attempt + 1} of ${delays.length}).`,
+      );
       await new Promise((resolve) => setTimeout(resolve, delays[attempt]));
     }
   }

@@ -30,13 +30,21 @@ export function resolveBuildSingleOptions(options: Record<string, unknown>, cont
 const KIND_VERSION = { argv: ['kind', 'version'], description: 'is kind installed (checked before building)' };
 
 /** What a real run would run; the same Dockerfile copy docker-build gives podman, so both share layer cache keys. */
-async function dryRunReport(context: ExecutorContext, engine: Engine, request: SingleRequest, kind: KindTarget | undefined): Promise<DryRunReport> {
+async function dryRunReport(
+  context: ExecutorContext,
+  engine: Engine,
+  request: SingleRequest,
+  kind: KindTarget | undefined,
+): Promise<DryRunReport> {
   const notes = [engineNote(engine)];
   const prepared = await engine.prepare(request, { project: context.projectName!, workspaceRoot: context.root });
   const plan = engine.planSingle(prepared.request);
   const archive = join(tmpdir(), 'nx-multiarch-kind-<random>', 'image.tar');
-  if (kind) notes.push(`KIND cluster ${kind.cluster} (${kind.reason}); the archive is saved into a temporary folder of the real run's own.`);
-  const steps = kind ? [KIND_VERSION, ...plan.steps, engine.saveArchive(request.reference, archive, request.remote), kindLoadStep(archive, kind.cluster)] : plan.steps;
+  if (kind)
+    notes.push(`KIND cluster ${kind.cluster} (${kind.reason}); the archive is saved into a temporary folder of the real run's own.`);
+  const steps = kind
+    ? [KIND_VERSION, ...plan.steps, engine.saveArchive(request.reference, archive, request.remote), kindLoadStep(archive, kind.cluster)]
+    : plan.steps;
   return { task: taskName(context), steps, files: prepared.files, notes };
 }
 
@@ -52,26 +60,43 @@ export default async function dockerBuildSingle(options: Record<string, unknown>
     validateDockerfileFile(sources.dockerfile, project.workspaceRoot, resolved.target);
     const revision = await sourceRevision(project.workspaceRoot, sources);
     const secrets = secretFiles(project.workspaceRoot, resolved.secrets);
-    const request = { ...buildRequest(project, resolved, { ...sources, secrets }, revision, normaliseRemoteUrl(resolved.sourceUrl)), platform: resolved.platform, reference };
+    const request = {
+      ...buildRequest(project, resolved, { ...sources, secrets }, revision, normaliseRemoteUrl(resolved.sourceUrl)),
+      platform: resolved.platform,
+      reference,
+    };
     const kind = kindTarget(resolved.kind);
     if (dryRun) return printDryRun(await dryRunReport(context, engine, request, kind));
     // Before building: kind missing must not cost a build.
     if (kind) await run(KIND_VERSION, { cwd: project.workspaceRoot });
     await engineVersion(engine, project.workspaceRoot, request.dockerfile);
     const prepared = await engine.prepare(request, { project: project.name, workspaceRoot: project.workspaceRoot });
-    await runPlan(engine.planSingle(prepared.request), project.workspaceRoot, (line) => process.stdout.write(`[${resolved.platform}] ${line}\n`));
+    await runPlan(engine.planSingle(prepared.request), project.workspaceRoot, (line) =>
+      process.stdout.write(`[${resolved.platform}] ${line}\n`),
+    );
     logger.info(`\n${project.name}: ${resolved.platform} image loaded as ${reference} (run it: ${engine.name} run --rm ${reference})`);
     if (kind) await loadIntoKind(engine, reference, resolved.platform, kind, request.remote, project.workspaceRoot);
   });
 }
 
 /** KIND can't load manifest lists (kind#3795): a single-platform docker-archive goes in instead. */
-async function loadIntoKind(engine: Engine, reference: string, platform: string, kind: KindTarget, remote: RemoteBuilder | undefined, cwd: string) {
+async function loadIntoKind(
+  engine: Engine,
+  reference: string,
+  platform: string,
+  kind: KindTarget,
+  remote: RemoteBuilder | undefined,
+  cwd: string,
+) {
   logger.info(`KIND cluster ${kind.cluster} (${kind.reason}): loading the ${platform} image alone, as KIND cannot load manifest lists.`);
   const scratch = await mkdtemp(join(tmpdir(), 'nx-multiarch-kind-'));
   try {
     const archive = join(scratch, 'image.tar');
-    await runPlan({ steps: [engine.saveArchive(reference, archive, remote), kindLoadStep(archive, kind.cluster)], cleanup: [] }, cwd, (line) => process.stdout.write(`[kind] ${line}\n`));
+    await runPlan(
+      { steps: [engine.saveArchive(reference, archive, remote), kindLoadStep(archive, kind.cluster)], cleanup: [] },
+      cwd,
+      (line) => process.stdout.write(`[kind] ${line}\n`),
+    );
     logger.info(`${reference} is in KIND cluster ${kind.cluster}.`);
   } finally {
     await rm(scratch, { recursive: true, force: true });

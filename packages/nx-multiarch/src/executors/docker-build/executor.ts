@@ -90,7 +90,13 @@ export default async function dockerBuild(options: Record<string, unknown>, cont
     if (outputWarning) logger.warn(outputWarning);
     const revision = await sourceRevision(project.workspaceRoot, sources);
     const request = {
-      ...buildRequest(project, resolved, { ...sources, secrets: secretFiles(project.workspaceRoot, resolved.secrets) }, revision, normaliseRemoteUrl(resolved.sourceUrl)),
+      ...buildRequest(
+        project,
+        resolved,
+        { ...sources, secrets: secretFiles(project.workspaceRoot, resolved.secrets) },
+        revision,
+        normaliseRemoteUrl(resolved.sourceUrl),
+      ),
       platforms: resolved.platforms,
       provenance: resolved.provenance,
       layoutDir: join(workDir, LAYOUT_DIR),
@@ -104,13 +110,16 @@ export default async function dockerBuild(options: Record<string, unknown>, cont
       await mkdir(dirname(workDir), { recursive: true });
       await mkdir(workDir);
     } catch (error) {
-      throw new BuildInputError(`Cannot write the build output under ${dirname(workDir)}: ${(error as Error).message}. Make the folder writable or set outputPath.`);
+      throw new BuildInputError(
+        `Cannot write the build output under ${dirname(workDir)}: ${(error as Error).message}. Make the folder writable or set outputPath.`,
+      );
     }
     const forgetPartial = onInterrupt(() => rmSync(workDir, { recursive: true, force: true }));
     try {
       const rewriteBases = (text: string) => useWorkspaceBases(context, text, request.buildArgs);
       const prepared = await engine.prepare(request, { project: project.name, workspaceRoot: project.workspaceRoot, rewriteBases });
-      if (prepared.bases.length > 0) logger.info(`Using the fresh build output of ${prepared.bases.join(', ')} as base image (not a registry copy).`);
+      if (prepared.bases.length > 0)
+        logger.info(`Using the fresh build output of ${prepared.bases.join(', ')} as base image (not a registry copy).`);
       const plan = engine.planMultiArch(prepared.request);
       if (plan.archives) await mkdir(dirname(plan.archives[0].path), { recursive: true });
       const started = Date.now();

@@ -37,20 +37,31 @@ async function pinnedBasePlatforms(text: string, tlsVerifyOption: boolean | unde
       const manifest = await readRemoteManifest(image, tlsVerify, cwd);
       if (!manifest) continue;
       if (INDEX_MEDIA_TYPES.includes(manifest.json.mediaType) || manifest.json.manifests) {
-        platforms.set(image, describeIndex(manifest.json).map((p) => p.platform));
+        platforms.set(
+          image,
+          describeIndex(manifest.json).map((p) => p.platform),
+        );
       } else {
         const config = await readRemoteConfig(image, tlsVerify, cwd);
         platforms.set(image, [formatPlatform({ os: config.os ?? '?', architecture: config.architecture ?? '?', variant: config.variant })]);
       }
     } catch (error) {
-      logger.warn(`Could not ask the registry about ${image} (${(error as Error).message.split('\n')[0]}); its platforms were not checked.`);
+      logger.warn(
+        `Could not ask the registry about ${image} (${(error as Error).message.split('\n')[0]}); its platforms were not checked.`,
+      );
     }
   }
   return platforms;
 }
 
 /** A dry run lints what needs no command and shows what a real run would ask the registry. */
-function dryRunReport(context: ExecutorContext, text: string, checkRegistry: boolean | undefined, tlsVerify: boolean | undefined, output: string): DryRunReport {
+function dryRunReport(
+  context: ExecutorContext,
+  text: string,
+  checkRegistry: boolean | undefined,
+  tlsVerify: boolean | undefined,
+  output: string,
+): DryRunReport {
   const steps = checkRegistry ? pinnedBases(text).map((image) => inspectStep(image, tlsVerifyFor(image, tlsVerify))) : [];
   const notes = [
     steps.length > 0
@@ -71,14 +82,19 @@ export default async function dockerLint(options: Record<string, unknown>, conte
     const text = readFileSync(sources.dockerfile, 'utf8');
     const output = resolve(project.workspaceRoot, resolved.outputPath ?? defaultLintOutput(project.root));
     if (dryRun) printDryRun(dryRunReport(context, text, resolved.checkRegistry, resolved.tlsVerify, output));
-    const platforms = resolved.checkRegistry && !dryRun ? await pinnedBasePlatforms(text, resolved.tlsVerify, project.workspaceRoot) : new Map<string, string[]>();
+    const platforms =
+      resolved.checkRegistry && !dryRun
+        ? await pinnedBasePlatforms(text, resolved.tlsVerify, project.workspaceRoot)
+        : new Map<string, string[]>();
     const findings = lintDockerfile({
       text,
       path: relative(project.workspaceRoot, sources.dockerfile),
       contextIsWorkspaceRoot: resolve(sources.context) === resolve(project.workspaceRoot),
       hasDockerignore: existsSync(join(sources.context, '.dockerignore')) || existsSync(`${sources.dockerfile}.dockerignore`),
       baseImagePlatforms: (image) => platforms.get(image),
-      ...(context.projectGraph ? buildOutputFacts(context.projectGraph, project.name, project.workspaceRoot, relative(project.workspaceRoot, sources.context)) : {}),
+      ...(context.projectGraph
+        ? buildOutputFacts(context.projectGraph, project.name, project.workspaceRoot, relative(project.workspaceRoot, sources.context))
+        : {}),
     });
     if (!dryRun) {
       await mkdir(dirname(output), { recursive: true });
@@ -88,7 +104,10 @@ export default async function dockerLint(options: Record<string, unknown>, conte
     else if (findings.length > 0) logger.info(formatText(findings));
     const errors = findings.filter((finding) => finding.level === 'error').length;
     const warnings = findings.length - errors;
-    if (errors > 0) throw new Error(`${project.name}: ${errors} error(s) and ${warnings} warning(s) make the Dockerfile not multi-arch ready (see above).`);
+    if (errors > 0)
+      throw new Error(
+        `${project.name}: ${errors} error(s) and ${warnings} warning(s) make the Dockerfile not multi-arch ready (see above).`,
+      );
     logger.info(`${project.name}: multi-arch ready (${warnings} warning(s)).`);
   });
 }

@@ -22,17 +22,33 @@ import { isDryRun } from '../../run/dry-run';
 import { relative } from 'node:path';
 
 export function resolveManifestOptions(options: Record<string, unknown>, context: ExecutorContext, env = process.env) {
-  const defaults = { imageName: DEFAULTS.imageName, latest: DEFAULTS.latest, archTagSuffix: DEFAULTS.archTagSuffix, engine: DEFAULTS.engine };
-  const resolved = resolveOptions(manifestSchema, options, context, defaults, [{ platforms: buildEnvLayer(env).platforms }, referenceEnvLayer(env)]);
+  const defaults = {
+    imageName: DEFAULTS.imageName,
+    latest: DEFAULTS.latest,
+    archTagSuffix: DEFAULTS.archTagSuffix,
+    engine: DEFAULTS.engine,
+  };
+  const resolved = resolveOptions(manifestSchema, options, context, defaults, [
+    { platforms: buildEnvLayer(env).platforms },
+    referenceEnvLayer(env),
+  ]);
   return { ...resolved, platforms: parsePlatformList(resolved.platforms ?? DEFAULTS.platforms) };
 }
 
 type Found = Extract<ArchImage, { state: 'ok' }>;
 
 /** What a real stitch runs; the per-arch digests are the registry's answers to its first commands, which a dry run does not ask. */
-function dryRunReport(context: ExecutorContext, engine: Engine, request: Omit<StitchRequest, 'sources' | 'format'>, perArch: string[]): DryRunReport {
+function dryRunReport(
+  context: ExecutorContext,
+  engine: Engine,
+  request: Omit<StitchRequest, 'sources' | 'format'>,
+  perArch: string[],
+): DryRunReport {
   const digestOf = (reference: string) => `${reference.slice(0, reference.lastIndexOf(':'))}@<digest of ${reference}>`;
-  const reads = perArch.flatMap((reference) => [inspectStep(reference, request.tlsVerify), configStep(digestOf(reference), request.tlsVerify)]);
+  const reads = perArch.flatMap((reference) => [
+    inspectStep(reference, request.tlsVerify),
+    configStep(digestOf(reference), request.tlsVerify),
+  ]);
   const plan = engine.planStitch({ ...request, sources: perArch.map(digestOf), format: 'oci' });
   const readBacks = request.destinations.map((destination) => inspectStep(destination, request.tlsVerify));
   const notes = [
@@ -74,7 +90,9 @@ export default async function dockerManifest(options: Record<string, unknown>, c
     }
 
     const cwd = project.workspaceRoot;
-    const images = await Promise.all(resolved.platforms.map((platform) => inspectArchImage(name, archTagOf(platform), platform, tlsVerify, cwd)));
+    const images = await Promise.all(
+      resolved.platforms.map((platform) => inspectArchImage(name, archTagOf(platform), platform, tlsVerify, cwd)),
+    );
     const problems = stitchProblems(project.name, `${name}:${tags[0]}`, images);
     if (problems) throw new Error(problems);
     const found = images as Found[];
@@ -84,11 +102,14 @@ export default async function dockerManifest(options: Record<string, unknown>, c
     await runPlan(plan, cwd, (line) => process.stdout.write(`[stitch] ${line}\n`));
     const digest = await verifyStitched(name, tags, found, tlsVerify, cwd).catch(async (error) => {
       // As docker-push does: the status report (--check) reads this, so a failed verification must not leave the last good record standing.
-      if (error instanceof PushVerificationError) await recordPush(project, { references: request.destinations, mode: 'stitched' }, { problems: [error.message] });
+      if (error instanceof PushVerificationError)
+        await recordPush(project, { references: request.destinations, mode: 'stitched' }, { problems: [error.message] });
       throw error;
     });
     const platforms = found.map((image) => ({ platform: image.platform, digest: image.digest }));
     await recordPush(project, { references: request.destinations, mode: 'stitched' }, { digest, platforms });
-    logger.info(`\nStitched and verified ${request.destinations.join(', ')} ${digest} from ${found.map((image) => image.reference).join(', ')}`);
+    logger.info(
+      `\nStitched and verified ${request.destinations.join(', ')} ${digest} from ${found.map((image) => image.reference).join(', ')}`,
+    );
   });
 }

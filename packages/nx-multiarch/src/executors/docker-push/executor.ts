@@ -39,7 +39,8 @@ async function pushAs(mode: PushMode, layoutDir: string, target: PushTarget, rec
   let remote: RemoteState | undefined;
   for (const tag of target.tags) {
     remote = await verifyRemote(name, tag, record, mode, target.tlsVerify, cwd);
-    if (remote.problems.length > 0) throw new PushVerificationError(`Verification of ${name}:${tag} failed:\n  - ${remote.problems.join('\n  - ')}`);
+    if (remote.problems.length > 0)
+      throw new PushVerificationError(`Verification of ${name}:${tag} failed:\n  - ${remote.problems.join('\n  - ')}`);
   }
   return { mode, remote: remote! };
 }
@@ -72,21 +73,48 @@ const archTarget = (target: PushTarget, platform: string, suffix: string = DEFAU
   tags: target.tags.map((tag) => archTag(tag, suffix, platform)),
 });
 
-async function pushOnePlatform(value: string, suffix: string | undefined, outputDir: string, target: PushTarget, record: ImageRecord, project: ProjectInfo) {
+async function pushOnePlatform(
+  value: string,
+  suffix: string | undefined,
+  outputDir: string,
+  target: PushTarget,
+  record: ImageRecord,
+  project: ProjectInfo,
+) {
   const platform = formatPlatform(parsePlatform(value));
   if (!record.platforms.some((p) => p.platform === platform)) {
     const built = record.platforms.map((p) => p.platform).join(', ');
-    throw new Error(`The build output ${outputDir} holds ${built}, not ${platform}: build it first (nx run ${project.name}:docker-build -c ${archKey(platform)}).`);
+    throw new Error(
+      `The build output ${outputDir} holds ${built}, not ${platform}: build it first (nx run ${project.name}:docker-build -c ${archKey(platform)}).`,
+    );
   }
   const perArch = archTarget(target, platform, suffix);
-  const { remote } = await pushAs({ kind: 'platform', platform }, join(outputDir, record.layout.path), perArch, record, project.workspaceRoot);
+  const { remote } = await pushAs(
+    { kind: 'platform', platform },
+    join(outputDir, record.layout.path),
+    perArch,
+    record,
+    project.workspaceRoot,
+  );
   const references = perArch.tags.map((tag) => formatReference(target.reference, tag));
-  await recordPush(project, { references, mode: 'platform', arch: archKey(platform) }, { digest: remote.digest, platforms: remote.platforms });
-  logger.info(`\nPushed and verified ${platform} ${remote.digest} as ${references.join(', ')}; stitch the list with docker-manifest once every arch is pushed.`);
+  await recordPush(
+    project,
+    { references, mode: 'platform', arch: archKey(platform) },
+    { digest: remote.digest, platforms: remote.platforms },
+  );
+  logger.info(
+    `\nPushed and verified ${platform} ${remote.digest} as ${references.join(', ')}; stitch the list with docker-manifest once every arch is pushed.`,
+  );
 }
 
 /** What a real push runs: the copies, then the read-backs; the build output is not read (its build may be a dry run too). */
-function dryRunReport(context: ExecutorContext, layoutDir: string, target: PushTarget, platformOption: string | undefined, suffix: string | undefined): DryRunReport {
+function dryRunReport(
+  context: ExecutorContext,
+  layoutDir: string,
+  target: PushTarget,
+  platformOption: string | undefined,
+  suffix: string | undefined,
+): DryRunReport {
   const platform = platformOption ? formatPlatform(parsePlatform(platformOption)) : undefined;
   const pushed = platform ? archTarget(target, platform, suffix) : target;
   const mode: PushMode = platform ? { kind: 'platform', platform } : { kind: 'index' };
@@ -112,18 +140,22 @@ export default async function dockerPush(options: Record<string, unknown>, conte
     const outputDir = resolved.inputPath ? resolve(project.workspaceRoot, resolved.inputPath) : buildOutputOf(context, project.name);
     const layoutDir = join(outputDir, LAYOUT_DIR);
     if (!target.tlsVerify && !isLoopbackRegistry(reference.registry)) {
-      logger.warn(`TLS verification is off for ${reference.registry} (tlsVerify: false): anyone on the network path can read or change what is pushed.`);
+      logger.warn(
+        `TLS verification is off for ${reference.registry} (tlsVerify: false): anyone on the network path can read or change what is pushed.`,
+      );
     }
     if (dryRun) return printDryRun(dryRunReport(context, layoutDir, target, resolved.platform, resolved.archTagSuffix));
 
     const record = await readRecord(outputDir);
     if (resolved.platform) return pushOnePlatform(resolved.platform, resolved.archTagSuffix, outputDir, target, record, project);
     const references = tags.map((tag) => formatReference(reference, tag));
-    const { mode, remote } = await pushWithFallback(join(outputDir, record.layout.path), target, record, project.workspaceRoot).catch(async (error) => {
-      // The status report (--check) reads this: a failed verification must not leave the last good record standing.
-      if (error instanceof PushVerificationError) await recordPush(project, { references, mode: 'index' }, { problems: [error.message] });
-      throw error;
-    });
+    const { mode, remote } = await pushWithFallback(join(outputDir, record.layout.path), target, record, project.workspaceRoot).catch(
+      async (error) => {
+        // The status report (--check) reads this: a failed verification must not leave the last good record standing.
+        if (error instanceof PushVerificationError) await recordPush(project, { references, mode: 'index' }, { problems: [error.message] });
+        throw error;
+      },
+    );
     await recordPush(project, { references, mode: mode.kind }, { digest: remote.digest, platforms: remote.platforms });
     if (mode.kind === 'single') {
       const skipped = record.platforms.map((p) => p.platform).filter((p) => p !== mode.platform);

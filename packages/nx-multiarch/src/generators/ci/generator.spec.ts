@@ -51,7 +51,11 @@ async function parseWorkflowText(content: string): Promise<Parsed> {
   const result = parseWorkflow({ name: WORKFLOW_PATH, content }, new NoOperationTraceWriter());
   const errors = result.context.errors.getErrors().map((error) => error.message);
   const template = await convertWorkflowTemplate(result.context, result.value!);
-  return { errors: [...errors, ...(template.errors ?? []).map((error) => error.Message)], template, doc: plain(result.value!) as unknown as Parsed['doc'] };
+  return {
+    errors: [...errors, ...(template.errors ?? []).map((error) => error.Message)],
+    template,
+    doc: plain(result.value!) as unknown as Parsed['doc'],
+  };
 }
 
 /** Runs the generator and parses what it wrote; a workflow GitHub would reject fails here. */
@@ -91,7 +95,8 @@ describe('ci generator', () => {
   afterEach(() => jest.restoreAllMocks());
 
   it('the parser used here does report a workflow GitHub would reject', async () => {
-    const broken = 'on: push\npermissions: { packages: writ }\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n        run: echo both\n';
+    const broken =
+      'on: push\npermissions: { packages: writ }\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n        run: echo both\n';
     expect((await parseWorkflowText(broken)).errors.length).toBeGreaterThan(0);
   });
 
@@ -115,7 +120,11 @@ describe('ci generator', () => {
     const install = step('docker-push', (s) => s.name === 'Install dependencies');
     expect(install.run).toBe('npm ci');
     const login = step('docker-push', isLogin);
-    expect(login.env).toEqual({ REGISTRY: 'quay.io', REGISTRY_USERNAME: '${{ secrets.REGISTRY_USERNAME }}', REGISTRY_PASSWORD: '${{ secrets.REGISTRY_PASSWORD }}' });
+    expect(login.env).toEqual({
+      REGISTRY: 'quay.io',
+      REGISTRY_USERNAME: '${{ secrets.REGISTRY_USERNAME }}',
+      REGISTRY_PASSWORD: '${{ secrets.REGISTRY_PASSWORD }}',
+    });
     const push = step('docker-push', isAffected);
     expect(push.run).toBe('npx nx affected -t docker-push --base=$NX_BASE --head=$NX_HEAD');
 
@@ -135,7 +144,11 @@ describe('ci generator', () => {
     withPlugin(tree, { registry: 'ghcr.io', imageName: 'acme/{projectName}' });
     const { doc, step } = await generated(tree);
     expect(doc.permissions).toEqual({ contents: 'read', actions: 'read', packages: 'write' });
-    expect(step('docker-push', isLogin).env).toEqual({ REGISTRY: 'ghcr.io', REGISTRY_USERNAME: '${{ github.actor }}', REGISTRY_PASSWORD: '${{ secrets.GITHUB_TOKEN }}' });
+    expect(step('docker-push', isLogin).env).toEqual({
+      REGISTRY: 'ghcr.io',
+      REGISTRY_USERNAME: '${{ github.actor }}',
+      REGISTRY_PASSWORD: '${{ secrets.GITHUB_TOKEN }}',
+    });
     expect(step('docker-push', isAffected).run).toBe('npx nx affected -t docker-push --base=$NX_BASE --head=$NX_HEAD');
     expect(warn).not.toHaveBeenCalled();
   });
@@ -145,13 +158,18 @@ describe('ci generator', () => {
     const { doc, step } = await generated(tree, { registry: 'ghcr.io' });
     expect(doc.permissions).toMatchObject({ packages: 'write' });
     expect(step('docker-push', isLogin).env).toMatchObject({ REGISTRY: 'ghcr.io', REGISTRY_PASSWORD: '${{ secrets.GITHUB_TOKEN }}' });
-    expect(step('docker-push', isAffected)).toMatchObject({ run: 'npx nx affected -t docker-push --base=$NX_BASE --head=$NX_HEAD --registry="$REGISTRY"', env: { REGISTRY: 'ghcr.io' } });
+    expect(step('docker-push', isAffected)).toMatchObject({
+      run: 'npx nx affected -t docker-push --base=$NX_BASE --head=$NX_HEAD --registry="$REGISTRY"',
+      env: { REGISTRY: 'ghcr.io' },
+    });
   });
 
   it('ghcr.io without a namespace in imageName: warns that images live under a user or organisation', async () => {
     withPlugin(tree, { registry: 'ghcr.io' });
     await generated(tree);
-    expect(warn).toHaveBeenCalledWith(expect.stringContaining('ghcr.io keeps images under a user or organisation: set "imageName": "<owner>/{projectName}"'));
+    expect(warn).toHaveBeenCalledWith(
+      expect.stringContaining('ghcr.io keeps images under a user or organisation: set "imageName": "<owner>/{projectName}"'),
+    );
   });
 
   it('never puts a secret or any expression on a command line: secrets reach run steps only as env values', async () => {
@@ -177,7 +195,11 @@ describe('ci generator', () => {
   });
 
   it('uses the configured push target name, main branch, platforms and Node.js version', async () => {
-    withPlugin(tree, { registry: 'quay.io', pushTargetName: 'publish', platforms: ['linux/amd64', 'linux/arm64', 'linux/s390x', 'linux/arm/v7'] }, { defaultBase: 'trunk' });
+    withPlugin(
+      tree,
+      { registry: 'quay.io', pushTargetName: 'publish', platforms: ['linux/amd64', 'linux/arm64', 'linux/s390x', 'linux/arm/v7'] },
+      { defaultBase: 'trunk' },
+    );
     const { doc, step, uses } = await generated(tree, { nodeVersion: '22' });
     expect(step('docker-push', isAffected).run).toBe('npx nx affected -t publish --base=$NX_BASE --head=$NX_HEAD');
     expect(doc.on.push).toEqual({ branches: ['trunk'] });
@@ -252,13 +274,19 @@ describe('ci generator', () => {
     const callback = await ciGenerator(tree, {});
     expect(logger.info).not.toHaveBeenCalled();
     callback();
-    expect(logger.info).toHaveBeenCalledWith(expect.stringContaining(`Wrote ${WORKFLOW_PATH} (npm: npm ci, npx nx). Add the repository secrets REGISTRY_USERNAME and REGISTRY_PASSWORD`));
+    expect(logger.info).toHaveBeenCalledWith(
+      expect.stringContaining(
+        `Wrote ${WORKFLOW_PATH} (npm: npm ci, npx nx). Add the repository secrets REGISTRY_USERNAME and REGISTRY_PASSWORD`,
+      ),
+    );
   });
 
   it('for ghcr.io, prints that no secret is needed', async () => {
     withPlugin(tree, { registry: 'ghcr.io', imageName: 'acme/{projectName}' });
     (await ciGenerator(tree, {}))();
-    expect(logger.info).toHaveBeenCalledWith(expect.stringContaining("logs in to ghcr.io with the workflow's GITHUB_TOKEN (permissions: packages: write): no secret to add"));
+    expect(logger.info).toHaveBeenCalledWith(
+      expect.stringContaining("logs in to ghcr.io with the workflow's GITHUB_TOKEN (permissions: packages: write): no secret to add"),
+    );
   });
 });
 
@@ -273,7 +301,8 @@ describe('ci generator: the workspace package manager', () => {
 
   const PNPM9_LOCK = "lockfileVersion: '9.0'\n\nimporters: {}\n";
   const YARN1_LOCK = '# THIS IS AN AUTOGENERATED FILE. DO NOT EDIT THIS FILE DIRECTLY.\n# yarn lockfile v1\n\n';
-  const BERRY_LOCK = '# This file is generated by running "yarn install" inside your project.\n\n__metadata:\n  version: 8\n  cacheKey: 10c0\n';
+  const BERRY_LOCK =
+    '# This file is generated by running "yarn install" inside your project.\n\n__metadata:\n  version: 8\n  cacheKey: 10c0\n';
 
   interface Expected {
     /** Steps between checkout and setup-node. */
@@ -285,7 +314,9 @@ describe('ci generator: the workspace package manager', () => {
 
   const NPM: Expected = { before: [], cache: 'npm', install: 'npm ci', nx: 'npx nx' };
   const PNPM = (version?: number): Expected => ({
-    before: [{ name: 'Set up pnpm', uses: 'pnpm/action-setup@v4', ...(version === undefined ? {} : { with: { version: String(version) } }) }],
+    before: [
+      { name: 'Set up pnpm', uses: 'pnpm/action-setup@v4', ...(version === undefined ? {} : { with: { version: String(version) } }) },
+    ],
     cache: 'pnpm',
     install: 'pnpm install --frozen-lockfile',
     nx: 'pnpm exec nx',
@@ -293,18 +324,30 @@ describe('ci generator: the workspace package manager', () => {
   const COREPACK = { name: 'Enable Corepack (the Yarn package.json declares)', run: 'corepack enable' };
   const YARN_CLASSIC: Expected = { before: [], cache: 'yarn', install: 'yarn install --frozen-lockfile', nx: 'yarn nx' };
   const YARN_BERRY: Expected = { before: [COREPACK], cache: 'yarn', install: 'yarn install --immutable', nx: 'yarn nx' };
-  const BUN: Expected = { before: [{ name: 'Set up Bun', uses: 'oven-sh/setup-bun@v2' }], install: 'bun install --frozen-lockfile', nx: 'bunx nx' };
+  const BUN: Expected = {
+    before: [{ name: 'Set up Bun', uses: 'oven-sh/setup-bun@v2' }],
+    install: 'bun install --frozen-lockfile',
+    nx: 'bunx nx',
+  };
 
   it.each<[string, Record<string, string>, Expected]>([
     ['package-lock.json', { 'package-lock.json': '{}' }, NPM],
     ['no lock file and no packageManager', {}, NPM],
     ['pnpm-lock.yaml (lockfile 9.0)', { 'pnpm-lock.yaml': PNPM9_LOCK }, PNPM(10)],
     ['pnpm-lock.yaml (lockfile 6.0)', { 'pnpm-lock.yaml': "lockfileVersion: '6.0'\n" }, PNPM(8)],
-    ['pnpm-lock.yaml and packageManager pnpm@9 (the action reads it)', { 'pnpm-lock.yaml': PNPM9_LOCK, 'package.json': '{ "packageManager": "pnpm@9.15.0" }' }, PNPM()],
+    [
+      'pnpm-lock.yaml and packageManager pnpm@9 (the action reads it)',
+      { 'pnpm-lock.yaml': PNPM9_LOCK, 'package.json': '{ "packageManager": "pnpm@9.15.0" }' },
+      PNPM(),
+    ],
     ['yarn.lock of Yarn 1', { 'yarn.lock': YARN1_LOCK }, YARN_CLASSIC],
     ['yarn.lock of Yarn Berry', { 'yarn.lock': BERRY_LOCK }, YARN_BERRY],
     ['yarn.lock and packageManager yarn@4', { 'yarn.lock': YARN1_LOCK, 'package.json': '{ "packageManager": "yarn@4.5.0" }' }, YARN_BERRY],
-    ['yarn.lock and packageManager yarn@1', { 'yarn.lock': YARN1_LOCK, 'package.json': '{ "packageManager": "yarn@1.22.22" }' }, { ...YARN_CLASSIC, before: [COREPACK] }],
+    [
+      'yarn.lock and packageManager yarn@1',
+      { 'yarn.lock': YARN1_LOCK, 'package.json': '{ "packageManager": "yarn@1.22.22" }' },
+      { ...YARN_CLASSIC, before: [COREPACK] },
+    ],
     ['bun.lock', { 'bun.lock': '{}' }, BUN],
     ['bun.lockb', { 'bun.lockb': 'binary' }, BUN],
     ['no lock file, packageManager yarn@4', { 'package.json': '{ "packageManager": "yarn@4.5.0" }' }, YARN_BERRY],

@@ -57,20 +57,25 @@ export function workflowSettings(tree: Tree, options: CiGeneratorSchema): Workfl
 function warnings(tree: Tree, options: CiGeneratorSchema, settings: WorkflowSettings): string[] {
   const plugin = registeredOptions(tree);
   const found: string[] = [];
-  if (plugin === undefined) found.push('nx-multiarch is not registered in nx.json, so no project has docker-push yet: run nx g nx-multiarch:init.');
+  if (plugin === undefined)
+    found.push('nx-multiarch is not registered in nx.json, so no project has docker-push yet: run nx g nx-multiarch:init.');
   if (!options.registry && settings.passRegistry) {
-    found.push('No registry in the nx-multiarch options nor --registry: the workflow reads the repository variable REGISTRY and passes it to docker-push.');
+    found.push(
+      'No registry in the nx-multiarch options nor --registry: the workflow reads the repository variable REGISTRY and passes it to docker-push.',
+    );
   }
   const imageName = typeof plugin?.imageName === 'string' ? plugin.imageName : DEFAULTS.imageName;
   if (settings.githubPackages && hostOf(settings.registry) === settings.registry && !imageName.includes('/')) {
-    found.push(`ghcr.io keeps images under a user or organisation: set "imageName": "<owner>/{projectName}" in the nx-multiarch options in nx.json (it is "${imageName}").`);
+    found.push(
+      `ghcr.io keeps images under a user or organisation: set "imageName": "<owner>/{projectName}" in the nx-multiarch options in nx.json (it is "${imageName}").`,
+    );
   }
   return found;
 }
 
 function nextSteps(settings: WorkflowSettings): string {
   const credentials = settings.githubPackages
-    ? 'It logs in to ghcr.io with the workflow\'s GITHUB_TOKEN (permissions: packages: write): no secret to add. A package first pushed from another repository must grant this one write access (package settings > Manage Actions access).'
+    ? "It logs in to ghcr.io with the workflow's GITHUB_TOKEN (permissions: packages: write): no secret to add. A package first pushed from another repository must grant this one write access (package settings > Manage Actions access)."
     : 'Add the repository secrets REGISTRY_USERNAME and REGISTRY_PASSWORD (GitHub: Settings > Secrets and variables > Actions).';
   return `Wrote ${WORKFLOW_PATH} (${settings.packageManager.name}: ${settings.packageManager.install}, ${settings.packageManager.nx}). ${credentials}`;
 }

@@ -94,7 +94,12 @@ export function packageManagerSetup(tree: Tree): PackageManagerSetup {
       };
     }
     case 'bun':
-      return { name, setupSteps: [{ name: 'Set up Bun', uses: 'oven-sh/setup-bun@v2' }], install: 'bun install --frozen-lockfile', nx: 'bunx nx' };
+      return {
+        name,
+        setupSteps: [{ name: 'Set up Bun', uses: 'oven-sh/setup-bun@v2' }],
+        install: 'bun install --frozen-lockfile',
+        nx: 'bunx nx',
+      };
     default:
       return { name: 'npm', setupSteps: [], nodeCache: 'npm', install: 'npm ci', nx: 'npx nx' };
   }

@@ -15,10 +15,15 @@ const DEFAULT_ENTRY = {
     pushTargetName: 'docker-push',
   },
 };
-const IGNORE_BLOCK = '# nx-multiarch outputs (images, per-arch images, lint findings, push records)\n/dist/images\n/dist/images-per-arch\n/dist/lint\n/dist/push-records\n';
+const IGNORE_BLOCK =
+  '# nx-multiarch outputs (images, per-arch images, lint findings, push records)\n/dist/images\n/dist/images-per-arch\n/dist/lint\n/dist/push-records\n';
 
 const snapshot = (tree: Tree) => ({ nxJson: tree.read('nx.json', 'utf-8'), gitignore: tree.read('.gitignore', 'utf-8') });
-const printed = () => jest.mocked(logger.info).mock.calls.map(([line]) => String(line)).join('\n');
+const printed = () =>
+  jest
+    .mocked(logger.info)
+    .mock.calls.map(([line]) => String(line))
+    .join('\n');
 
 describe('init generator', () => {
   let tree: Tree;
@@ -65,14 +70,19 @@ describe('init generator', () => {
   });
 
   it('keeps an existing registration and its options as they are', async () => {
-    const existing = { plugin: 'nx-multiarch', options: { platforms: ['linux/arm64'], registry: 'ghcr.io', imageName: 'team/{projectName}' } };
+    const existing = {
+      plugin: 'nx-multiarch',
+      options: { platforms: ['linux/arm64'], registry: 'ghcr.io', imageName: 'team/{projectName}' },
+    };
     updateNxJson(tree, { ...readNxJson(tree)!, plugins: [existing] });
     await initGenerator(tree, {});
     expect(readNxJson(tree)?.plugins).toEqual([existing]);
     // A different registry is not forced over the configured one.
     await initGenerator(tree, { registry: 'quay.io' });
     expect(readNxJson(tree)?.plugins).toEqual([existing]);
-    expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining('already registered with registry "ghcr.io"; kept it (not "quay.io")'));
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.stringContaining('already registered with registry "ghcr.io"; kept it (not "quay.io")'),
+    );
   });
 
   it('recognises a registration by its local path', async () => {
@@ -104,7 +114,12 @@ describe('init generator: .gitignore', () => {
 
   it('knows every folder the targets write by default, read off the functions that name the paths', () => {
     expect(PLUGIN_OUTPUT_FOLDERS).toEqual(['dist/images', 'dist/images-per-arch', 'dist/lint', 'dist/push-records']);
-    const written = [defaultOutputPath('apps/api'), archOutputPath('apps/api', 'arm64'), defaultLintOutput('apps/api'), pushRecordPath('', 'apps/api')];
+    const written = [
+      defaultOutputPath('apps/api'),
+      archOutputPath('apps/api', 'arm64'),
+      defaultLintOutput('apps/api'),
+      pushRecordPath('', 'apps/api'),
+    ];
     written.forEach((path, i) => expect(path.startsWith(`${PLUGIN_OUTPUT_FOLDERS[i]}/`)).toBe(true));
   });
 
@@ -157,18 +172,29 @@ describe('init generator: --registry', () => {
   });
   afterEach(() => jest.restoreAllMocks());
 
-  it.each(['quay.io', 'ghcr.io', 'registry-1.docker.io', 'localhost', 'localhost:5000', '127.0.0.1:5000', '10.0.0.7', '[::1]:5000', '[fd00::7]', 'registry.example.com:443'])(
-    'accepts %s',
-    async (registry) => {
-      await initGenerator(tree, { registry });
-      expect(readNxJson(tree)?.plugins).toEqual([{ ...DEFAULT_ENTRY, options: { ...DEFAULT_ENTRY.options, registry } }]);
-    },
-  );
+  it.each([
+    'quay.io',
+    'ghcr.io',
+    'registry-1.docker.io',
+    'localhost',
+    'localhost:5000',
+    '127.0.0.1:5000',
+    '10.0.0.7',
+    '[::1]:5000',
+    '[fd00::7]',
+    'registry.example.com:443',
+  ])('accepts %s', async (registry) => {
+    await initGenerator(tree, { registry });
+    expect(readNxJson(tree)?.plugins).toEqual([{ ...DEFAULT_ENTRY, options: { ...DEFAULT_ENTRY.options, registry } }]);
+  });
 
   /** The error, and that nothing was written: no nx.json change, no .gitignore. */
   async function refused(registry: string): Promise<string> {
     const before = tree.read('nx.json', 'utf-8');
-    const error = await initGenerator(tree, { registry }).then(() => undefined, (e: Error) => e);
+    const error = await initGenerator(tree, { registry }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     expect(error).toBeInstanceOf(Error);
     expect(tree.read('nx.json', 'utf-8')).toBe(before);
     expect(tree.exists('.gitignore')).toBe(false);
@@ -234,7 +260,10 @@ describe('init generator: next steps', () => {
   });
 
   it('leaves the registry hint out when one is set, and uses the configured target names', async () => {
-    updateNxJson(tree, { ...readNxJson(tree)!, plugins: [{ plugin: 'nx-multiarch', options: { registry: 'quay.io', buildTargetName: 'image', pushTargetName: 'publish' } }] });
+    updateNxJson(tree, {
+      ...readNxJson(tree)!,
+      plugins: [{ plugin: 'nx-multiarch', options: { registry: 'quay.io', buildTargetName: 'image', pushTargetName: 'publish' } }],
+    });
     (await initGenerator(tree, {}))();
     const text = printed();
     expect(text).toMatch(/nx run <project>:image +# /);

@@ -58,7 +58,9 @@ function registerPlugin(tree: Tree, registry: string | undefined): boolean {
       return { ...expanded, options: { ...options, registry } };
     }
     if (options.registry !== registry) {
-      logger.warn(`${PLUGIN_NAME} is already registered with registry "${options.registry}"; kept it (not "${registry}"). Edit nx.json to change it.`);
+      logger.warn(
+        `${PLUGIN_NAME} is already registered with registry "${options.registry}"; kept it (not "${registry}"). Edit nx.json to change it.`,
+      );
     }
     return entry;
   });

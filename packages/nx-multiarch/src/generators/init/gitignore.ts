@@ -32,13 +32,19 @@ const HEADER = '# nx-multiarch outputs (images, per-arch images, lint findings, 
 export function ignoredFolder(line: string): string | undefined {
   const pattern = line.trim();
   if (pattern === '' || pattern.startsWith('#') || pattern.startsWith('!')) return undefined;
-  const path = pattern.replace(/^\*\*\//, '').replace(/^\//, '').replace(/\/(\*\*?)?$/, '');
+  const path = pattern
+    .replace(/^\*\*\//, '')
+    .replace(/^\//, '')
+    .replace(/\/(\*\*?)?$/, '');
   return path === '' || /[*?[\]\\]/.test(path) ? undefined : path;
 }
 
 /** The output folders no line of the .gitignore text covers (a line naming the folder or one of its parents). */
 export function missingFolders(gitignore: string): string[] {
-  const ignored = gitignore.split(/\r?\n/).map(ignoredFolder).filter((path): path is string => path !== undefined);
+  const ignored = gitignore
+    .split(/\r?\n/)
+    .map(ignoredFolder)
+    .filter((path): path is string => path !== undefined);
   return PLUGIN_OUTPUT_FOLDERS.filter((folder) => !ignored.some((path) => folder === path || folder.startsWith(`${path}/`)));
 }
 

@@ -8,7 +8,8 @@ import { isIPv4, isIPv6 } from 'node:net';
 const LABEL = '[a-z0-9](?:[a-z0-9-]*[a-z0-9])?';
 const HOST_NAME = new RegExp(`^${LABEL}(?:\\.${LABEL})*$`);
 const SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
-const SHAPE = 'a registry is host[:port] only: a lowercase host name, an IPv4 address or an [IPv6] address, with an optional :port (1-65535)';
+const SHAPE =
+  'a registry is host[:port] only: a lowercase host name, an IPv4 address or an [IPv6] address, with an optional :port (1-65535)';
 
 export interface RegistryFix {
   registry: string;

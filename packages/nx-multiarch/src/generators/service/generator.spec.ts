@@ -11,8 +11,16 @@ import type { ServiceGeneratorSchema } from './schema';
 const newTree = () => createTreeWithEmptyWorkspace({ formatter: 'none' });
 const read = (tree: Tree, path: string) => tree.read(path, 'utf-8') ?? '';
 const files = (tree: Tree, root: string) =>
-  tree.listChanges().map((c) => c.path).filter((p) => p.startsWith(`${root}/`)).map((p) => p.slice(root.length + 1)).sort();
-const runs = (dockerfile: string) => DockerfileParser.parse(dockerfile).getInstructions().filter((i) => i.getKeyword() === 'RUN');
+  tree
+    .listChanges()
+    .map((c) => c.path)
+    .filter((p) => p.startsWith(`${root}/`))
+    .map((p) => p.slice(root.length + 1))
+    .sort();
+const runs = (dockerfile: string) =>
+  DockerfileParser.parse(dockerfile)
+    .getInstructions()
+    .filter((i) => i.getKeyword() === 'RUN');
 
 /** Generators log through Nx's logger: quiet in tests, and inspectable. */
 beforeEach(() => {
@@ -33,7 +41,15 @@ describe('service generator: what it writes', () => {
 
   it('defaults to a Go service, named after its folder, with a project.json that has no targets (inference gives them)', async () => {
     await generate(tree, { directory: 'services/pay-go' });
-    expect(files(tree, 'services/pay-go')).toEqual(['.dockerignore', 'Dockerfile', 'README.md', 'go.mod', 'main.go', 'main_test.go', 'project.json']);
+    expect(files(tree, 'services/pay-go')).toEqual([
+      '.dockerignore',
+      'Dockerfile',
+      'README.md',
+      'go.mod',
+      'main.go',
+      'main_test.go',
+      'project.json',
+    ]);
     expect(readJson(tree, 'services/pay-go/project.json')).toEqual({
       name: 'pay-go',
       $schema: '../../node_modules/nx/schemas/project-schema.json',
@@ -53,7 +69,9 @@ describe('service generator: what it writes', () => {
       { image: '${BASE_IMAGE}', name: 'production', platform: '$TARGETPLATFORM' },
     ]);
     expect(dockerfile).toContain('ARG TARGETOS TARGETARCH\n');
-    expect(dockerfile).toContain('RUN --mount=type=cache,target=/root/.cache/go-build,sharing=locked \\\n    GOCACHE=/root/.cache/go-build CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -trimpath -o /out/app . \\\n && uname -m > /out/built-on\n');
+    expect(dockerfile).toContain(
+      'RUN --mount=type=cache,target=/root/.cache/go-build,sharing=locked \\\n    GOCACHE=/root/.cache/go-build CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -trimpath -o /out/app . \\\n && uname -m > /out/built-on\n',
+    );
     expect(dockerfile).toContain('COPY --from=builder /out/app /usr/local/bin/pay-go\n');
     expect(dockerfile).toContain('COPY --from=builder /out/built-on /usr/local/share/pay-go/built-on\n');
     expect(dockerfile).toMatch(/\nUSER nobody\n/);
@@ -80,11 +98,23 @@ describe('service generator: what it writes', () => {
   it('node: dependencies installed on the build platform with the native-module caveat, runtime on the target platform', async () => {
     await generate(tree, { directory: 'services/pay-node', language: 'node', port: 3000 });
     const root = 'services/pay-node';
-    expect(files(tree, root)).toEqual(['.dockerignore', 'Dockerfile', 'README.md', 'package-lock.json', 'package.json', 'project.json', 'src/server.js', 'src/server.test.js']);
+    expect(files(tree, root)).toEqual([
+      '.dockerignore',
+      'Dockerfile',
+      'README.md',
+      'package-lock.json',
+      'package.json',
+      'project.json',
+      'src/server.js',
+      'src/server.test.js',
+    ]);
     const dockerfile = read(tree, `${root}/Dockerfile`);
     const parsed = parseDockerfile(dockerfile);
     expect(parsed.globalArgs).toEqual({ NODE_IMAGE: 'docker.io/library/node:20-slim' });
-    expect(parsed.stages.map(({ name, platform }) => [name, platform])).toEqual([['deps', '$BUILDPLATFORM'], ['production', '$TARGETPLATFORM']]);
+    expect(parsed.stages.map(({ name, platform }) => [name, platform])).toEqual([
+      ['deps', '$BUILDPLATFORM'],
+      ['production', '$TARGETPLATFORM'],
+    ]);
     expect(dockerfile).toMatch(/# Native-module caveat: .*node-gyp/);
     expect(dockerfile).toContain('npm ci --omit=dev --ignore-scripts');
     expect(dockerfile).toMatch(/\nEXPOSE 3000\n/);
@@ -101,11 +131,22 @@ describe('service generator: what it writes', () => {
   it('python: dependencies installed on the build platform with the native-module caveat, runtime on the target platform', async () => {
     await generate(tree, { directory: 'services/pay-py', language: 'python' });
     const root = 'services/pay-py';
-    expect(files(tree, root)).toEqual(['.dockerignore', 'Dockerfile', 'README.md', 'app.py', 'project.json', 'requirements.txt', 'test_app.py']);
+    expect(files(tree, root)).toEqual([
+      '.dockerignore',
+      'Dockerfile',
+      'README.md',
+      'app.py',
+      'project.json',
+      'requirements.txt',
+      'test_app.py',
+    ]);
     const dockerfile = read(tree, `${root}/Dockerfile`);
     const parsed = parseDockerfile(dockerfile);
     expect(parsed.globalArgs).toEqual({ PYTHON_IMAGE: 'docker.io/library/python:3.11-slim' });
-    expect(parsed.stages.map(({ name, platform }) => [name, platform])).toEqual([['deps', '$BUILDPLATFORM'], ['production', '$TARGETPLATFORM']]);
+    expect(parsed.stages.map(({ name, platform }) => [name, platform])).toEqual([
+      ['deps', '$BUILDPLATFORM'],
+      ['production', '$TARGETPLATFORM'],
+    ]);
     expect(dockerfile).toMatch(/# Native-module caveat: .*compiled extensions/);
     expect(dockerfile).toContain('pip install --no-cache-dir --disable-pip-version-check --no-compile --target /deps -r requirements.txt');
     expect(findPlatformLeaks(dockerfile)).toEqual([]);
@@ -139,9 +180,13 @@ describe('service generator: what it writes', () => {
 
   it('--platforms writes a docker-build platforms override; without it project.json has no targets', async () => {
     await generate(tree, { directory: 'services/arm-only', platforms: 'linux/arm64, linux/arm/v7' });
-    expect(readJson(tree, 'services/arm-only/project.json').targets).toEqual({ 'docker-build': { options: { platforms: ['linux/arm64', 'linux/arm/v7'] } } });
+    expect(readJson(tree, 'services/arm-only/project.json').targets).toEqual({
+      'docker-build': { options: { platforms: ['linux/arm64', 'linux/arm/v7'] } },
+    });
     await generate(tree, { directory: 'services/listed', platforms: ['linux/amd64', 'linux/s390x'] });
-    expect(readJson(tree, 'services/listed/project.json').targets).toEqual({ 'docker-build': { options: { platforms: ['linux/amd64', 'linux/s390x'] } } });
+    expect(readJson(tree, 'services/listed/project.json').targets).toEqual({
+      'docker-build': { options: { platforms: ['linux/amd64', 'linux/s390x'] } },
+    });
     await generate(tree, { directory: 'services/plain' });
     expect(readJson(tree, 'services/plain/project.json')).not.toHaveProperty('targets');
   });
@@ -186,14 +231,23 @@ describe('service generator: what it writes', () => {
     expect(printed).toMatch(/nx run pay-go:docker-push +#/);
 
     info.mockClear();
-    updateNxJson(tree, { ...readNxJson(tree)!, plugins: [{ plugin: 'nx-multiarch', options: { buildTargetName: 'image', buildSingleTargetName: 'image-local', pushTargetName: 'publish' } }] });
-    await (await generate(tree, { directory: 'services/other' }))();
+    updateNxJson(tree, {
+      ...readNxJson(tree)!,
+      plugins: [
+        { plugin: 'nx-multiarch', options: { buildTargetName: 'image', buildSingleTargetName: 'image-local', pushTargetName: 'publish' } },
+      ],
+    });
+    await (
+      await generate(tree, { directory: 'services/other' })
+    )();
     const renamed = info.mock.calls.map(([line]) => String(line)).join('\n');
     expect(renamed).toMatch(/nx run other:image +#.*\n.*nx run other:image-local +#.*\n.*nx run other:publish +#/);
   });
 
   it('warns about ports below 1024 (the image runs as a non-root user)', async () => {
-    await (await generate(tree, { directory: 'services/low', port: 80, language: 'static' }))();
+    await (
+      await generate(tree, { directory: 'services/low', port: 80, language: 'static' })
+    )();
     expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining('Port 80 is below 1024'));
   });
 });
@@ -214,13 +268,21 @@ describe('service generator: the directory is the project folder', () => {
 
   it('writes into the directory, named after its last segment', async () => {
     await generate(tree, { directory: 'apps/my-api' });
-    expect(projectAt('apps/my-api')).toMatchObject({ name: 'my-api', sourceRoot: 'apps/my-api', $schema: '../../node_modules/nx/schemas/project-schema.json' });
+    expect(projectAt('apps/my-api')).toMatchObject({
+      name: 'my-api',
+      sourceRoot: 'apps/my-api',
+      $schema: '../../node_modules/nx/schemas/project-schema.json',
+    });
     expect(files(tree, 'apps/my-api')).toContain('Dockerfile');
   });
 
-  it('a bare name is a folder at the workspace root, as with Nx\'s own generators', async () => {
+  it("a bare name is a folder at the workspace root, as with Nx's own generators", async () => {
     await generate(tree, { directory: 'my-api', language: 'static' });
-    expect(projectAt('my-api')).toMatchObject({ name: 'my-api', sourceRoot: 'my-api', $schema: '../node_modules/nx/schemas/project-schema.json' });
+    expect(projectAt('my-api')).toMatchObject({
+      name: 'my-api',
+      sourceRoot: 'my-api',
+      $schema: '../node_modules/nx/schemas/project-schema.json',
+    });
   });
 
   it('reads the directory the way it is typed: ./ in front, / or \\ after, backslashes, repeated slashes', async () => {
@@ -260,14 +322,21 @@ describe('service generator: bad input', () => {
   /** The error, and that nothing was written. */
   async function refused(options: ServiceGeneratorSchema): Promise<string> {
     const before = tree.listChanges().length;
-    const error = await generate(tree, options).then(() => undefined, (e: Error) => e);
+    const error = await generate(tree, options).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     expect(error).toBeInstanceOf(Error);
     expect(tree.listChanges().length).toBe(before);
     return error!.message;
   }
 
   it.each([
-    ['uppercase', 'PayGo', /^Invalid service name "PayGo": it may contain only lowercase letters, digits and '-', not "P", "G" \(uppercase letters are not allowed\)\. .* Try "paygo"\.$/],
+    [
+      'uppercase',
+      'PayGo',
+      /^Invalid service name "PayGo": it may contain only lowercase letters, digits and '-', not "P", "G" \(uppercase letters are not allowed\)\. .* Try "paygo"\.$/,
+    ],
     ['a leading digit', '1pay', /Invalid service name "1pay": it must start with a letter, not "1"/],
     ['an underscore', 'pay_go', /Invalid service name "pay_go": it may contain only lowercase letters, digits and '-', not "_"/],
     ['64 characters', 'a'.repeat(64), /Invalid service name "a{64}": it is 64 characters long, more than 63/],
@@ -302,7 +371,9 @@ describe('service generator: bad input', () => {
 
   it('refuses the name of an existing project, wherever it is', async () => {
     addProjectConfiguration(tree, 'pay-go', { root: 'apps/pay-go' });
-    expect(await refused({ directory: 'services/pay-go' })).toBe('A project named "pay-go" already exists (in apps/pay-go): choose another name (--name) or folder.');
+    expect(await refused({ directory: 'services/pay-go' })).toBe(
+      'A project named "pay-go" already exists (in apps/pay-go): choose another name (--name) or folder.',
+    );
   });
 
   it('refuses the name of a project the plugin infers from a bare Dockerfile folder', async () => {
@@ -321,15 +392,21 @@ describe('service generator: bad input', () => {
 
   it('refuses an existing folder, even with a fresh name', async () => {
     tree.write('services/pay-go/notes.txt', 'mine\n');
-    expect(await refused({ directory: 'services/pay-go', name: 'fresh' })).toBe('The folder services/pay-go already exists: choose another folder.');
+    expect(await refused({ directory: 'services/pay-go', name: 'fresh' })).toBe(
+      'The folder services/pay-go already exists: choose another folder.',
+    );
   });
 
   it.each([0, 65536, -1, 80.5, 'abc', '80a', ''])('refuses port %j', async (port) => {
-    expect(await refused({ directory: 'svc', port: port as number })).toBe(`Invalid port ${JSON.stringify(port)}: a port is a whole number from 1 to 65535.`);
+    expect(await refused({ directory: 'svc', port: port as number })).toBe(
+      `Invalid port ${JSON.stringify(port)}: a port is a whole number from 1 to 65535.`,
+    );
   });
 
   it.each(['ruby', 'Go', ''])('refuses language %j, listing the known ones', async (language) => {
-    expect(await refused({ directory: 'svc', language })).toBe(`Unknown language ${JSON.stringify(language)}: use one of go, node, python, static.`);
+    expect(await refused({ directory: 'svc', language })).toBe(
+      `Unknown language ${JSON.stringify(language)}: use one of go, node, python, static.`,
+    );
   });
 
   it.each([
@@ -355,11 +432,15 @@ describe('service generator: bad input', () => {
   });
 
   it.each(['.', './', ''])('refuses the workspace root (%j) as the folder', async (directory) => {
-    expect(await refused({ directory })).toMatch(/^(Invalid directory ".*": that is the workspace root; a service needs a folder of its own|Give the service's folder as the first argument or --directory) \(e\.g\. nx g nx-multiarch:service apps\/my-api\)\.$/);
+    expect(await refused({ directory })).toMatch(
+      /^(Invalid directory ".*": that is the workspace root; a service needs a folder of its own|Give the service's folder as the first argument or --directory) \(e\.g\. nx g nx-multiarch:service apps\/my-api\)\.$/,
+    );
   });
 
   it('refuses a call without a folder or a name', async () => {
-    expect(await refused({})).toBe("Give the service's folder as the first argument or --directory (e.g. nx g nx-multiarch:service apps/my-api).");
+    expect(await refused({})).toBe(
+      "Give the service's folder as the first argument or --directory (e.g. nx g nx-multiarch:service apps/my-api).",
+    );
   });
 });
 

@@ -25,7 +25,11 @@ export function nextCommands(name: string, names: TargetNames): string[] {
   return [`nx run ${name}:${names.build}`, `nx run ${name}:${names.buildSingle}`, `nx run ${name}:${names.push}`];
 }
 
-const WHAT = ['build every platform into an OCI layout', 'build the host platform into the local engine', 'build (or restore from cache) and push every platform'];
+const WHAT = [
+  'build every platform into an OCI layout',
+  'build the host platform into the local engine',
+  'build (or restore from cache) and push every platform',
+];
 
 function report(options: ServiceOptions, names: TargetNames, notes: string[]): GeneratorCallback {
   return () => {
@@ -62,10 +66,14 @@ export async function serviceGenerator(tree: Tree, schema: ServiceGeneratorSchem
   addProjectConfiguration(tree, options.name, projectConfiguration(options, names));
 
   if (options.port < 1024) {
-    notes.push(`Port ${options.port} is below 1024: the image runs as a non-root user, which may not bind it without extra privileges (CAP_NET_BIND_SERVICE).`);
+    notes.push(
+      `Port ${options.port} is below 1024: the image runs as a non-root user, which may not bind it without extra privileges (CAP_NET_BIND_SERVICE).`,
+    );
   }
   if (options.language === 'node' && hasPackageWorkspaces(tree)) {
-    notes.push(`If ${options.projectRoot} matches your package manager's workspaces, run its install (e.g. npm install) so the root lock file lists the new package; npm ci fails until it does.`);
+    notes.push(
+      `If ${options.projectRoot} matches your package manager's workspaces, run its install (e.g. npm install) so the root lock file lists the new package; npm ci fails until it does.`,
+    );
   }
   if (!schema.skipFormat) await formatFiles(tree);
   return report(options, names, notes);

@@ -43,13 +43,19 @@ export function dnsLabelProblems(name: string): string[] {
 
 /** A valid label close to the given name, when there is one (lowercase, other characters to '-'). */
 function suggestion(name: string): string | undefined {
-  const guess = name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^[^a-z]+/, '').slice(0, MAX_LABEL).replace(/-+$/, '');
+  const guess = name
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^[^a-z]+/, '')
+    .slice(0, MAX_LABEL)
+    .replace(/-+$/, '');
   return guess && guess !== name && dnsLabelProblems(guess).length === 0 ? guess : undefined;
 }
 
 /** `from` says where the name came from when it was not given as --name (its folder). */
 export function validateName(name: unknown, from?: string): string {
-  if (typeof name !== 'string') throw new Error(`Invalid service name ${JSON.stringify(name)}: give it with --name, or leave --name out to use the folder's name.`);
+  if (typeof name !== 'string')
+    throw new Error(`Invalid service name ${JSON.stringify(name)}: give it with --name, or leave --name out to use the folder's name.`);
   const problems = dnsLabelProblems(name);
   if (problems.length === 0) return name;
   const hint = suggestion(name);
@@ -81,7 +87,10 @@ export function validatePlatforms(platforms: string | string[] | undefined): str
 export function validateTags(tags: string | string[] | undefined, language: ServiceLanguage): string[] {
   const extra = splitList(tags);
   const bad = extra.find((tag) => /\s/.test(tag));
-  if (bad !== undefined) throw new Error(`Invalid tag ${JSON.stringify(bad)}: a tag has no spaces; give several as a comma list, e.g. --tags=scope:payments,team:core.`);
+  if (bad !== undefined)
+    throw new Error(
+      `Invalid tag ${JSON.stringify(bad)}: a tag has no spaces; give several as a comma list, e.g. --tags=scope:payments,team:core.`,
+    );
   return [...new Set(['type:service', `lang:${language}`, ...extra])];
 }
 
@@ -92,15 +101,19 @@ export function validateTags(tags: string | string[] | undefined, language: Serv
 export function assertFree(tree: Tree, name: string, projectRoot: string): void {
   const projects = getProjects(tree);
   const existing = projects.get(name);
-  if (existing) throw new Error(`A project named "${name}" already exists (in ${existing.root || '.'}): choose another name (--name) or folder.`);
+  if (existing)
+    throw new Error(`A project named "${name}" already exists (in ${existing.root || '.'}): choose another name (--name) or folder.`);
   const configured = new Set([...projects.values()].map((p) => p.root));
   let inferred: string | undefined;
   visitNotIgnoredFiles(tree, '', (file) => {
     const root = posix.dirname(file);
-    if (inferred === undefined && DOCKERFILE_NAMES.includes(posix.basename(file)) && posix.basename(root) === name && !configured.has(root)) inferred = root;
+    if (inferred === undefined && DOCKERFILE_NAMES.includes(posix.basename(file)) && posix.basename(root) === name && !configured.has(root))
+      inferred = root;
   });
   if (inferred !== undefined) {
-    throw new Error(`A project named "${name}" already exists (the nx-multiarch plugin infers it from ${inferred}): choose another name (--name) or folder.`);
+    throw new Error(
+      `A project named "${name}" already exists (the nx-multiarch plugin infers it from ${inferred}): choose another name (--name) or folder.`,
+    );
   }
   if (tree.exists(projectRoot)) throw new Error(`The folder ${projectRoot} already exists: choose another folder.`);
 }

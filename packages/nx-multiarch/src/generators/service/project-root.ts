@@ -21,7 +21,9 @@ export function relativeCwd(): string {
 function cleanDirectory(directory: string): string {
   const path = directory.trim().split('\\').join('/');
   if (path.startsWith('/') || /^[a-zA-Z]:/.test(path) || path.split('/').includes('..')) {
-    throw new Error(`Invalid directory ${JSON.stringify(directory)}: give the service's folder relative to the workspace root, inside it (${EXAMPLE}).`);
+    throw new Error(
+      `Invalid directory ${JSON.stringify(directory)}: give the service's folder relative to the workspace root, inside it (${EXAMPLE}).`,
+    );
   }
   return posix.normalize(path).replace(/\/+$/, '').replace(/^\.$/, '');
 }
@@ -35,7 +37,9 @@ export function resolveProjectRoot(directory: string | undefined, name: string |
   const path = cleanDirectory(given);
   const root = cwd === '' || path === cwd || path.startsWith(`${cwd}/`) ? path : joinPathFragments(cwd, path);
   if (root === '') {
-    throw new Error(`Invalid directory ${JSON.stringify(given)}: that is the workspace root; a service needs a folder of its own (${EXAMPLE}).`);
+    throw new Error(
+      `Invalid directory ${JSON.stringify(given)}: that is the workspace root; a service needs a folder of its own (${EXAMPLE}).`,
+    );
   }
   return root;
 }

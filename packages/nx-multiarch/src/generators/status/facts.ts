@@ -9,7 +9,16 @@ import { isAbsolute, join, relative } from 'node:path';
 import { archKey, hostPlatform } from '../../image/platform';
 import type { PushRecord } from '../../image/push-record';
 import type { ImageRecord } from '../../image/record';
-import { archOutputPath, defaultLintOutput, defaultOutputPath, DOCKERFILE_NAMES, isPluginExecutor, LAYOUT_DIR, pushRecordPath, RECORD_FILE } from '../../core/conventions';
+import {
+  archOutputPath,
+  defaultLintOutput,
+  defaultOutputPath,
+  DOCKERFILE_NAMES,
+  isPluginExecutor,
+  LAYOUT_DIR,
+  pushRecordPath,
+  RECORD_FILE,
+} from '../../core/conventions';
 import { fillProjectTokens, normalisePath } from '../../core/paths';
 import { lintDockerfile, type Finding } from '../../lint';
 import { buildTargetOf, isDeprecated, joinPath, type StatusProject } from './projects';
@@ -34,9 +43,7 @@ export interface PushFacts {
 }
 
 export type SingleArchSeconds =
-  | { kind: 'measured'; seconds: number; arch: string; path: string }
-  | { kind: 'estimated'; seconds: number; platform: string }
-  | undefined;
+  { kind: 'measured'; seconds: number; arch: string; path: string } | { kind: 'estimated'; seconds: number; platform: string } | undefined;
 
 export interface ServiceFacts {
   name: string;
@@ -190,7 +197,10 @@ export function registryStorage(tree: Tree, layoutDir: string, tag = 'latest'): 
     if (sizes.has(descriptor.digest)) continue;
     sizes.set(descriptor.digest, descriptor.size);
     if (descriptor !== entry && !/manifest|index/.test(descriptor.mediaType ?? '')) continue;
-    const { value, error } = readJsonFile<{ manifests?: Descriptor[]; config?: Descriptor; layers?: Descriptor[] }>(tree, blob(descriptor.digest));
+    const { value, error } = readJsonFile<{ manifests?: Descriptor[]; config?: Descriptor; layers?: Descriptor[] }>(
+      tree,
+      blob(descriptor.digest),
+    );
     if (error) return { problem: error };
     if (!value) return { problem: `${blob(descriptor.digest)} is missing from the layout` };
     pending.push(...(value.manifests ?? []), ...(value.config ? [value.config] : []), ...(value.layers ?? []));
@@ -217,7 +227,8 @@ function perArchOutputs(tree: Tree, project: StatusProject, target: TargetConfig
 
 function singleArchSeconds(build: BuildFacts | undefined, perArch: Record<string, BuildFacts>, hostArch: string): SingleArchSeconds {
   const own = perArch[hostArch];
-  if (own && typeof own.record.buildSeconds === 'number') return { kind: 'measured', seconds: own.record.buildSeconds, arch: hostArch, path: own.path };
+  if (own && typeof own.record.buildSeconds === 'number')
+    return { kind: 'measured', seconds: own.record.buildSeconds, arch: hostArch, path: own.path };
   const timed = (build?.record.platforms ?? []).filter((p) => typeof p.seconds === 'number');
   if (timed.length === 0) return undefined;
   const slowest = timed.reduce((a, b) => (b.seconds! > a.seconds! ? b : a));
@@ -255,7 +266,8 @@ export function serviceFacts(tree: Tree, project: StatusProject, options: FactOp
   const pushes = readPushes(tree, project, [...arches].sort());
 
   let registry: { bytes?: number; problem?: string } = {};
-  if (build) registry = registryStorage(tree, joinPath(outputPath, build.record.layout?.path ?? LAYOUT_DIR), build.record.layout?.tag ?? 'latest');
+  if (build)
+    registry = registryStorage(tree, joinPath(outputPath, build.record.layout?.path ?? LAYOUT_DIR), build.record.layout?.tag ?? 'latest');
 
   return {
     name: project.name,

@@ -28,7 +28,8 @@ function useGraph(projects: StatusProject[]): void {
 const PLUGIN_OPTIONS = pluginSchema.parse({ platforms: ['linux/amd64', 'linux/arm64'] });
 
 /** What the plugin infers for services/<name>/Dockerfile (its own targetsFor), as the graph would hold it. */
-const inferred = (name: string, tags: string[]) => targetsFor(`services/${name}`, { name, tags }, `services/${name}/Dockerfile`, PLUGIN_OPTIONS);
+const inferred = (name: string, tags: string[]) =>
+  targetsFor(`services/${name}`, { name, tags }, `services/${name}/Dockerfile`, PLUGIN_OPTIONS);
 
 /** A target with project.json options merged over the inferred ones, as Nx's graph holds it. */
 const withOptions = (target: StatusProject['targets'][string], options: Record<string, unknown>) => ({
@@ -80,10 +81,15 @@ function writeBuild(tree: Tree, outputPath: string, project: string, images: Ima
   });
   const index = JSON.stringify({ schemaVersion: 2, mediaType: INDEX, manifests: platforms.map((p) => p.entry) });
   tree.write(blob(dir, sha(index)), index);
-  tree.write(`${dir}/index.json`, JSON.stringify({
-    schemaVersion: 2,
-    manifests: [{ mediaType: INDEX, digest: sha(index), size: index.length, annotations: { 'org.opencontainers.image.ref.name': 'latest' } }],
-  }));
+  tree.write(
+    `${dir}/index.json`,
+    JSON.stringify({
+      schemaVersion: 2,
+      manifests: [
+        { mediaType: INDEX, digest: sha(index), size: index.length, annotations: { 'org.opencontainers.image.ref.name': 'latest' } },
+      ],
+    }),
+  );
   tree.write(`${dir}/oci-layout`, '{"imageLayoutVersion":"1.0.0"}');
   const record: ImageRecord = {
     schemaVersion: 1,
@@ -118,14 +124,34 @@ const CLEAN = 'FROM busybox:1.36\nCOPY www/ /www/\nCMD ["httpd", "-f"]\n';
 const HARDCODED = 'FROM busybox:1.36\nRUN wget https://example.com/tool-linux-amd64.tar.gz\nCMD ["tool"]\n';
 
 function service(tree: Tree, name: string, dockerfile: string, config: { tags?: string[]; targets?: Record<string, unknown> } = {}) {
-  addProjectConfiguration(tree, name, { root: `services/${name}`, tags: ['type:service', ...(config.tags ?? [])], targets: (config.targets ?? {}) as never });
+  addProjectConfiguration(tree, name, {
+    root: `services/${name}`,
+    tags: ['type:service', ...(config.tags ?? [])],
+    targets: (config.targets ?? {}) as never,
+  });
   tree.write(`services/${name}/Dockerfile`, dockerfile);
   tree.write(`services/${name}/.dockerignore`, 'node_modules\n');
 }
 
 const API_IMAGES: ImageSpec[] = [
-  { platform: 'linux/amd64', config: 1500, layers: [['busybox base', 700_000], ['api app amd64', 30_000]], seconds: 4 },
-  { platform: 'linux/arm64', config: 1600, layers: [['busybox base', 700_000], ['api app arm64', 40_000]], seconds: 12.5 },
+  {
+    platform: 'linux/amd64',
+    config: 1500,
+    layers: [
+      ['busybox base', 700_000],
+      ['api app amd64', 30_000],
+    ],
+    seconds: 4,
+  },
+  {
+    platform: 'linux/arm64',
+    config: 1600,
+    layers: [
+      ['busybox base', 700_000],
+      ['api app arm64', 40_000],
+    ],
+    seconds: 12.5,
+  },
 ];
 
 /**
@@ -138,7 +164,10 @@ const API_IMAGES: ImageSpec[] = [
  */
 function workspace(): { tree: Tree; projects: StatusProject[]; api: ImageRecord; broken: ImageRecord; web: ImageRecord } {
   const tree = createTreeWithEmptyWorkspace({ formatter: 'none' });
-  updateNxJson(tree, { ...readNxJson(tree)!, plugins: [{ plugin: 'nx-multiarch', options: { platforms: ['linux/amd64', 'linux/arm64'] } }] });
+  updateNxJson(tree, {
+    ...readNxJson(tree)!,
+    plugins: [{ plugin: 'nx-multiarch', options: { platforms: ['linux/amd64', 'linux/arm64'] } }],
+  });
   service(tree, 'api', CLEAN);
   service(tree, 'broken', HARDCODED, { targets: { 'docker-build': { options: { outputPath: 'dist/custom/broken' } } } });
   service(tree, 'legacy', HARDCODED, { tags: ['deprecated'] });
@@ -146,7 +175,12 @@ function workspace(): { tree: Tree; projects: StatusProject[]; api: ImageRecord;
   tree.delete('services/web/.dockerignore');
   addProjectConfiguration(tree, 'lib', { root: 'libs/lib', targets: {} });
 
-  const node = (name: string, tags: string[], targets = inferred(name, tags)): StatusProject => ({ name, root: `services/${name}`, tags, targets });
+  const node = (name: string, tags: string[], targets = inferred(name, tags)): StatusProject => ({
+    name,
+    root: `services/${name}`,
+    tags,
+    targets,
+  });
   const brokenTargets = inferred('broken', ['type:service']);
   const webTargets = inferred('web', ['type:service']);
   const projects = [
@@ -164,14 +198,28 @@ function workspace(): { tree: Tree; projects: StatusProject[]; api: ImageRecord;
   const api = writeBuild(tree, 'dist/images/services/api', 'api', API_IMAGES);
   writeBuild(tree, 'dist/images-per-arch/amd64/services/api', 'api', [API_IMAGES[0]], { buildSeconds: 6 });
   pushRecord(tree, 'api', api);
-  pushRecord(tree, 'api', api, { references: ['127.0.0.1:5000/acme/api:v1-arm64'], mode: 'platform', verifiedAt: '2026-01-03T09:00:00.000Z' }, 'arm64');
+  pushRecord(
+    tree,
+    'api',
+    api,
+    { references: ['127.0.0.1:5000/acme/api:v1-arm64'], mode: 'platform', verifiedAt: '2026-01-03T09:00:00.000Z' },
+    'arm64',
+  );
 
-  const broken = writeBuild(tree, 'dist/custom/broken', 'broken', [
-    { platform: 'linux/amd64', config: 900, layers: [['broken amd64', 2048]], seconds: 3 },
-    { platform: 'linux/arm64', config: 900, layers: [['broken arm64', 4096]], seconds: 9 },
-  ], { buildSeconds: 10 });
+  const broken = writeBuild(
+    tree,
+    'dist/custom/broken',
+    'broken',
+    [
+      { platform: 'linux/amd64', config: 900, layers: [['broken amd64', 2048]], seconds: 3 },
+      { platform: 'linux/arm64', config: 900, layers: [['broken arm64', 4096]], seconds: 9 },
+    ],
+    { buildSeconds: 10 },
+  );
 
-  const web = writeBuild(tree, 'dist/images/services/web', 'web', [{ platform: 'linux/amd64', config: 100, layers: [['web', 500]] }], { buildSeconds: 2 });
+  const web = writeBuild(tree, 'dist/images/services/web', 'web', [{ platform: 'linux/amd64', config: 100, layers: [['web', 500]] }], {
+    buildSeconds: 2,
+  });
   pushRecord(tree, 'web', web, { ok: false, problems: ['127.0.0.1:5000/acme/web:v1 lacks linux/arm64'] });
   return { tree, projects, api, broken, web };
 }
@@ -217,16 +265,30 @@ describe('status generator', () => {
     expect(broken.targets.split('\n')[0].replace('inferred: ', '').split(', ')).not.toContain('docker-build');
     expect(broken['multi-arch ready']).toBe('no (1 error, 0 warnings)\nerror services/broken/Dockerfile:2 [hardcoded-arch]');
 
-    expect(row('Services with Dockerfiles', 'legacy')).toMatchObject({ deprecated: 'yes', 'multi-arch ready': expect.stringMatching(/^no \(1 error/) });
+    expect(row('Services with Dockerfiles', 'legacy')).toMatchObject({
+      deprecated: 'yes',
+      'multi-arch ready': expect.stringMatching(/^no \(1 error/),
+    });
     // context "." without a .dockerignore: a warning, still ready
-    expect(row('Services with Dockerfiles', 'web')['multi-arch ready']).toBe('yes (0 errors, 1 warning)\nwarning services/web/Dockerfile:1 [root-context-no-dockerignore]');
+    expect(row('Services with Dockerfiles', 'web')['multi-arch ready']).toBe(
+      'yes (0 errors, 1 warning)\nwarning services/web/Dockerfile:1 [root-context-no-dockerignore]',
+    );
   });
 
   it('readiness uses the findings docker-lint wrote for this Dockerfile (registry checks included)', async () => {
     const { tree } = workspace();
-    const pinned = { rule: 'single-platform-base', level: 'error', path: 'services/api/Dockerfile', line: 1, message: 'one platform', fix: 'pin the list' };
+    const pinned = {
+      rule: 'single-platform-base',
+      level: 'error',
+      path: 'services/api/Dockerfile',
+      line: 1,
+      message: 'one platform',
+      fix: 'pin the list',
+    };
     tree.write('dist/lint/services/api.json', JSON.stringify([pinned]));
-    expect((await page(tree)).row('Services with Dockerfiles', 'api')['multi-arch ready']).toBe('no (1 error, 0 warnings)\nerror services/api/Dockerfile:1 [single-platform-base]');
+    expect((await page(tree)).row('Services with Dockerfiles', 'api')['multi-arch ready']).toBe(
+      'no (1 error, 0 warnings)\nerror services/api/Dockerfile:1 [single-platform-base]',
+    );
 
     // findings written for another Dockerfile (an outputPath shared by hand, say) are not this one's
     tree.write('dist/lint/services/api.json', JSON.stringify([{ ...pinned, path: 'services/other/Dockerfile' }]));
@@ -247,7 +309,11 @@ describe('status generator', () => {
       'verify result': 'ok (index)\narm64: ok (platform)',
     });
     // read from the overridden outputPath; never pushed
-    expect(row('Verification', 'broken')).toMatchObject({ 'index digest': `\`${broken.index.digest}\``, 'last push + verify': 'not pushed', 'verify result': '—' });
+    expect(row('Verification', 'broken')).toMatchObject({
+      'index digest': `\`${broken.index.digest}\``,
+      'last push + verify': 'not pushed',
+      'verify result': '—',
+    });
     expect(row('Verification', 'legacy')).toMatchObject({ 'last build': 'not built', 'last push + verify': 'not pushed (deprecated)' });
     expect(row('Verification', 'web')).toMatchObject({
       platforms: 'linux/amd64',
@@ -314,7 +380,9 @@ describe('status generator', () => {
     const { tree, api } = workspace();
     tree.delete(blob('dist/images/services/api/oci', api.platforms[1].digest));
     const { row } = await page(tree);
-    expect(row('Performance', 'api')['registry storage']).toBe(`unknown: ${blob('dist/images/services/api/oci', api.platforms[1].digest)} is missing from the layout`);
+    expect(row('Performance', 'api')['registry storage']).toBe(
+      `unknown: ${blob('dist/images/services/api/oci', api.platforms[1].digest)} is missing from the layout`,
+    );
   });
 
   it('--check fails after writing, listing non-deprecated services that are not ready (file:line) or whose last verify failed', async () => {
@@ -382,7 +450,10 @@ describe('status generator', () => {
       root: 'apps/bare',
       tags: [],
       targets: {
-        image: { executor: 'nx-multiarch:docker-build', options: { dockerfile: 'docker/bare.Dockerfile', context: 'apps/bare', outputPath: '{projectRoot}/out' } },
+        image: {
+          executor: 'nx-multiarch:docker-build',
+          options: { dockerfile: 'docker/bare.Dockerfile', context: 'apps/bare', outputPath: '{projectRoot}/out' },
+        },
         other: { executor: 'nx:run-commands' },
       },
     };

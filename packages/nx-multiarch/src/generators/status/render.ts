@@ -82,7 +82,9 @@ function verificationTable(all: ServiceFacts[]): string {
         record ? code(record.index.digest) : NONE,
         record ? record.platforms.map((p) => `${p.platform}: ${code(p.digest)}`).join('\n') : NONE,
         f.pushes.length ? f.pushes.map((p) => `${pushLabel(p)}${p.record.verifiedAt ?? NONE}`).join('\n') : noPush,
-        f.pushes.length ? f.pushes.flatMap((p) => (p.record.references ?? []).map((ref) => `${pushLabel(p)}${ref}`)).join('\n') || NONE : NONE,
+        f.pushes.length
+          ? f.pushes.flatMap((p) => (p.record.references ?? []).map((ref) => `${pushLabel(p)}${ref}`)).join('\n') || NONE
+          : NONE,
         f.pushes.length ? f.pushes.map((p) => verifyResult(p, f.build)).join('\n') : NONE,
       ];
     }),
@@ -112,7 +114,11 @@ function performanceTable(all: ServiceFacts[]): string {
         ratio,
         record ? record.platforms.map((p) => `${p.platform}: ${formatSize(p.size)}`).join('\n') : NONE,
         record ? formatSize(record.index.size) : NONE,
-        f.registryStorage !== undefined ? formatSize(f.registryStorage) : f.build && f.storageProblem ? `unknown: ${f.storageProblem}` : NONE,
+        f.registryStorage !== undefined
+          ? formatSize(f.registryStorage)
+          : f.build && f.storageProblem
+            ? `unknown: ${f.storageProblem}`
+            : NONE,
       ];
     }),
   );
@@ -132,7 +138,7 @@ export function renderPage(all: ServiceFacts[]): string {
     '## Services with Dockerfiles',
     '',
     'Every project with an `nx-multiarch:docker-build` target. Targets are inferred by the plugin, or overridden where',
-    "project.json defines them (merged over the inferred ones). Multi-arch ready: the Dockerfile has no error-level",
+    'project.json defines them (merged over the inferred ones). Multi-arch ready: the Dockerfile has no error-level',
     'finding of the readiness lint (warnings listed, not blocking).',
     '',
     servicesTable(sorted),
@@ -165,7 +171,11 @@ export function checkProblems(all: ServiceFacts[]): string[] {
     if (f.deprecated) continue;
     if (f.dockerfileMissing) problems.push(`${f.name}: not multi-arch ready: ${f.dockerfile} does not exist`);
     else if (!isReady(f)) {
-      problems.push(`${f.name}: not multi-arch ready:\n${errorsOf(f).map((e) => `    ${e.path}:${e.line}: [${e.rule}] ${e.message}`).join('\n')}`);
+      problems.push(
+        `${f.name}: not multi-arch ready:\n${errorsOf(f)
+          .map((e) => `    ${e.path}:${e.line}: [${e.rule}] ${e.message}`)
+          .join('\n')}`,
+      );
     }
     for (const push of f.pushes.filter((p) => p.failed)) {
       problems.push(`${f.name}: last verify failed (${push.path}): ${push.problems.length ? push.problems.join('; ') : 'ok: false'}`);

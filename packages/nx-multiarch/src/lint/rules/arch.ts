@@ -24,7 +24,10 @@ function goarchMentions(source: Source): Mention[] {
 function urlMentions(source: Source): Mention[] {
   return [...source.flat.matchAll(URL)]
     .filter((m) => ARCH.test(m[0]))
-    .map((m) => ({ offset: m.index, message: `${m[0].match(ARCH)![0]} is hard-coded in ${m[0]}: every platform's image downloads the same binary.` }));
+    .map((m) => ({
+      offset: m.index,
+      message: `${m[0].match(ARCH)![0]} is hard-coded in ${m[0]}: every platform's image downloads the same binary.`,
+    }));
 }
 
 function packageMentions(source: Source): Mention[] {
@@ -36,7 +39,10 @@ function packageMentions(source: Source): Mention[] {
     const args = end === -1 ? rest : rest.slice(0, end);
     for (const word of args.matchAll(/\S+/g)) {
       if (!word[0].startsWith('-') && ARCH.test(word[0])) {
-        mentions.push({ offset: argsStart + word.index, message: `package ${word[0]} names ${word[0].match(ARCH)![0]}: every platform's image installs it.` });
+        mentions.push({
+          offset: argsStart + word.index,
+          message: `package ${word[0]} names ${word[0].match(ARCH)![0]}: every platform's image installs it.`,
+        });
       }
     }
   }
