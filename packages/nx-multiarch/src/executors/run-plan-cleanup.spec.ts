@@ -25,9 +25,13 @@ beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'run-plan-'));
 });
 
-/** A clean-up step that counts its runs in a file and, for the first `signalled` runs, kills itself with SIGTERM. */
-function cleanupStep(signalled: number) {
-  const script = `n=$(cat ${dir}/n 2>/dev/null || echo 0); echo $((n+1)) > ${dir}/n; if [ "$n" -lt ${signalled} ]; then kill -TERM $$; fi`;
+/**
+ * A clean-up step that counts its runs in a file and, for the first `signalled` runs, kills itself with SIGTERM (or,
+ * `silently`, exits 0 printing nothing, as podman 4.3 does when SIGTERM stops it); otherwise it says what it removed.
+ */
+function cleanupStep(signalled: number, silently = false) {
+  const stop = silently ? 'exit 0' : 'kill -TERM $$';
+  const script = `n=$(cat ${dir}/n 2>/dev/null || echo 0); echo $((n+1)) > ${dir}/n; if [ "$n" -lt ${signalled} ]; then ${stop}; fi; echo Untagged: list`;
   return { argv: ['sh', '-c', script], description: 'remove the temporary manifest list' };
 }
 
@@ -61,6 +65,12 @@ describe('runPlan clean-up', () => {
     const stubborn: Plan = { steps: [{ argv: ['true'], description: 'build' }], cleanup: [cleanupStep(9)] };
     expect(await runInterrupted(stubborn, true)).toMatch(/^Interrupted by SIGINT/);
     expect(runs()).toBe(3);
+  });
+
+  it('runs it again when it exited 0 without a word after an interrupt (podman 4.3 stopped by SIGTERM)', async () => {
+    const plan: Plan = { steps: [{ argv: ['true'], description: 'build' }], cleanup: [cleanupStep(1, true)] };
+    expect(await runInterrupted(plan, true)).toMatch(/^Interrupted by SIGINT/);
+    expect(runs()).toBe(2);
   });
 
   it('runs it once when nothing was interrupted, even if a signal killed it', async () => {

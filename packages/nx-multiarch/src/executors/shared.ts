@@ -3,7 +3,7 @@ import type { Engine, Plan } from '../engines/types';
 import { pathOf } from '../run/path';
 import { formatDryRun, type DryRunReport } from '../plan/dry-run-report';
 import { commandIsDryRun } from '../run/dry-run';
-import { formatArgv, run } from '../run/exec';
+import { formatArgv, run, type RunResult } from '../run/exec';
 import { CommandFailedError } from '../core/errors';
 import { interruptedBy, throwIfInterrupted } from '../run/interrupt';
 
@@ -43,17 +43,22 @@ const ATTEMPTS = 3;
  * An interrupted task is stopped by nx too: its killProcessTreeGraceful sends SIGTERM to the processes of a snapshot
  * of the task's tree, leaves first, and nx takes more than one snapshot, so a clean-up command the interrupt started
  * (`podman manifest rm`) can be one of them and die before it removed anything (seen here, with the list left behind).
- * A clean-up step killed by a signal after an interrupt runs again, three attempts in all: within nx's grace period
- * (NX_PROCESS_KILL_GRACE_PERIOD, 5 s by default) before it kills what is left with SIGKILL.
+ * podman 4.3 stopped that way exits 0 and prints nothing, so "did nothing" is what is checked: every clean-up step
+ * prints what it removed, or an error when there was nothing. After an interrupt a step that ended by a signal, or
+ * exited 0 silently, runs again, three attempts in all: within nx's grace period (NX_PROCESS_KILL_GRACE_PERIOD, 5 s by
+ * default) before it kills what is left with SIGKILL.
  */
 async function runCleanup(plan: Plan, cwd: string): Promise<void> {
   for (const step of plan.cleanup) {
-    for (let attempt = 1; attempt <= 3; attempt++) {
+    for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
       const result = await run(step, { cwd, allowFailure: true }).catch(() => undefined);
-      if (!result?.signal || !interruptedBy()) break;
+      if (!interruptedBy() || !stoppedBeforeItsWork(result)) break;
     }
   }
 }
+
+const stoppedBeforeItsWork = (result: RunResult | undefined) =>
+  result !== undefined && (result.signal !== undefined || (result.exitCode === 0 && result.all.trim() === ''));
 
 /** Runs the plan's steps in order, then its cleanup steps whatever happened; a known transient engine failure (retryOn) restarts the plan. */
 export async function runPlan(plan: Plan, cwd: string, onLine: (line: string, stepIndex: number) => void): Promise<void> {
