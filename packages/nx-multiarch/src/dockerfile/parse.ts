@@ -1,5 +1,5 @@
 import { DockerfileParser, type Instruction } from 'dockerfile-ast';
-import { createHash } from 'node:crypto';
+import { textDigest } from '../core/digest';
 
 export interface Stage {
   /** FROM image as written, e.g. ${BASE_IMAGE} */
@@ -57,9 +57,14 @@ function parseUncached(text: string): ParsedDockerfile {
 
 const cache = new Map<string, ParsedDockerfile>();
 
+/** A parse the inference cache kept, for the text whose textDigest this is: createDependencies parses the same files. */
+export function rememberParsed(digest: string, parsed: ParsedDockerfile): void {
+  if (!cache.has(digest)) cache.set(digest, parsed);
+}
+
 /** Parses once per distinct content: the project graph asks for the same Dockerfiles again and again. */
 export function parseDockerfile(text: string): ParsedDockerfile {
-  const key = createHash('sha256').update(text).digest('hex');
+  const key = textDigest(text);
   let parsed = cache.get(key);
   if (!parsed) {
     parsed = parseUncached(text);
