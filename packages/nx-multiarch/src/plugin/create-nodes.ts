@@ -6,8 +6,8 @@ import {
   type TargetConfiguration,
 } from '../devkit';
 import { basename, dirname, isAbsolute } from 'node:path';
-import { DEFAULTS, pluginSchema, type PluginOptions } from '../config/schemas';
-import { parseOptions } from '../config/resolve';
+import { DEFAULTS } from '../config/defaults';
+import type { PluginOptions } from '../config/schemas';
 import { archKey, parsePlatformList } from '../image/platform';
 import { parseDockerfile, rememberParsed, type ParsedDockerfile } from '../dockerfile/parse';
 import { normaliseRemoteUrl, sourceUrlOf } from '../git/source-url';
@@ -229,7 +229,7 @@ function cachedImage(
   file: string,
   files: WorkspaceFiles,
   options: PluginOptions,
-  cache: InferenceCache<InferredImage | null>,
+  cache: InferenceCache<InferredImage | null, PluginOptions>,
 ): InferredImage | undefined {
   const kept = cache.lookup(file, files);
   if (kept !== undefined) {
@@ -287,15 +287,28 @@ function secretExclusions(secrets: Record<string, string> | undefined): string[]
     .map((path) => `!{workspaceRoot}/${normalisePath(path)}`);
 }
 
+/**
+ * The options validated by the zod schema, which is loaded here only: zod takes tens of milliseconds to load, and a
+ * computation whose raw options the cache was written for takes the validated ones from the cache instead.
+ */
+function validatedOptions(rawOptions: PluginOptions | undefined): PluginOptions {
+  /* eslint-disable @typescript-eslint/no-require-imports -- loaded on first use, see above */
+  const { parseOptions } = require('../config/resolve') as typeof import('../config/resolve');
+  const { pluginSchema } = require('../config/schemas') as typeof import('../config/schemas');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return parseOptions(pluginSchema, rawOptions ?? {}, `the ${PLUGIN_NAME} plugin options in nx.json`);
+}
+
 export const createNodesV2: CreateNodesV2<PluginOptions> = [
   `**/{${PROJECT_FILE},${DOCKERFILE_NAMES.join(',')}}`,
   (configFiles, rawOptions, context: CreateNodesContextV2) => {
-    const options = parseOptions(pluginSchema, rawOptions ?? {}, `the ${PLUGIN_NAME} plugin options in nx.json`);
-    // In the options, so in the hash: two clones with different remotes build different labels.
+    const cache = openInferenceCache<InferredImage | null, PluginOptions>(context.workspaceRoot, rawOptions);
+    const options = cache.options ?? validatedOptions(rawOptions);
+    // In the options, so in the hash: two clones with different remotes build different labels. (Not in the inference
+    // cache's key: what it keeps does not depend on it.)
     const sourceUrl =
       normaliseRemoteUrl(options.sourceUrl) ?? (options.sourceUrl === undefined ? sourceUrlOf(context.workspaceRoot) : undefined);
     const files = diskFiles(context.workspaceRoot);
-    const cache = openInferenceCache<InferredImage | null>(context.workspaceRoot, rawOptions, { sourceUrl });
     // Every project first, so that a Dockerfile FROM another project's image can name that project's build in dependsOn.
     const inferred = new Map<string, InferredImage | Error>();
     for (const file of configFilePerRoot(configFiles)) {
@@ -306,7 +319,7 @@ export const createNodesV2: CreateNodesV2<PluginOptions> = [
         inferred.set(file, error as Error);
       }
     }
-    cache.save();
+    cache.save(options);
     const bases = baseProjectsOf(
       [...inferred.values()].filter((value): value is InferredImage => !(value instanceof Error)),
       options,

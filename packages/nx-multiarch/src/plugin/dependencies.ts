@@ -1,6 +1,7 @@
 import { DependencyType, logger, type CreateDependencies, type RawProjectGraphDependency, type TargetConfiguration } from '../devkit';
 import { parseDockerfile } from '../dockerfile/parse';
-import { DEFAULTS, type PluginOptions } from '../config/schemas';
+import { DEFAULTS } from '../config/defaults';
+import type { PluginOptions } from '../config/schemas';
 import { isPluginExecutor } from '../core/conventions';
 import { normalisePath } from '../core/paths';
 import { certainExclusions, excludedBy, readIgnorePatterns } from './dockerignore';

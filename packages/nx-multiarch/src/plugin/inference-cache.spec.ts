@@ -9,17 +9,18 @@ import { throwawayWorkspace } from './test-workspace';
 type Plugin = typeof import('./create-nodes');
 
 /**
- * The plugin as a new nx process loads it: fresh modules, so nothing parsed or read by an earlier computation is still
- * in memory, and dockerfile-ast's parser counted. Only the cache on disk carries over.
+ * `use` run with the plugin as a new nx process loads it: fresh modules, so nothing parsed or read by an earlier
+ * computation is still in memory, and dockerfile-ast's parser (loaded on first use) counted. Only the cache on disk
+ * carries over.
  */
-function freshPlugin(): { plugin: Plugin; parses: jest.SpyInstance } {
-  let plugin: Plugin | undefined;
-  let parses: jest.SpyInstance | undefined;
-  jest.isolateModules(() => {
-    plugin = jest.requireActual<Plugin>('./create-nodes');
-    parses = jest.spyOn(jest.requireActual<typeof import('dockerfile-ast')>('dockerfile-ast').DockerfileParser, 'parse');
+async function withFreshPlugin<R>(use: (plugin: Plugin, parses: jest.SpyInstance) => Promise<R>): Promise<R> {
+  let result: R | undefined;
+  await jest.isolateModulesAsync(async () => {
+    const plugin = jest.requireActual<Plugin>('./create-nodes');
+    const parses = jest.spyOn(jest.requireActual<typeof import('dockerfile-ast')>('dockerfile-ast').DockerfileParser, 'parse');
+    result = await use(plugin, parses);
   });
-  return { plugin: plugin as Plugin, parses: parses as jest.SpyInstance };
+  return result as R;
 }
 
 const FILES = ['services/api/project.json', 'services/api/Dockerfile', 'services/web/project.json', 'services/web/Dockerfile'];
@@ -45,9 +46,10 @@ async function computeWith(plugin: Plugin, root: string, options: Record<string,
 
 /** One graph computation in a new process: the projects, and how many Dockerfiles it parsed. */
 async function compute(root: string, options: Record<string, unknown> = {}, files = FILES) {
-  const { plugin, parses } = freshPlugin();
-  const projects = await computeWith(plugin, root, options, files);
-  return { projects, parsed: parses.mock.calls.length };
+  return withFreshPlugin(async (plugin, parses) => {
+    const projects = await computeWith(plugin, root, options, files);
+    return { projects, parsed: parses.mock.calls.length };
+  });
 }
 
 const dataDirectory = (root: string) => join(root, '.nx', 'workspace-data');
@@ -245,18 +247,20 @@ describe('the inference cache', () => {
 
   it('starts no process (git, podman, docker) while the graph is computed', async () => {
     const root = baseWorkspace();
-    // loaded first: Nx 24's own modules run git when they load (in nx, before any plugin)
-    const { plugin } = freshPlugin();
-    const { createDependencies } = jest.requireActual<typeof import('./dependencies')>('./dependencies');
-    const started = (['spawn', 'spawnSync', 'execFile', 'execFileSync', 'exec', 'execSync', 'fork'] as const).map((name) =>
-      jest.spyOn(childProcess, name),
-    );
-    const projects = await computeWith(plugin, root);
-    await computeWith(plugin, root);
-    await createDependencies({}, {
-      workspaceRoot: root,
-      projects: Object.fromEntries(Object.values(projects).map((project) => [project.name, project])),
-    } as never);
-    expect(started.flatMap((spy) => spy.mock.calls)).toEqual([]);
+    const started = await withFreshPlugin(async (plugin) => {
+      // loaded first: Nx 24's own modules run git when they load (in nx, before any plugin)
+      const { createDependencies } = jest.requireActual<typeof import('./dependencies')>('./dependencies');
+      const spies = (['spawn', 'spawnSync', 'execFile', 'execFileSync', 'exec', 'execSync', 'fork'] as const).map((name) =>
+        jest.spyOn(childProcess, name),
+      );
+      const projects = await computeWith(plugin, root);
+      await computeWith(plugin, root);
+      await createDependencies({}, {
+        workspaceRoot: root,
+        projects: Object.fromEntries(Object.values(projects).map((project) => [project.name, project])),
+      } as never);
+      return spies.flatMap((spy) => spy.mock.calls);
+    });
+    expect(started).toEqual([]);
   });
 });

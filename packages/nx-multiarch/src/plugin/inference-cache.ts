@@ -2,7 +2,7 @@
  * What inference read and derived per project, kept between graph computations in Nx's workspace data directory, the
  * way Nx's own plugins keep theirs. An entry holds every question its computation asked of the files (path and digest of
  * the answer: content, absence, folder listing) and is used only while each still gets the same answer; the whole file
- * is used only for the same plugin code, options and source URL. A file that can't be read, or fails its checksum, is ignored.
+ * is used only for the same plugin code, raw options (it keeps their validated form too) and workspace root. A file that can't be read, or fails its checksum, is ignored.
  */
 import { readdirSync, readFileSync, renameSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -16,8 +16,9 @@ interface Entry<T> {
   value: T;
 }
 
-interface CacheFile<T> {
+interface CacheFile<T, O> {
   key: string;
+  options: O;
   entries: Record<string, Entry<T>>;
 }
 
@@ -45,24 +46,24 @@ export function inferenceCachePath(workspaceRoot: string, options: unknown): str
 }
 
 /** The file's first line is the digest of the rest: a file cut short or damaged is told from one this code wrote. */
-const serialise = <T>(file: CacheFile<T>) => {
+const serialise = <T, O>(file: CacheFile<T, O>) => {
   const body = JSON.stringify(file);
   return `${textDigest(body)}\n${body}`;
 };
 
-function load<T>(path: string, key: string): Record<string, Entry<T>> {
-  let file: CacheFile<T>;
+function load<T, O>(path: string, key: string): Pick<CacheFile<T, O>, 'entries'> & Partial<CacheFile<T, O>> {
+  let file: CacheFile<T, O>;
   try {
     const text = readFileSync(path, 'utf8');
     const newline = text.indexOf('\n');
     const body = text.slice(newline + 1);
-    if (newline < 0 || text.slice(0, newline) !== textDigest(body)) return {};
+    if (newline < 0 || text.slice(0, newline) !== textDigest(body)) return { entries: {} };
     file = JSON.parse(body);
   } catch {
-    return {}; // none yet, or unreadable: computed afresh and written again
+    return { entries: {} }; // none yet, or unreadable: computed afresh and written again
   }
-  const valid = file && typeof file === 'object' && file.key === key && file.entries && typeof file.entries === 'object';
-  return valid ? file.entries : {};
+  const valid = file && typeof file === 'object' && file.key === key && file.entries && typeof file.entries === 'object' && file.options;
+  return valid ? file : { entries: {} };
 }
 
 /** Written whole to a temporary file and renamed over the old one: a reader sees the old file or the new one. */
@@ -77,25 +78,26 @@ function writeAtomically(path: string, text: string): void {
   }
 }
 
-export interface InferenceCache<T> {
+export interface InferenceCache<T, O> {
+  /** The validated options kept with the entries: the raw options they were validated from are the ones given now. */
+  options: O | undefined;
   /** The value computed for `name` when every file it read still reads the same; undefined otherwise. */
   lookup(name: string, files: WorkspaceFiles): T | undefined;
   store(name: string, reads: Read[], value: T): void;
   /** Writes the entries of this computation (only these: projects gone since are dropped) when any changed. */
-  save(): void;
+  save(options: O): void;
 }
 
-/**
- * The cache of one plugin registration: `options` as nx.json gives them, `context` whatever else every entry depends
- * on (the source URL).
- */
-export function openInferenceCache<T>(workspaceRoot: string, options: unknown, context: unknown): InferenceCache<T> {
-  const path = inferenceCachePath(workspaceRoot, options);
-  const key = textDigest(JSON.stringify({ code: pluginCode(), workspaceRoot, options: options ?? {}, context: context ?? null }));
-  const previous = load<T>(path, key);
+/** The cache of one plugin registration, with its options as nx.json gives them. */
+export function openInferenceCache<T, O>(workspaceRoot: string, rawOptions: unknown): InferenceCache<T, O> {
+  const path = inferenceCachePath(workspaceRoot, rawOptions);
+  const key = textDigest(JSON.stringify({ code: pluginCode(), workspaceRoot, options: rawOptions ?? {} }));
+  const kept = load<T, O>(path, key);
+  const previous = kept.entries;
   const current: Record<string, Entry<T>> = {};
   let changed = false;
   return {
+    options: kept.options,
     lookup(name, files) {
       const entry = Object.hasOwn(previous, name) ? previous[name] : undefined;
       if (!entry || !Array.isArray(entry.reads) || !unchanged(files, entry.reads)) return undefined;
@@ -106,9 +108,9 @@ export function openInferenceCache<T>(workspaceRoot: string, options: unknown, c
       current[name] = { reads, value };
       changed = true;
     },
-    save() {
+    save(options) {
       const dropped = Object.keys(previous).some((name) => !Object.hasOwn(current, name));
-      if (changed || dropped) writeAtomically(path, serialise({ key, entries: current }));
+      if (changed || dropped || !kept.options) writeAtomically(path, serialise({ key, options, entries: current }));
     },
   };
 }

@@ -1,5 +1,6 @@
 import { basename, join } from 'node:path';
-import { DEFAULTS, type PluginOptions } from '../config/schemas';
+import { DEFAULTS } from '../config/defaults';
+import type { PluginOptions } from '../config/schemas';
 import { DOCKERFILE_NAMES, isPluginExecutor, PROJECT_FILE } from '../core/conventions';
 import { fillPattern, normalisePath } from '../core/paths';
 import type { WorkspaceFiles } from './workspace-files';
