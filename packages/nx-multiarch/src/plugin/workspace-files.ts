@@ -94,7 +94,11 @@ export function recordingFiles(files: WorkspaceFiles): { files: WorkspaceFiles; 
   };
 }
 
-/** Whether every recorded question still gets the answer it got then. */
+/** Whether every recorded question still gets the answer it got then (a question that now fails: no). */
 export function unchanged(files: WorkspaceFiles, reads: readonly Read[]): boolean {
-  return reads.every(([op, path, digest]) => digestOf(files, op, path) === digest);
+  try {
+    return reads.every(([op, path, digest]) => digestOf(files, op, path) === digest);
+  } catch {
+    return false; // inference, run again, meets the failure where it can say what it means
+  }
 }
