@@ -96,8 +96,10 @@ export function recordingFiles(files: WorkspaceFiles): { files: WorkspaceFiles; 
 
 /** Whether every recorded question still gets the answer it got then (a question that now fails: no). */
 export function unchanged(files: WorkspaceFiles, reads: readonly Read[]): boolean {
+  // reads first: a file read answers whether it exists too, without asking the disk again
+  const ordered = [...reads.filter(([op]) => op === 'read'), ...reads.filter(([op]) => op !== 'read')];
   try {
-    return reads.every(([op, path, digest]) => digestOf(files, op, path) === digest);
+    return ordered.every(([op, path, digest]) => digestOf(files, op, path) === digest);
   } catch {
     return false; // inference, run again, meets the failure where it can say what it means
   }
