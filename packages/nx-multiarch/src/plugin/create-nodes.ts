@@ -33,25 +33,32 @@ import { locateImageSource, readProjectFacts, type ImageSource, type ProjectFact
 const pick = <T extends object, K extends keyof T>(source: T, keys: readonly K[]): Partial<Pick<T, K>> =>
   Object.fromEntries(keys.filter((key) => source[key] !== undefined).map((key) => [key, source[key]])) as Partial<Pick<T, K>>;
 
-const platformLists = new Map<string, string[] | undefined>();
+interface ConfiguredPlatform {
+  platform: string;
+  arch: string;
+}
 
-/** The configured platforms, parsed once per distinct setting (every project of a graph has the same); undefined when invalid. */
-function configuredPlatforms(setting: string | readonly string[]): string[] | undefined {
-  const key = JSON.stringify(setting);
-  if (!platformLists.has(key)) {
+/** The last platform setting parsed and what it gave: every project of a graph has the same one. */
+let lastPlatforms: { setting: string | readonly string[]; parsed: ConfiguredPlatform[] | undefined } | undefined;
+
+/** The configured platforms with their arch keys; undefined when the setting is invalid. */
+function configuredPlatforms(setting: string | readonly string[]): ConfiguredPlatform[] | undefined {
+  if (lastPlatforms?.setting !== setting) {
+    let parsed: ConfiguredPlatform[] | undefined;
     try {
-      platformLists.set(key, parsePlatformList(setting));
+      parsed = parsePlatformList(setting).map((platform) => ({ platform, arch: archKey(platform) }));
     } catch {
-      platformLists.set(key, undefined); // the executor reports the bad platform list with its fix; the project graph must still load
+      parsed = undefined; // the executor reports the bad platform list with its fix; the project graph must still load
     }
+    lastPlatforms = { setting, parsed };
   }
-  return platformLists.get(key);
+  return lastPlatforms.parsed;
 }
 
 /** One configuration per configured platform, named after its arch: `nx affected -t docker-push -c arm64` on an arm64 runner. */
 function perArchConfigurations(options: PluginOptions, configure: (platform: string, arch: string) => Record<string, unknown>) {
   const platforms = configuredPlatforms(options.platforms ?? DEFAULTS.platforms);
-  return platforms && Object.fromEntries(platforms.map((platform) => [archKey(platform), configure(platform, archKey(platform))]));
+  return platforms && Object.fromEntries(platforms.map(({ platform, arch }) => [arch, configure(platform, arch)]));
 }
 
 const SOURCE_KEYS = ['target', 'buildArgs', 'labels', 'sourceUrl', 'engine', 'extraArgs', 'secrets'] as const;
