@@ -63,6 +63,16 @@ async function uncached(root: string, options: Record<string, unknown> = {}) {
 
 afterEach(() => jest.restoreAllMocks());
 
+// Nx's default place, .nx/workspace-data in each throwaway workspace, whatever the machine running the tests sets
+const placeSettings = ['NX_WORKSPACE_DATA_DIRECTORY', 'NX_PROJECT_GRAPH_CACHE_DIRECTORY'];
+const savedPlaces = placeSettings.map((name) => process.env[name]);
+beforeAll(() => placeSettings.forEach((name) => delete process.env[name]));
+afterAll(() =>
+  placeSettings.forEach((name, i) => {
+    if (savedPlaces[i] !== undefined) process.env[name] = savedPlaces[i];
+  }),
+);
+
 describe('the inference cache', () => {
   it('parses no Dockerfile on a second computation when nothing changed, and gives the same targets', async () => {
     const root = baseWorkspace();
