@@ -40,3 +40,9 @@ export type {
   TargetConfiguration,
   Tree,
 } from 'nx/src/devkit-exports';
+/**
+ * Where Nx keeps a workspace's own data (the project graph cache; NX_WORKSPACE_DATA_DIRECTORY moves it), and where the
+ * inference cache lives. Not in devkit-exports in Nx 20-24 (23 and 24 export only the constant, from devkit-internals);
+ * this module has it, with this name, in all of them.
+ */
+export { workspaceDataDirectoryForWorkspace } from 'nx/src/utils/cache-directory';

@@ -327,21 +327,7 @@ export const pluginSchema = z.strictObject({
 });
 export type PluginOptions = z.infer<typeof pluginSchema>;
 
-export const DEFAULTS = {
-  buildTargetName: 'docker-build',
-  buildSingleTargetName: 'docker-build-single',
-  pushTargetName: 'docker-push',
-  manifestTargetName: 'docker-manifest',
-  lintTargetName: 'docker-lint',
-  archTagSuffix: '-{arch}',
-  platforms: ['linux/amd64', 'linux/arm64'],
-  engine: 'auto',
-  imageName: '{projectName}',
-  registry: '',
-  multiArch: true,
-  latest: false,
-  allowSingleArchFallback: false,
-} as const;
+export { DEFAULTS } from './defaults';
 
 export const executorSchemas = {
   'docker-build': buildSchema,

@@ -1,5 +1,5 @@
-import { DockerfileParser, type Instruction } from 'dockerfile-ast';
-import { createHash } from 'node:crypto';
+import type { Instruction } from 'dockerfile-ast';
+import { textDigest } from '../core/digest';
 
 export interface Stage {
   /** FROM image as written, e.g. ${BASE_IMAGE} */
@@ -34,6 +34,9 @@ export function sourcesOf(instruction: Instruction): string[] {
 }
 
 function parseUncached(text: string): ParsedDockerfile {
+  // loaded on first use: a project graph served from the inference cache parses nothing, and loading costs ~10 ms
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { DockerfileParser } = require('dockerfile-ast') as typeof import('dockerfile-ast');
   const dockerfile = DockerfileParser.parse(text);
   const globalArgs: Record<string, string | undefined> = {};
   for (const arg of dockerfile.getInitialARGs()) {
@@ -57,9 +60,14 @@ function parseUncached(text: string): ParsedDockerfile {
 
 const cache = new Map<string, ParsedDockerfile>();
 
+/** A parse the inference cache kept, for the text whose textDigest this is: createDependencies parses the same files. */
+export function rememberParsed(digest: string, parsed: ParsedDockerfile): void {
+  if (!cache.has(digest)) cache.set(digest, parsed);
+}
+
 /** Parses once per distinct content: the project graph asks for the same Dockerfiles again and again. */
 export function parseDockerfile(text: string): ParsedDockerfile {
-  const key = createHash('sha256').update(text).digest('hex');
+  const key = textDigest(text);
   let parsed = cache.get(key);
   if (!parsed) {
     parsed = parseUncached(text);

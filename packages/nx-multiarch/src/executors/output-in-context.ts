@@ -3,6 +3,7 @@ import { isAbsolute, join, relative, sep } from 'node:path';
 import { parseDockerfile } from '../dockerfile/parse';
 import { certainExclusions, excludedBy, ignoreFiles, readIgnorePatterns } from '../plugin/dockerignore';
 import { copiedPaths } from '../plugin/dependencies';
+import { diskFiles } from '../plugin/workspace-files';
 
 const posix = (path: string) => path.split(sep).join('/');
 
@@ -24,7 +25,7 @@ export function outputInContextWarning(
   const outputPath = posix(relative(workspaceRoot, outputDir));
   const copied = copiedPaths(parseDockerfile(readFileSync(dockerfile, 'utf8')).copySources, ctx);
   if (!copied.some((path) => path === '' || outputPath === path || outputPath.startsWith(`${path}/`))) return undefined;
-  if (excludedBy(certainExclusions(readIgnorePatterns(workspaceRoot, rel, ctx)), output)) return undefined;
+  if (excludedBy(certainExclusions(readIgnorePatterns(diskFiles(workspaceRoot), rel, ctx)), output)) return undefined;
   const ignoreFile = ignoreFiles(rel, ctx).find((file) => existsSync(join(workspaceRoot, file))) ?? ignoreFiles(rel, ctx)[1];
   return (
     `${project}: the build context ${ctx || '.'} holds ${outputPath}, where docker-build writes its output, and no .dockerignore excludes it: ` +

@@ -12,6 +12,7 @@ import { parseDockerfile } from '../dockerfile/parse';
 import { lastCommitTouching, shortHeadSha, type SourceRevision } from '../git/info';
 import { validateTag } from '../image/reference';
 import { gitPathspecs, imageSources } from '../plugin/inputs';
+import { diskFiles } from '../plugin/workspace-files';
 
 function insideWorkspace(workspaceRoot: string, path: string): boolean {
   const rel = relative(workspaceRoot, path);
@@ -71,7 +72,7 @@ export async function sourceRevision(
   const rel = (path: string) => relative(workspaceRoot, path).split(sep).join('/');
   return lastCommitTouching(
     workspaceRoot,
-    gitPathspecs(imageSources(workspaceRoot, rel(sources.dockerfile), rel(sources.context), parsed)),
+    gitPathspecs(imageSources(diskFiles(workspaceRoot), rel(sources.dockerfile), rel(sources.context), parsed)),
   );
 }
 

@@ -1,5 +1,5 @@
 import type { PreTasksExecution } from '../devkit';
-import { DEFAULTS } from '../config/schemas';
+import { DEFAULTS } from '../config/defaults';
 import { DRY_RUN_ENV, dryRunFlag, namesTarget } from '../run/dry-run';
 
 const TARGET_NAME_OPTIONS = ['buildTargetName', 'buildSingleTargetName', 'pushTargetName', 'manifestTargetName', 'lintTargetName'] as const;

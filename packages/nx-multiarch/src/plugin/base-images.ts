@@ -1,7 +1,7 @@
 import type { ProjectConfiguration } from '../devkit';
 import { repositoryOf } from '../image/reference';
 import { baseImages, type ParsedDockerfile } from '../dockerfile/parse';
-import { DEFAULTS } from '../config/schemas';
+import { DEFAULTS } from '../config/defaults';
 import { isPluginExecutor } from '../core/conventions';
 import { fillProjectTokens } from '../core/paths';
 

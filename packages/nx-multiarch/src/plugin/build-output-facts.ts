@@ -1,6 +1,7 @@
 /** What the uncovered/undepended-build-output rules need to know, read off the project graph docker-lint runs in. */
 import { getOutputsForTargetAndConfiguration, type ProjectGraph, type TargetConfiguration } from '../devkit';
 import { covers, gitIgnoreOf, ignoredCopies } from './build-outputs';
+import { diskFiles } from './workspace-files';
 import { isPluginExecutor } from '../core/conventions';
 import { normalisePath } from '../core/paths';
 import type { LintInput } from '../lint/meta';
@@ -46,7 +47,7 @@ export function buildOutputFacts(
 ): Pick<LintInput, 'copiedBuildOutput' | 'buildTarget'> {
   const targets = graph.nodes[projectName]?.data.targets ?? {};
   const [buildTarget, build] = Object.entries(targets).find(([, config]) => isPluginExecutor(config.executor, 'docker-build')) ?? [];
-  const isIgnored = gitIgnoreOf(workspaceRoot);
+  const isIgnored = gitIgnoreOf(diskFiles(workspaceRoot));
   return {
     buildTarget,
     copiedBuildOutput: (source) => {

@@ -1,5 +1,6 @@
 import { copiedOutputs, covers, gitIgnoreOf, ignoredCopies, producerOf } from './build-outputs';
 import { throwawayWorkspace } from './test-workspace';
+import { diskFiles } from './workspace-files';
 
 describe('covers', () => {
   it.each([
@@ -23,7 +24,7 @@ describe('ignoredCopies', () => {
 
   it('reads the root .gitignore', () => {
     const root = throwawayWorkspace({ '.gitignore': 'node_modules\n/dist\n*.log\n' });
-    const isIgnored = gitIgnoreOf(root);
+    const isIgnored = gitIgnoreOf(diskFiles(root));
     expect(['dist/apps/api', 'dist', 'src/dist', 'a.log', 'src/index.ts', ''].map(isIgnored)).toEqual([
       true,
       true,
@@ -48,27 +49,27 @@ describe('producerOf', () => {
   const api = { name: 'api', root: 'apps/api' };
 
   it("finds the image's own target by the outputs its project.json declares", () => {
-    expect(producerOf(root, 'out/api', api)).toEqual({ project: 'api', target: 'compile', self: true });
+    expect(producerOf(diskFiles(root), 'out/api', api)).toEqual({ project: 'api', target: 'compile', self: true });
   });
 
   it('finds another project by its declared outputs, filling {options.outputPath}', () => {
-    expect(producerOf(root, 'dist/libs/ui/index.js', api)).toEqual({ project: 'ui', target: 'bundle', self: false });
+    expect(producerOf(diskFiles(root), 'dist/libs/ui/index.js', api)).toEqual({ project: 'ui', target: 'bundle', self: false });
   });
 
   it("falls back to Nx's conventions, dist/<projectRoot> and <projectRoot>/dist, with the build target", () => {
-    expect(producerOf(root, 'dist/apps/api', api)).toEqual({ project: 'api', target: 'build', self: true });
-    expect(producerOf(root, 'dist/libs/util', api)).toEqual({ project: '@acme/util', target: 'build', self: false });
-    expect(producerOf(root, 'apps/web/dist/assets', api)).toEqual({ project: 'web', target: 'build', self: false });
+    expect(producerOf(diskFiles(root), 'dist/apps/api', api)).toEqual({ project: 'api', target: 'build', self: true });
+    expect(producerOf(diskFiles(root), 'dist/libs/util', api)).toEqual({ project: '@acme/util', target: 'build', self: false });
+    expect(producerOf(diskFiles(root), 'apps/web/dist/assets', api)).toEqual({ project: 'web', target: 'build', self: false });
   });
 
   it('finds none for a path no project can be the producer of', () => {
-    expect(producerOf(root, 'generated/schema.json', api)).toBeUndefined();
-    expect(producerOf(root, 'dist/nowhere', api)).toBeUndefined();
+    expect(producerOf(diskFiles(root), 'generated/schema.json', api)).toBeUndefined();
+    expect(producerOf(diskFiles(root), 'dist/nowhere', api)).toBeUndefined();
   });
 
   it('copiedOutputs pairs every ignored copy with its producer', () => {
     const ws = throwawayWorkspace({ '.gitignore': 'dist\ngenerated\n', 'apps/api/project.json': JSON.stringify({ name: 'api' }) });
-    expect(copiedOutputs(ws, ['dist/apps/api', 'generated', 'apps/api/src'], '', api)).toEqual([
+    expect(copiedOutputs(diskFiles(ws), ['dist/apps/api', 'generated', 'apps/api/src'], '', api)).toEqual([
       { path: 'dist/apps/api', producer: { project: 'api', target: 'build', self: true } },
       { path: 'generated', producer: undefined },
     ]);

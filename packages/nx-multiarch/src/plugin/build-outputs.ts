@@ -4,10 +4,10 @@
  * source change ends in a cache hit with a stale image. Found without a project graph (createNodes has none): the
  * project's own project.json outputs, then Nx's conventions `dist/<projectRoot>` and `<projectRoot>/dist`.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import ignore from 'ignore';
+import { basename } from 'node:path';
+import ignore, { type Ignore } from 'ignore';
 import { fillProjectTokens, normalisePath } from '../core/paths';
+import type { WorkspaceFiles } from './workspace-files';
 
 export interface Producer {
   project: string;
@@ -30,20 +30,29 @@ const DEFAULT_TARGET = 'build';
 export const covers = (output: string, path: string) => output === path || path.startsWith(`${output}/`) || output.startsWith(`${path}/`);
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a project.json or package.json, read as it is
-function readJson(path: string): Record<string, any> | undefined {
+function readJson(files: WorkspaceFiles, path: string): Record<string, any> | undefined {
   try {
-    return existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : undefined;
+    const text = files.read(path);
+    return text === undefined ? undefined : JSON.parse(text);
   } catch {
     return undefined;
   }
 }
 
-/** The root .gitignore's rules, read once per graph computation by the caller. */
-export function gitIgnoreOf(workspaceRoot: string): (path: string) => boolean {
-  const rules = ignore();
-  const file = join(workspaceRoot, '.gitignore');
-  if (existsSync(file)) rules.add(readFileSync(file, 'utf8'));
-  return (path) => path !== '' && (rules.ignores(path) || rules.ignores(`${path}/`));
+const compiledRules = new Map<string, Ignore>();
+
+/** The root .gitignore's rules, read when first asked (through `files`, so a recording sees it) and compiled once per content. */
+export function gitIgnoreOf(files: WorkspaceFiles): (path: string) => boolean {
+  let rules: Ignore | undefined;
+  const compiled = () => {
+    const text = files.read('.gitignore') ?? '';
+    if (!compiledRules.has(text)) compiledRules.set(text, ignore().add(text));
+    return compiledRules.get(text) as Ignore;
+  };
+  return (path) => {
+    rules ??= compiled();
+    return path !== '' && (rules.ignores(path) || rules.ignores(`${path}/`));
+  };
 }
 
 /** COPY/ADD sources (context-relative) that git ignores, workspace-relative; sources with variables can't be told. */
@@ -61,10 +70,10 @@ interface ProjectFile {
   targets: Record<string, { outputs?: string[]; options?: Record<string, unknown> }>;
 }
 
-function projectAt(workspaceRoot: string, root: string): ProjectFile | undefined {
-  const projectJson = readJson(join(workspaceRoot, root, 'project.json'));
+function projectAt(files: WorkspaceFiles, root: string): ProjectFile | undefined {
+  const projectJson = readJson(files, normalisePath(`${root}/project.json`));
   if (projectJson) return { name: projectJson.name ?? basename(root), root, targets: projectJson.targets ?? {} };
-  const packageJson = readJson(join(workspaceRoot, root, 'package.json'));
+  const packageJson = readJson(files, normalisePath(`${root}/package.json`));
   return packageJson?.name ? { name: packageJson.name, root, targets: packageJson.nx?.targets ?? {} } : undefined;
 }
 
@@ -97,12 +106,12 @@ function conventionalRoots(path: string): string[] {
   return roots;
 }
 
-export function producerOf(workspaceRoot: string, path: string, self: { name: string; root: string }): Producer | undefined {
-  const own = projectAt(workspaceRoot, self.root);
+export function producerOf(files: WorkspaceFiles, path: string, self: { name: string; root: string }): Producer | undefined {
+  const own = projectAt(files, self.root);
   const ownTarget = own && declaringTarget(own, path);
   if (ownTarget) return { project: self.name, target: ownTarget, self: true };
   for (const root of conventionalRoots(path)) {
-    const project = root === self.root ? own : projectAt(workspaceRoot, root);
+    const project = root === self.root ? own : projectAt(files, root);
     if (!project) continue;
     return { project: project.name, target: declaringTarget(project, path) ?? DEFAULT_TARGET, self: root === self.root };
   }
@@ -110,11 +119,10 @@ export function producerOf(workspaceRoot: string, path: string, self: { name: st
 }
 
 export function copiedOutputs(
-  workspaceRoot: string,
+  files: WorkspaceFiles,
   copySources: string[],
   context: string,
   self: { name: string; root: string },
-  isIgnored = gitIgnoreOf(workspaceRoot),
 ): CopiedOutput[] {
-  return ignoredCopies(copySources, context, isIgnored).map((path) => ({ path, producer: producerOf(workspaceRoot, path, self) }));
+  return ignoredCopies(copySources, context, gitIgnoreOf(files)).map((path) => ({ path, producer: producerOf(files, path, self) }));
 }

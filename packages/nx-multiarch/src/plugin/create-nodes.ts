@@ -5,15 +5,17 @@ import {
   type CreateNodesV2,
   type TargetConfiguration,
 } from '../devkit';
-import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join } from 'node:path';
-import { DEFAULTS, pluginSchema, type PluginOptions } from '../config/schemas';
-import { parseOptions } from '../config/resolve';
+import { basename, dirname, isAbsolute } from 'node:path';
+import { DEFAULTS } from '../config/defaults';
+import type { PluginOptions } from '../config/schemas';
 import { archKey, parsePlatformList } from '../image/platform';
-import { parseDockerfile, type ParsedDockerfile } from '../dockerfile/parse';
+import { parseDockerfile, rememberParsed, type ParsedDockerfile } from '../dockerfile/parse';
 import { normaliseRemoteUrl, sourceUrlOf } from '../git/source-url';
-import { copiedOutputs, gitIgnoreOf, type CopiedOutput } from './build-outputs';
-import { buildInputs, imageSources } from './inputs';
+import { textDigest } from '../core/digest';
+import { copiedOutputs, type CopiedOutput } from './build-outputs';
+import { buildInputs, imageSources, type ImageSources } from './inputs';
+import { openInferenceCache, type InferenceCache } from './inference-cache';
+import { diskFiles, recordingFiles, type WorkspaceFiles } from './workspace-files';
 import { baseImageProjects } from './base-images';
 import {
   archOutputPath,
@@ -31,15 +33,32 @@ import { locateImageSource, readProjectFacts, type ImageSource, type ProjectFact
 const pick = <T extends object, K extends keyof T>(source: T, keys: readonly K[]): Partial<Pick<T, K>> =>
   Object.fromEntries(keys.filter((key) => source[key] !== undefined).map((key) => [key, source[key]])) as Partial<Pick<T, K>>;
 
+interface ConfiguredPlatform {
+  platform: string;
+  arch: string;
+}
+
+/** The last platform setting parsed and what it gave: every project of a graph has the same one. */
+let lastPlatforms: { setting: string | readonly string[]; parsed: ConfiguredPlatform[] | undefined } | undefined;
+
+/** The configured platforms with their arch keys; undefined when the setting is invalid. */
+function configuredPlatforms(setting: string | readonly string[]): ConfiguredPlatform[] | undefined {
+  if (lastPlatforms?.setting !== setting) {
+    let parsed: ConfiguredPlatform[] | undefined;
+    try {
+      parsed = parsePlatformList(setting).map((platform) => ({ platform, arch: archKey(platform) }));
+    } catch {
+      parsed = undefined; // the executor reports the bad platform list with its fix; the project graph must still load
+    }
+    lastPlatforms = { setting, parsed };
+  }
+  return lastPlatforms.parsed;
+}
+
 /** One configuration per configured platform, named after its arch: `nx affected -t docker-push -c arm64` on an arm64 runner. */
 function perArchConfigurations(options: PluginOptions, configure: (platform: string, arch: string) => Record<string, unknown>) {
-  let platforms: string[];
-  try {
-    platforms = parsePlatformList(options.platforms ?? DEFAULTS.platforms);
-  } catch {
-    return undefined; // the executor reports the bad platform list with its fix; the project graph must still load
-  }
-  return Object.fromEntries(platforms.map((platform) => [archKey(platform), configure(platform, archKey(platform))]));
+  const platforms = configuredPlatforms(options.platforms ?? DEFAULTS.platforms);
+  return platforms && Object.fromEntries(platforms.map(({ platform, arch }) => [arch, configure(platform, arch)]));
 }
 
 const SOURCE_KEYS = ['target', 'buildArgs', 'labels', 'sourceUrl', 'engine', 'extraArgs', 'secrets'] as const;
@@ -163,10 +182,20 @@ export function targetsFor(
   return targets;
 }
 
+/**
+ * What inference reads off the disk for one project, and what it derives from that alone (no options but those the
+ * cache file is keyed on, no other project): the part worth keeping between graph computations.
+ */
 interface InferredImage {
   facts: ProjectFacts;
   source: ImageSource;
   parsed: ParsedDockerfile;
+  /** textDigest of the Dockerfile, the key its parse is remembered under */
+  dockerfileDigest: string;
+  sources: ImageSources;
+  copied: CopiedOutput[];
+  /** the project's package.json, when it has one */
+  versionFile?: string;
 }
 
 /**
@@ -183,11 +212,41 @@ function configFilePerRoot(files: readonly string[]): Set<string> {
   return new Set(chosen.values());
 }
 
-function inferImage(file: string, workspaceRoot: string, options: PluginOptions): InferredImage | undefined {
-  const facts = readProjectFacts(workspaceRoot, normalisePath(dirname(file)), options);
-  const source = locateImageSource(workspaceRoot, facts, options);
+function inferImage(file: string, files: WorkspaceFiles, options: PluginOptions): InferredImage | undefined {
+  const facts = readProjectFacts(files, normalisePath(dirname(file)), options);
+  const source = locateImageSource(files, facts, options);
   if (!source) return undefined;
-  return { facts, source, parsed: parseDockerfile(readFileSync(join(workspaceRoot, source.dockerfile), 'utf8')) };
+  const text = files.read(normalisePath(source.dockerfile));
+  if (text === undefined) throw new Error(`${source.dockerfile} disappeared while the project graph was being computed`);
+  const parsed = parseDockerfile(text);
+  const versionFile = normalisePath(`${facts.root}/package.json`);
+  return {
+    facts,
+    source,
+    parsed,
+    dockerfileDigest: textDigest(text),
+    sources: imageSources(files, source.dockerfile, source.context, parsed),
+    copied: copiedOutputs(files, parsed.copySources, source.context, { name: facts.name, root: facts.root }),
+    versionFile: files.exists(versionFile) ? versionFile : undefined,
+  };
+}
+
+/** The project's image facts from the cache while every file they came from reads the same, else read afresh (and kept). */
+function cachedImage(
+  file: string,
+  files: WorkspaceFiles,
+  options: PluginOptions,
+  cache: InferenceCache<InferredImage | null, PluginOptions>,
+): InferredImage | undefined {
+  const kept = cache.lookup(file, files);
+  if (kept !== undefined) {
+    if (kept) rememberParsed(kept.dockerfileDigest, kept.parsed);
+    return kept ?? undefined;
+  }
+  const recording = recordingFiles(files);
+  const image = inferImage(file, recording.files, options);
+  cache.store(file, recording.reads(), image ?? null);
+  return image;
 }
 
 /** The projects (of this plugin registration) whose images each Dockerfile builds FROM. */
@@ -208,36 +267,24 @@ function baseProjectsOf(images: InferredImage[], options: PluginOptions): Map<In
   );
 }
 
-function nodesFor(
-  image: InferredImage,
-  bases: string[],
-  options: PluginOptions,
-  workspaceRoot: string,
-  isIgnored: (path: string) => boolean,
-): CreateNodesResult {
-  const { facts, source, parsed } = image;
-  const inputs = (context: string) => [
-    ...buildInputs(imageSources(workspaceRoot, source.dockerfile, context, parsed), options.engine),
-    ...versionSource(workspaceRoot, facts.root),
+function nodesFor(image: InferredImage, bases: string[], options: PluginOptions): CreateNodesResult {
+  const { facts, source } = image;
+  // the context targetsFor passes is source.context, which sources and copied were derived for
+  const inputs = () => [
+    ...buildInputs(image.sources, options.engine),
+    ...(image.versionFile ? [`{workspaceRoot}/${image.versionFile}`] : []),
     ...secretExclusions(options.secrets),
   ];
   const project = { name: facts.name, tags: facts.tags, baseProjects: bases };
-  const buildOutputs = (context: string) =>
-    copiedOutputs(workspaceRoot, parsed.copySources, context, { name: facts.name, root: facts.root }, isIgnored);
   return {
     projects: {
-      [facts.root]: { name: facts.name, root: facts.root, targets: targetsFor(facts.root, project, source, options, inputs, buildOutputs) },
+      [facts.root]: {
+        name: facts.name,
+        root: facts.root,
+        targets: targetsFor(facts.root, project, source, options, inputs, () => image.copied),
+      },
     },
   };
-}
-
-/**
- * The project's package.json, whose version is the image's version label (plan/build.ts ociLabels): without it in the
- * hash, a version bump restored the previous build from the cache, labelled with the previous version.
- */
-function versionSource(workspaceRoot: string, root: string): string[] {
-  const path = normalisePath(`${root}/package.json`);
-  return existsSync(join(workspaceRoot, path)) ? [`{workspaceRoot}/${path}`] : [];
 }
 
 /** A secret file inside the workspace must not be hashed into the build (its hash would sit in the Nx cache). */
@@ -247,25 +294,39 @@ function secretExclusions(secrets: Record<string, string> | undefined): string[]
     .map((path) => `!{workspaceRoot}/${normalisePath(path)}`);
 }
 
+/**
+ * The options validated by the zod schema, which is loaded here only: zod takes tens of milliseconds to load, and a
+ * computation whose raw options the cache was written for takes the validated ones from the cache instead.
+ */
+function validatedOptions(rawOptions: PluginOptions | undefined): PluginOptions {
+  /* eslint-disable @typescript-eslint/no-require-imports -- loaded on first use, see above */
+  const { parseOptions } = require('../config/resolve') as typeof import('../config/resolve');
+  const { pluginSchema } = require('../config/schemas') as typeof import('../config/schemas');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return parseOptions(pluginSchema, rawOptions ?? {}, `the ${PLUGIN_NAME} plugin options in nx.json`);
+}
+
 export const createNodesV2: CreateNodesV2<PluginOptions> = [
   `**/{${PROJECT_FILE},${DOCKERFILE_NAMES.join(',')}}`,
-  (files, rawOptions, context: CreateNodesContextV2) => {
-    const options = parseOptions(pluginSchema, rawOptions ?? {}, `the ${PLUGIN_NAME} plugin options in nx.json`);
-    // In the options, so in the hash: two clones with different remotes build different labels.
+  (configFiles, rawOptions, context: CreateNodesContextV2) => {
+    const cache = openInferenceCache<InferredImage | null, PluginOptions>(context.workspaceRoot, rawOptions);
+    const options = cache.options ?? validatedOptions(rawOptions);
+    // In the options, so in the hash: two clones with different remotes build different labels. (Not in the inference
+    // cache's key: what it keeps does not depend on it.)
     const sourceUrl =
       normaliseRemoteUrl(options.sourceUrl) ?? (options.sourceUrl === undefined ? sourceUrlOf(context.workspaceRoot) : undefined);
+    const files = diskFiles(context.workspaceRoot);
     // Every project first, so that a Dockerfile FROM another project's image can name that project's build in dependsOn.
     const inferred = new Map<string, InferredImage | Error>();
-    for (const file of configFilePerRoot(files)) {
+    for (const file of configFilePerRoot(configFiles)) {
       try {
-        const image = inferImage(file, context.workspaceRoot, options);
+        const image = cachedImage(file, files, options, cache);
         if (image) inferred.set(file, image);
       } catch (error) {
         inferred.set(file, error as Error);
       }
     }
-    // The root .gitignore, read once per graph computation rather than once per project.
-    const isIgnored = gitIgnoreOf(context.workspaceRoot);
+    cache.save(options);
     const bases = baseProjectsOf(
       [...inferred.values()].filter((value): value is InferredImage => !(value instanceof Error)),
       options,
@@ -274,9 +335,9 @@ export const createNodesV2: CreateNodesV2<PluginOptions> = [
       (file) => {
         const image = inferred.get(file);
         if (image instanceof Error) throw image;
-        return image ? nodesFor(image, bases.get(image) ?? [], { ...options, sourceUrl }, context.workspaceRoot, isIgnored) : {};
+        return image ? nodesFor(image, bases.get(image) ?? [], { ...options, sourceUrl }) : {};
       },
-      files,
+      configFiles,
       options,
       context,
     );

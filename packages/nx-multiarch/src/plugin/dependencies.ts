@@ -1,12 +1,12 @@
 import { DependencyType, logger, type CreateDependencies, type RawProjectGraphDependency, type TargetConfiguration } from '../devkit';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseDockerfile } from '../dockerfile/parse';
-import { DEFAULTS, type PluginOptions } from '../config/schemas';
+import { DEFAULTS } from '../config/defaults';
+import type { PluginOptions } from '../config/schemas';
 import { isPluginExecutor } from '../core/conventions';
 import { normalisePath } from '../core/paths';
 import { certainExclusions, excludedBy, readIgnorePatterns } from './dockerignore';
 import { baseImageProjects, projectImageRepositories } from './base-images';
+import { diskFiles } from './workspace-files';
 
 /** The workspace paths a Dockerfile's COPY/ADD sources reach into; the whole context when a source is `.` or a variable. */
 export function copiedPaths(copySources: string[], context: string): string[] {
@@ -50,14 +50,17 @@ export const createDependencies: CreateDependencies<PluginOptions> = (options, c
     .filter(([, project]) => !Object.values(project.targets ?? {}).some((t) => isPluginExecutor(t.executor, 'docker-build')))
     .map(([name, project]) => ({ name, root: normalisePath(project.root) }))
     .filter(({ root }) => root !== '');
+  const files = diskFiles(context.workspaceRoot);
   const dependencies: RawProjectGraphDependency[] = [];
   for (const [source, project] of Object.entries(context.projects)) {
     const target = project.targets?.[buildTarget];
     const dockerfile = target?.options?.dockerfile as string | undefined;
-    if (!target || !isPluginExecutor(target.executor) || !dockerfile || !existsSync(join(context.workspaceRoot, dockerfile))) continue;
-    const parsed = parseDockerfile(readFileSync(join(context.workspaceRoot, dockerfile), 'utf8'));
+    const text = target && isPluginExecutor(target.executor) && dockerfile ? files.read(normalisePath(dockerfile)) : undefined;
+    if (!target || !dockerfile || text === undefined) continue;
+    // Parsed once per content: a Dockerfile inference took from its cache is not parsed again here.
+    const parsed = parseDockerfile(text);
     const buildContext = normalisePath((target.options?.context as string | undefined) ?? project.root);
-    const exclusions = certainExclusions(readIgnorePatterns(context.workspaceRoot, normalisePath(dockerfile), buildContext));
+    const exclusions = certainExclusions(readIgnorePatterns(files, normalisePath(dockerfile), buildContext));
     const paths = copiedPaths(parsed.copySources, buildContext);
     const copied = roots
       .filter(

@@ -1,6 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join as fsJoin } from 'node:path';
 import { normalisePath } from '../core/paths';
+import type { WorkspaceFiles } from './workspace-files';
 
 const join = (...parts: string[]) => parts.filter(Boolean).join('/');
 
@@ -10,10 +9,10 @@ export function ignoreFiles(dockerfile: string, context: string): string[] {
 }
 
 /** The patterns of the ignore file that applies (workspace-relative paths in, raw lines out, comments dropped). */
-export function readIgnorePatterns(workspaceRoot: string, dockerfile: string, context: string): string[] {
-  const file = ignoreFiles(dockerfile, context).find((path) => existsSync(fsJoin(workspaceRoot, path)));
+export function readIgnorePatterns(files: WorkspaceFiles, dockerfile: string, context: string): string[] {
+  const file = ignoreFiles(dockerfile, context).find((path) => files.exists(path));
   if (!file) return [];
-  return readFileSync(fsJoin(workspaceRoot, file), 'utf8')
+  return (files.read(file) ?? '')
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line && !line.startsWith('#'));

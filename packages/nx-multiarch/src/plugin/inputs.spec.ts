@@ -6,6 +6,7 @@ import { minimatch } from 'minimatch';
 import { normalisePath } from '../core/paths';
 import { buildInputs, copiedGlobs, gitPathspecs, ignoredGlobs, imageSources } from './inputs';
 import { throwawayWorkspace } from './test-workspace';
+import { diskFiles } from './workspace-files';
 
 describe('build inputs', () => {
   it('normalises paths to workspace-relative POSIX', () => {
@@ -37,7 +38,7 @@ describe('build inputs', () => {
     const root = mkdtempSync(join(tmpdir(), 'inputs-'));
     mkdirSync(join(root, 'svc'));
     writeFileSync(join(root, 'svc', '.dockerignore'), '# docs\nREADME.md\n');
-    const sources = imageSources(root, 'svc/Dockerfile', 'svc', parseDockerfile('FROM x\nCOPY app/ /app/\n'));
+    const sources = imageSources(diskFiles(root), 'svc/Dockerfile', 'svc', parseDockerfile('FROM x\nCOPY app/ /app/\n'));
     expect(gitPathspecs(sources)).toContain(':(exclude,glob)svc/README.md');
     expect(gitPathspecs(sources)).toContain(':(glob)svc/app/**/*');
     expect(buildInputs(sources, 'podman')).toEqual([
@@ -67,7 +68,7 @@ describe('inputs of a root-context image that copies the whole workspace', () =>
     'pkg/shared/shared.go': 'package shared\n',
     'docker/gateway.Dockerfile': 'FROM x\nCOPY . .\n',
   });
-  const sources = imageSources(root, 'docker/gateway.Dockerfile', '.', parseDockerfile('FROM x\nCOPY . .\n'));
+  const sources = imageSources(diskFiles(root), 'docker/gateway.Dockerfile', '.', parseDockerfile('FROM x\nCOPY . .\n'));
 
   // minimatch, with the options Nx 20-22's affected matches inputs with.
   const matched = (file: string) => sources.files.some((glob) => minimatch(file, glob, { dot: true }));
@@ -93,7 +94,7 @@ describe('inputs of a root-context image that copies the whole workspace', () =>
   });
 
   it('falls back to everything under a context folder that does not exist (the build then reports it)', () => {
-    expect(imageSources(root, 'docker/gateway.Dockerfile', 'missing', parseDockerfile('FROM x\nCOPY . .\n')).files).toContain(
+    expect(imageSources(diskFiles(root), 'docker/gateway.Dockerfile', 'missing', parseDockerfile('FROM x\nCOPY . .\n')).files).toContain(
       'missing/**/*',
     );
   });

@@ -1,10 +1,9 @@
 import type { TargetConfiguration } from '../devkit';
-import { existsSync, readdirSync, readFileSync, type Dirent } from 'node:fs';
 import ignore, { type Ignore } from 'ignore';
-import { join as fsJoin } from 'node:path';
 import type { ParsedDockerfile } from '../dockerfile/parse';
 import { normalisePath } from '../core/paths';
 import { certainExclusions, excludedBy, ignoreFiles, readIgnorePatterns } from './dockerignore';
+import type { WorkspaceFiles } from './workspace-files';
 
 type Input = NonNullable<TargetConfiguration['inputs']>[number];
 
@@ -18,11 +17,8 @@ export function ignoredGlobs(patterns: string[], context: string): string[] {
 const parsedIgnores = new Map<string, Ignore>();
 
 /** What Nx never hashes: the root .gitignore and .nxignore, node_modules and .git. Parsed once per distinct content. */
-function nxIgnored(workspaceRoot: string): Ignore {
-  const rules = ['.gitignore', '.nxignore']
-    .map((file) => fsJoin(workspaceRoot, file))
-    .map((path) => (existsSync(path) ? readFileSync(path, 'utf8') : ''))
-    .join('\n');
+function nxIgnored(files: WorkspaceFiles): Ignore {
+  const rules = ['.gitignore', '.nxignore'].map((file) => files.read(file) ?? '').join('\n');
   let ignored = parsedIgnores.get(rules);
   if (!ignored) {
     ignored = ignore().add(['node_modules', '.git']).add(rules);
@@ -38,22 +34,17 @@ function nxIgnored(workspaceRoot: string): Ignore {
  * so a glob for everything would let a README.md that the image excludes affect every root-context image.
  * Entries Nx never hashes (git-ignored ones) are left out too: an input for them would only be noise.
  */
-function wholeContextGlobs(workspaceRoot: string, context: string, exclusions: string[]): string[] {
-  let entries: Dirent[];
-  try {
-    entries = readdirSync(fsJoin(workspaceRoot, context), { withFileTypes: true });
-  } catch {
-    return [join(context, '**/*')]; // no such folder: the build reports it; the graph must still load
-  }
-  const ignored = nxIgnored(workspaceRoot);
+function wholeContextGlobs(files: WorkspaceFiles, context: string, exclusions: string[]): string[] {
+  const entries = files.list(context);
+  if (!entries) return [join(context, '**/*')]; // no such folder: the build reports it; the graph must still load
+  const ignored = nxIgnored(files);
   return entries
     .filter(
-      (entry) => !excludedBy(exclusions, entry.name) && !ignored.ignores(join(context, entry.name) + (entry.isDirectory() ? '/' : '')),
+      (entry) => !excludedBy(exclusions, entry.name) && !ignored.ignores(join(context, entry.name) + (entry.kind === 'dir' ? '/' : '')),
     )
-    .sort((a, b) => (a.name < b.name ? -1 : 1))
     .flatMap((entry) => {
-      if (entry.isFile()) return [join(context, entry.name)];
-      if (entry.isDirectory()) return [join(context, entry.name, '**/*')];
+      if (entry.kind === 'file') return [join(context, entry.name)];
+      if (entry.kind === 'dir') return [join(context, entry.name, '**/*')];
       return [join(context, entry.name), join(context, entry.name, '**/*')];
     });
 }
@@ -89,16 +80,16 @@ function withinContext(path: string, context: string): string | undefined {
   return path.startsWith(`${context}/`) ? path.slice(context.length + 1) : undefined;
 }
 
-export function imageSources(workspaceRoot: string, dockerfile: string, context: string, parsed: ParsedDockerfile): ImageSources {
+export function imageSources(files: WorkspaceFiles, dockerfile: string, context: string, parsed: ParsedDockerfile): ImageSources {
   const ctx = normalisePath(context);
-  const exclusions = certainExclusions(readIgnorePatterns(workspaceRoot, dockerfile, ctx));
+  const exclusions = certainExclusions(readIgnorePatterns(files, dockerfile, ctx));
   const own = [dockerfile, ...ignoreFiles(dockerfile, ctx)];
   // The Dockerfile and ignore files shape the build even where the ignore file keeps them out of the context (a
   // central docker/ folder often is): Nx cannot re-include a path after a negation, so no negation may reach them.
   const ownInContext = own.map((path) => withinContext(path, ctx)).filter((path): path is string => path !== undefined);
   const negatable = exclusions.filter((pattern) => !ownInContext.some((path) => excludedBy([pattern], path)));
   return {
-    files: [...new Set([...own, ...copiedGlobs(parsed.copySources, ctx, () => wholeContextGlobs(workspaceRoot, ctx, exclusions))])],
+    files: [...new Set([...own, ...copiedGlobs(parsed.copySources, ctx, () => wholeContextGlobs(files, ctx, exclusions))])],
     excluded: ignoredGlobs(negatable, ctx),
   };
 }

@@ -1,8 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { DEFAULTS, type PluginOptions } from '../config/schemas';
+import { DEFAULTS } from '../config/defaults';
+import type { PluginOptions } from '../config/schemas';
 import { DOCKERFILE_NAMES, isPluginExecutor, PROJECT_FILE } from '../core/conventions';
 import { fillPattern, normalisePath } from '../core/paths';
+import type { WorkspaceFiles } from './workspace-files';
 
 /** What the plugin needs to know about a project before inferring its targets: read from its project.json, cheaply. */
 export interface ProjectFacts {
@@ -18,10 +19,11 @@ export interface ProjectFacts {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a project.json or package.json, read as it is
-function readJson(path: string): Record<string, any> | undefined {
-  if (!existsSync(path)) return undefined;
+function readJson(files: WorkspaceFiles, path: string): Record<string, any> | undefined {
+  const text = files.read(path);
+  if (text === undefined) return undefined;
   try {
-    return JSON.parse(readFileSync(path, 'utf8'));
+    return JSON.parse(text);
   } catch (error) {
     throw new Error(`${path} is not valid JSON: ${(error as Error).message}`, { cause: error });
   }
@@ -30,10 +32,10 @@ function readJson(path: string): Record<string, any> | undefined {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a target of that project.json
 const isOurs = (target: Record<string, any> | undefined) => !target?.executor || isPluginExecutor(String(target.executor));
 
-export function readProjectFacts(workspaceRoot: string, root: string, options: PluginOptions): ProjectFacts {
-  const projectJsonPath = join(root, PROJECT_FILE);
-  const projectJson = readJson(join(workspaceRoot, projectJsonPath));
-  const packageJson = projectJson?.name ? undefined : readJson(join(workspaceRoot, root, 'package.json'));
+export function readProjectFacts(files: WorkspaceFiles, root: string, options: PluginOptions): ProjectFacts {
+  const projectJsonPath = normalisePath(join(root, PROJECT_FILE));
+  const projectJson = readJson(files, projectJsonPath);
+  const packageJson = projectJson?.name ? undefined : readJson(files, normalisePath(join(root, 'package.json')));
   const name: string = projectJson?.name ?? packageJson?.name ?? basename(root);
   const targets = projectJson?.targets ?? {};
   const build = targets[options.buildTargetName ?? DEFAULTS.buildTargetName];
@@ -73,9 +75,9 @@ export interface ImageSource {
  * when it has none (no image). A Dockerfile or context that project.json names and that does not exist is an error:
  * the user asked for that file, and a project silently losing its targets would hide the typo.
  */
-export function locateImageSource(workspaceRoot: string, facts: ProjectFacts, options: PluginOptions): ImageSource | undefined {
+export function locateImageSource(files: WorkspaceFiles, facts: ProjectFacts, options: PluginOptions): ImageSource | undefined {
   const named = facts.build.dockerfile;
-  const exists = (path: string) => existsSync(join(workspaceRoot, path));
+  const exists = (path: string) => files.exists(normalisePath(path));
   const buildTarget = options.buildTargetName ?? DEFAULTS.buildTargetName;
   const missing = (option: string, path: string, fix: string) =>
     new Error(`${facts.projectJson}: targets["${buildTarget}"].options.${option} names "${path}", which does not exist. ${fix}`);
