@@ -19,13 +19,11 @@
  *
  * Not covered: a foreign-arch RUN step without binfmt_misc/QEMU registered (can't be unregistered on a shared machine).
  */
-import { execa } from './processes';
 import { createHash } from 'node:crypto';
 import {
   chmodSync,
   existsSync,
   mkdirSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
   realpathSync,
@@ -34,7 +32,6 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { basename, delimiter, dirname, join } from 'node:path';
 import { commitAll, installPlugin, writeFiles } from '../../../tools/fixtures/workspace-kit';
 import {
@@ -42,11 +39,12 @@ import {
   command,
   messageOf,
   nx,
-  NX_BIN,
   REGISTRY,
   requireRealParts,
   RUN_ID,
+  runNx,
   stripAnsi,
+  tempDir,
   type Result,
   workspaceRoot,
 } from './harness';
@@ -57,7 +55,7 @@ const BAD = `${RUN_ID}-bad`;
 const OUT_ROOT = `dist/e2e/${RUN_ID}/bad-input`;
 /** The one real build output the push rows push (or fail to push). */
 const BUILT = `${OUT_ROOT}/built`;
-const scratch = mkdtempSync(join(tmpdir(), 'nx-multiarch-bad-input-'));
+const scratch = tempDir('nx-multiarch-bad-input-');
 /** Throwaway workspace with project.json overrides and broken Dockerfiles (things the CLI can't express). */
 const ws = join(scratch, 'ws');
 /** Throwaway workspace whose nx.json plugin options have the wrong types (it breaks every project of that workspace). */
@@ -127,27 +125,14 @@ function oldPodmanPath(): string {
 // ---------------------------------------------------------------------------------------------------------------
 // Running nx and reading its output.
 
-async function nxIn(cwd: string, args: string[], env: Env): Promise<Result> {
-  if (cwd === workspaceRoot) return nx(args, env);
-  const result = await execa(NX_BIN, [...args, '--skip-nx-cache', '--verbose=false'], {
-    cwd,
-    env: { NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true', CI: 'true', NX_CACHE_DIRECTORY: join(cwd, '.nx', 'cache'), ...env },
-    all: true,
-    reject: false,
-  });
-  return { exitCode: result.exitCode ?? 1, output: String(result.all) };
-}
+/** nx with the Nx cache skipped, not verbose; a throwaway workspace keeps a cache folder of its own. */
+const nxIn = (cwd: string, args: string[], env: Env): Promise<Result> =>
+  cwd === workspaceRoot
+    ? nx(args, env)
+    : runNx(args, { cwd, env: { NX_CACHE_DIRECTORY: join(cwd, '.nx', 'cache'), ...env }, skipCache: true, verbose: false });
 
 /** nx with its cache on (no --skip-nx-cache): a real row's failure must still leave no cache entry. */
-async function nxWithCache(cwd: string, args: string[], env: Env): Promise<Result> {
-  const result = await execa(NX_BIN, [...args, '--verbose=false'], {
-    cwd,
-    env: { NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true', CI: 'true', ...env },
-    all: true,
-    reject: false,
-  });
-  return { exitCode: result.exitCode ?? 1, output: String(result.all) };
-}
+const nxWithCache = (cwd: string, args: string[], env: Env): Promise<Result> => runNx(args, { cwd, env, verbose: false });
 
 // ---------------------------------------------------------------------------------------------------------------
 // Registry and local state.
@@ -660,7 +645,6 @@ afterAll(() => {
   rmSync(join(workspaceRoot, OUT_ROOT), { recursive: true, force: true });
   const runDir = dirname(join(workspaceRoot, OUT_ROOT));
   if (existsSync(runDir) && readdirSync(runDir).length === 0) rmSync(runDir, { recursive: true });
-  rmSync(scratch, { recursive: true, force: true });
 });
 
 describe('bad input: non-zero exit, a message naming the value and the fix, registry unchanged, nothing half-done', () => {

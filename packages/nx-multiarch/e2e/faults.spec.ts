@@ -6,12 +6,22 @@
  * Each test gets a proxy of its own: a fresh port is a registry skopeo's blob-info cache has never seen, so it uploads
  * blobs instead of mounting them from an earlier test's repository (which would leave no blob upload to fault).
  */
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ImageRecord } from '../src/image/record';
 import { startFaultProxy, type Fault, type FaultProxy } from './fault-proxy';
-import { RUN_ID, listMismatches, messageOf, nx, outputDir, readRecordSync, remoteTags, requireRealParts, workspaceRoot } from './harness';
+import {
+  RUN_ID,
+  listMismatches,
+  messageOf,
+  nx,
+  outputDir,
+  readRecordSync,
+  remoteTags,
+  requireRealParts,
+  tempDir,
+  workspaceRoot,
+} from './harness';
 
 jest.setTimeout(15 * 60 * 1000);
 const PUSH_TIMEOUT = 5 * 60 * 1000;
@@ -178,7 +188,7 @@ describe('docker-push through a faulty registry connection', () => {
       const name = 'http-401-creds';
       const secret = 'SeCrEt-123';
       const encoded = Buffer.from(`user:${secret}`).toString('base64');
-      const authDir = await mkdtemp(join(tmpdir(), 'nx-multiarch-faults-auth-'));
+      const authDir = tempDir('nx-multiarch-faults-auth-');
       // 300 ms per request keeps skopeo alive long enough for the 50 ms /proc poll to see it
       await withProxy({ kind: 'http-401', delayMs: 300 }, async (proxy) => {
         const authFile = join(authDir, 'auth.json');
@@ -217,7 +227,6 @@ describe('docker-push through a faulty registry connection', () => {
         expect(result!.output).not.toContain(secret);
         expect(result!.output).not.toContain(encoded);
       });
-      await rm(authDir, { recursive: true, force: true });
 
       const records: string[] = [];
       const walk = async (dir: string): Promise<void> => {

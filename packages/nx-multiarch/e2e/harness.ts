@@ -2,15 +2,27 @@
 import { createHash } from 'node:crypto';
 import { execa } from './processes';
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { onPath } from '../src/run/path';
 import { blobPath } from '../src/image/oci-layout';
 import type { ImageRecord } from '../src/image/record';
-import { nxBin } from '../../../tools/fixtures/workspace-kit';
+import { runNx, stripAnsi, workspaceRoot, type NxResult } from './nx-runner';
 
-export const workspaceRoot = resolve(__dirname, '..', '..', '..');
+export {
+  CACHE_NOTE,
+  localCacheNote,
+  runNx,
+  runNxOk,
+  startNx,
+  stripAnsi,
+  tasksIn,
+  workspaceRoot,
+  type NxOptions,
+  type NxResult,
+  type TaskNote,
+} from './nx-runner';
+export { tempDir } from '../../../tools/fixtures/workspace-kit';
 export const REGISTRY = '127.0.0.1:5000';
-export const NX_BIN = nxBin;
 /** Every run pushes under its own namespace, so runs never see each other's images. */
 export const RUN_ID = `e2e-${Date.now().toString(36)}-${process.pid}`;
 
@@ -39,22 +51,15 @@ export interface Result {
   output: string;
 }
 
-export async function nx(args: string[], env: Record<string, string> = {}): Promise<Result> {
-  const result = await execa(NX_BIN, [...args, '--skip-nx-cache', '--verbose=false'], {
-    cwd: workspaceRoot,
-    env: { NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true', CI: 'true', ...env },
-    all: true,
-    reject: false,
-  });
-  return { exitCode: result.exitCode ?? 1, output: String(result.all) };
-}
+/** runNx as this workspace's build specs run it: the Nx cache skipped, not verbose; `env` over nxEnv() and CI=true. */
+export const nx = (args: string[], env: Record<string, string> = {}): Promise<NxResult> =>
+  runNx(args, { env, skipCache: true, verbose: false });
 
+/** Any other command (podman, skopeo, ctr, ...) in this workspace; nx goes through runNx. */
 export async function command(argv: string[], env: Record<string, string> = {}): Promise<Result & { stdout: string }> {
   const result = await execa(argv[0], argv.slice(1), { cwd: workspaceRoot, env, all: true, reject: false });
   return { exitCode: result.exitCode ?? 1, output: String(result.all), stdout: String(result.stdout) };
 }
-
-export const stripAnsi = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '');
 
 /**
  * The output minus the echoed command lines (nx's `> nx run ...`, the plugin's `> podman ...`, `> skopeo ...`): they

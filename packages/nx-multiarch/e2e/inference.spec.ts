@@ -2,12 +2,12 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeIndex } from '../src/image/oci-layout';
-import { command, NX_BIN, REGISTRY, remoteRaw, requireRealParts, workspaceRoot } from './harness';
+import { REGISTRY, remoteRaw, requireRealParts, runNx, workspaceRoot } from './harness';
 
 jest.setTimeout(120_000);
 
 async function targetsOf(project: string): Promise<Record<string, { executor: string; dependsOn?: string[] }>> {
-  const result = await command([NX_BIN, 'show', 'project', project, '--json'], { NX_DAEMON: 'false' });
+  const result = await runNx(['show', 'project', project, '--json'], { ci: false });
   if (result.exitCode !== 0) throw new Error(`nx show project ${project} failed:\n${result.output}`);
   return JSON.parse(result.stdout).targets;
 }
@@ -24,15 +24,13 @@ it('the deprecated executor-service has no docker-push (nor docker-manifest)', a
 });
 
 it('every service Dockerfile in this workspace is multi-arch ready (docker-lint, real nx)', async () => {
-  const result = await command([NX_BIN, 'run-many', '-t', 'docker-lint', '--skip-nx-cache', '--outputStyle=static'], {
-    NX_DAEMON: 'false',
-  });
+  const result = await runNx(['run-many', '-t', 'docker-lint', '--skip-nx-cache', '--outputStyle=static'], { ci: false });
   if (result.exitCode !== 0) throw new Error(`docker-lint failed:\n${result.output}`);
   expect(result.output).toMatch(/gateway-service: multi-arch ready/);
 });
 
 it('every service is a project with the build target, and nothing else is', async () => {
-  const result = await command([NX_BIN, 'show', 'projects', '--with-target', 'docker-build', '--json'], { NX_DAEMON: 'false' });
+  const result = await runNx(['show', 'projects', '--with-target', 'docker-build', '--json'], { ci: false });
   expect(JSON.parse(result.stdout).sort()).toEqual([
     'aianalysis',
     'context-api',
@@ -51,9 +49,8 @@ it('every service is a project with the build target, and nothing else is', asyn
 
 it('docker-lint fails on a Dockerfile that is not multi-arch ready, with file:line findings as JSON', async () => {
   const dockerfile = 'packages/nx-multiarch/src/lint/corpus/goarch-hardcoded.bad.Dockerfile';
-  const result = await command(
+  const result = await runNx(
     [
-      NX_BIN,
       'run',
       'context-api:docker-lint',
       `--dockerfile=${dockerfile}`,
@@ -62,7 +59,7 @@ it('docker-lint fails on a Dockerfile that is not multi-arch ready, with file:li
       '--skip-nx-cache',
       '--outputStyle=static',
     ],
-    { NX_DAEMON: 'false' },
+    { ci: false },
   );
   expect(result.exitCode).not.toBe(0);
   expect(result.output).toMatch(/context-api: \d+ error\(s\) and \d+ warning\(s\) make the Dockerfile not multi-arch ready/);
@@ -86,9 +83,8 @@ it('docker-lint asks the plain-HTTP loopback registry about a digest-pinned base
     mkdirSync(join(workspaceRoot, 'dist', 'lint-e2e'), { recursive: true });
     writeFileSync(join(workspaceRoot, dockerfile), `FROM ${from}\nRUN true\n`);
     const output = `dist/lint-e2e/pinned-${from.slice(-12)}${extra.length > 0 ? '-no-registry' : ''}.json`;
-    const result = await command(
+    const result = await runNx(
       [
-        NX_BIN,
         'run',
         'context-api:docker-lint',
         `--dockerfile=${dockerfile}`,
@@ -97,7 +93,7 @@ it('docker-lint asks the plain-HTTP loopback registry about a digest-pinned base
         '--skip-nx-cache',
         '--outputStyle=static',
       ],
-      { NX_DAEMON: 'false' },
+      { ci: false },
     );
     const rules = (JSON.parse(readFileSync(join(workspaceRoot, output), 'utf8')) as Array<{ rule: string }>).map((finding) => finding.rule);
     return { dockerfile, exitCode: result.exitCode, output: result.output, rules };

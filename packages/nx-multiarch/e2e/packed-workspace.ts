@@ -1,12 +1,13 @@
 /**
  * Workspaces as a user has them: a fresh folder with only `nx` from the npm registry (what `nx init` leaves), into
- * which the plugin comes from its packed tarball, never from this repository's node_modules.
+ * which the plugin comes from its packed tarball, never from this repository's node_modules. The tarball's folder and
+ * the workspaces are tempDirs: they go when the test file is done.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from './processes';
-import { commitAll, nxEnv } from '../../../tools/fixtures/workspace-kit';
+import { commitAll, tempDir } from '../../../tools/fixtures/workspace-kit';
+import { runNx, type NxOptions, type NxResult } from './nx-runner';
 
 const packageDir = join(__dirname, '..');
 /** npm calls reuse the machine's npm cache and skip revalidating what it holds (CI keeps ~/.npm between runs where it can). */
@@ -14,7 +15,7 @@ const NPM_FLAGS = ['--no-audit', '--no-fund', '--prefer-offline', '--loglevel=er
 
 /** `npm pack` of the built plugin into a temporary folder; returns the tarball's path. */
 export async function packPlugin(): Promise<string> {
-  const dest = mkdtempSync(join(tmpdir(), 'nx-multiarch-pack-'));
+  const dest = tempDir('nx-multiarch-pack-');
   const { stdout } = await execa('npm', ['pack', '--json', '--pack-destination', dest], { cwd: packageDir });
   return join(dest, (JSON.parse(stdout) as Array<{ filename: string }>)[0].filename);
 }
@@ -31,7 +32,7 @@ export async function latestNxOf(major: number): Promise<string> {
 
 /** A git repository with package.json, nx.json and `nx@<version>` installed, nothing else. */
 export async function freshNxWorkspace(nxVersion: string): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), `nx-multiarch-nx${nxVersion.split('.')[0]}-`));
+  const dir = tempDir(`nx-multiarch-nx${nxVersion.split('.')[0]}-`);
   writeFileSync(
     join(dir, 'package.json'),
     `${JSON.stringify({ name: 'user-workspace', private: true, devDependencies: { nx: nxVersion } }, null, 2)}\n`,
@@ -50,13 +51,13 @@ export async function npmIn(dir: string, args: string[]): Promise<void> {
 
 export { NPM_FLAGS };
 
-/** Runs the workspace's own nx (never this repository's). */
-export async function nxIn(dir: string, args: string[], env: Record<string, string> = {}): Promise<{ exitCode: number; output: string }> {
-  const result = await execa(join(dir, 'node_modules', '.bin', 'nx'), args, {
-    cwd: dir,
-    env: { ...nxEnv(), CI: 'true', ...env },
-    all: true,
-    reject: false,
-  });
-  return { exitCode: result.exitCode ?? 1, output: String(result.all).replace(/\x1b\[[0-9;]*m/g, '') };
-}
+/** runNx options for the workspace's own nx (never this repository's); the output without colour codes. */
+export const ownNx = (dir: string, env: Record<string, string> = {}): NxOptions => ({
+  cwd: dir,
+  bin: join(dir, 'node_modules', '.bin', 'nx'),
+  env,
+  stripAnsi: true,
+});
+
+/** Runs the workspace's own nx. */
+export const nxIn = (dir: string, args: string[], env: Record<string, string> = {}): Promise<NxResult> => runNx(args, ownNx(dir, env));

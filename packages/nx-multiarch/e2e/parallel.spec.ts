@@ -7,15 +7,13 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { blobPath } from '../src/image/oci-layout';
 import type { ImageRecord } from '../src/image/record';
-import { command, NX_BIN, requireRealParts, workspaceRoot } from './harness';
+import { CACHE_NOTE, requireRealParts, runNx, workspaceRoot } from './harness';
 
 jest.setTimeout(30 * 60 * 1000);
 
 const OUT = join('dist', 'e2e-parallel');
 
-async function nxRun(args: string[]) {
-  return command([NX_BIN, ...args, '--outputStyle=static'], { NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true', CI: 'true' });
-}
+const nxRun = (args: string[]) => runNx(args, { staticOutput: true });
 
 beforeAll(async () => {
   await requireRealParts(['podman', 'skopeo', 'git']);
@@ -25,7 +23,7 @@ afterAll(() => rmSync(join(workspaceRoot, OUT), { recursive: true, force: true }
 
 it('--parallel=6 over every service: each index holds only its own two images, and no two builds share a temporary name', async () => {
   const projects = JSON.parse(
-    (await command([NX_BIN, 'show', 'projects', '--with-target', 'docker-build', '--json'], { NX_DAEMON: 'false' })).stdout,
+    (await runNx(['show', 'projects', '--with-target', 'docker-build', '--json'], { ci: false })).stdout,
   ) as string[];
   expect(projects.length).toBeGreaterThanOrEqual(12);
   const result = await nxRun(['run-many', '-t', 'docker-build', '--parallel=6', '--skip-nx-cache']);
@@ -60,7 +58,7 @@ it('an output folder that cannot be written: a clear error naming it, no partial
     expect(result.output).toContain(`Cannot write the build output under ${join(workspaceRoot, blocker)}`);
     expect(result.output).toContain('set outputPath');
     // the second attempt ran again: a failed build left no cache entry to restore
-    expect(result.output).not.toMatch(/local cache|remote cache|existing outputs match/);
+    expect(result.output).not.toMatch(CACHE_NOTE);
   }
   expect(readdirSync(join(workspaceRoot, OUT)).filter((name) => name.includes('.partial-'))).toEqual([]);
 });

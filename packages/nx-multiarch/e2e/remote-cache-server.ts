@@ -1,13 +1,13 @@
 /**
  * A minimal Nx self-hosted remote cache (GET/PUT /v1/cache/{hash}, Nx's documented API), storing artifacts in a
  * folder. Nx's own local cache refuses artifacts another workspace wrote; a remote cache is how a second clone or
- * CI agent gets them, so the cache-restore test goes through one.
+ * CI agent gets them, so the cache-restore test goes through one. Its folder goes when the test file is done (tempDir).
  */
-import { createReadStream, createWriteStream, existsSync, mkdtempSync, renameSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, renameSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tempDir } from '../../../tools/fixtures/workspace-kit';
 
 export interface RemoteCache {
   url: string;
@@ -18,7 +18,7 @@ export interface RemoteCache {
 }
 
 export async function startRemoteCache(): Promise<RemoteCache> {
-  const dir = mkdtempSync(join(tmpdir(), 'nx-remote-cache-'));
+  const dir = tempDir('nx-remote-cache-');
   const hits: string[] = [];
   const stored: string[] = [];
   const requests: string[] = [];

@@ -7,20 +7,32 @@
  * registry: the tag is package.json's version, the image config carries the default OCI labels.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { execa, SYNC_LIMITS } from './processes';
+import { SYNC_LIMITS } from './processes';
 import { commitAll, installPlugin, writeFiles } from '../../../tools/fixtures/workspace-kit';
 import { blobPath } from '../src/image/oci-layout';
 import type { ImageRecord } from '../src/image/record';
-import { fileInImage, NX_BIN, REGISTRY, remoteConfig, remoteRaw, remoteTags, requireRealParts, RUN_ID } from './harness';
+import {
+  fileInImage,
+  localCacheNote,
+  REGISTRY,
+  remoteConfig,
+  remoteRaw,
+  remoteTags,
+  requireRealParts,
+  RUN_ID,
+  runNx,
+  stripAnsi,
+  tempDir,
+  type NxOptions,
+} from './harness';
 
 jest.setTimeout(15 * 60 * 1000);
 
-const dir = mkdtempSync(join(tmpdir(), 'nx-multiarch-sec-'));
-const outside = mkdtempSync(join(tmpdir(), 'nx-multiarch-secret-'));
+const dir = tempDir('nx-multiarch-sec-');
+const outside = tempDir('nx-multiarch-secret-');
 const marker = join(outside, 'pwned');
 const SECRET = `s3cr3t-${RUN_ID}-do-not-leak`;
 const EVIL = `x; touch ${marker}; $(touch ${marker}) \`touch ${marker}\` | & > < ' " \\ end\nsecond line`;
@@ -34,17 +46,9 @@ const NPMRC = 'services/sec/.npmrc';
 const NPM_TOKEN = `npm-${RUN_ID}-do-not-leak`;
 const VERSION = '1.4.2';
 
-const NX_ENV = { NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true', CI: 'true', NX_CACHE_DIRECTORY: join(dir, '.nx', 'cache') };
-
-async function nxIn(args: string[]): Promise<{ exitCode: number; output: string }> {
-  const result = await execa(NX_BIN, [...args, '--outputStyle=static'], {
-    cwd: dir,
-    env: NX_ENV,
-    all: true,
-    reject: false,
-  });
-  return { exitCode: result.exitCode ?? 1, output: String(result.all) };
-}
+/** nx in the throwaway workspace, with a cache folder of its own (scanned for leaks). */
+const IN_DIR: NxOptions = { cwd: dir, env: { NX_CACHE_DIRECTORY: join(dir, '.nx', 'cache') } };
+const nxIn = (args: string[]) => runNx(args, { ...IN_DIR, staticOutput: true });
 
 /** Every file under a folder, as text (layers gunzipped), for leak scans. */
 function* filesUnder(root: string): Generator<[string, Buffer]> {
@@ -67,7 +71,7 @@ const sourceLabel = (rec: ImageRecord) => {
   );
   return config.config.Labels['org.opencontainers.image.source'];
 };
-const cacheHit = (output: string) => /nx run sec:docker-build\s+\[local cache\]/.test(output.replace(/\x1b\[[0-9;]*m/g, ''));
+const cacheHit = (output: string) => localCacheNote('sec:docker-build').test(stripAnsi(output));
 const readRecord = (): ImageRecord => JSON.parse(readFileSync(join(dir, 'dist', 'images', 'services', 'sec', 'image.json'), 'utf8'));
 
 let build: { exitCode: number; output: string };
@@ -136,11 +140,6 @@ beforeAll(async () => {
   record = readRecord();
 });
 
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-  rmSync(outside, { recursive: true, force: true });
-});
-
 describe('no shell anywhere', () => {
   it('build args, labels and a Dockerfile path full of shell syntax reach podman as single argv elements', async () => {
     const [image] = record.platforms;
@@ -198,7 +197,7 @@ describe('build secrets', () => {
     writeFileSync(join(dir, NPMRC), `//registry.npmjs.org/:_authToken=${NPM_TOKEN}-rotated\n`);
     const rotated = await nxIn(['run', 'sec:docker-build']);
     expect(cacheHit(rotated.output)).toBe(true);
-    const shown = await execa(NX_BIN, ['show', 'project', 'sec', '--json'], { cwd: dir, env: NX_ENV, reject: false });
+    const shown = await runNx(['show', 'project', 'sec', '--json'], IN_DIR);
     const inputs = JSON.parse(shown.stdout).targets['docker-build'].inputs as unknown[];
     // every entry of the context is an input (the allow-list .dockerignore), the secret one negated
     expect(inputs).toEqual(

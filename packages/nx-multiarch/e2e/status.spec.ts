@@ -9,7 +9,7 @@ import { describeIndex } from '../src/image/oci-layout';
 import type { PushRecord } from '../src/image/push-record';
 import { formatSize } from '../src/image/record';
 import { parsePageTables, type PageTables } from '../src/generators/status/parse';
-import { command, nx, NX_BIN, readRecordSync, REGISTRY, remoteRaw, requireRealParts, RUN_ID, workspaceRoot } from './harness';
+import { nx, readRecordSync, REGISTRY, remoteRaw, requireRealParts, RUN_ID, runNx, stripAnsi, workspaceRoot } from './harness';
 
 jest.setTimeout(15 * 60 * 1000);
 
@@ -17,10 +17,8 @@ const SERVICES = ['context-api', 'data-storage'];
 const NAMESPACE = `${RUN_ID}-status`;
 const TAG = 'status';
 const OUTPUT = `dist/status-e2e-${RUN_ID}.md`;
-const NX_ENV = { NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true', CI: 'true' };
 
-const status = (...args: string[]) =>
-  command([NX_BIN, 'g', 'nx-multiarch:status', `--output=${OUTPUT}`, '--no-interactive', ...args], NX_ENV);
+const status = (...args: string[]) => runNx(['g', 'nx-multiarch:status', `--output=${OUTPUT}`, '--no-interactive', ...args]);
 const readPage = () => readFileSync(join(workspaceRoot, OUTPUT), 'utf8');
 const row = (tables: PageTables, section: string, project: string) => {
   const found = tables[section]?.find((r) => r.project === project);
@@ -82,7 +80,7 @@ afterAll(() => rmSync(join(workspaceRoot, OUTPUT), { force: true }));
 describe('nx g nx-multiarch:status', () => {
   it('has a row for exactly the projects the real project graph gives a docker-build target', async () => {
     // the unit specs mock the graph; here Nx builds it, and nx show projects reads the same graph
-    const shown = await command([NX_BIN, 'show', 'projects', '--with-target', 'docker-build', '--json'], NX_ENV);
+    const shown = await runNx(['show', 'projects', '--with-target', 'docker-build', '--json']);
     if (shown.exitCode !== 0) throw new Error(`nx show projects failed:\n${shown.output}`);
     const projects = (JSON.parse(shown.stdout) as string[]).sort((a, b) => a.localeCompare(b));
     expect(projects).toEqual(expect.arrayContaining(SERVICES));
@@ -140,9 +138,9 @@ describe('nx g nx-multiarch:status', () => {
 
   it('--dry-run lists the page it would write and writes nothing', async () => {
     const dry = `dist/status-e2e-${RUN_ID}-dry.md`;
-    const result = await command([NX_BIN, 'g', 'nx-multiarch:status', `--output=${dry}`, '--no-interactive', '--dry-run'], NX_ENV);
+    const result = await runNx(['g', 'nx-multiarch:status', `--output=${dry}`, '--no-interactive', '--dry-run']);
     expect(result.exitCode).toBe(0);
-    expect(result.output.replace(/\x1b\[[0-9;]*m/g, '')).toContain(`CREATE ${dry}`);
+    expect(stripAnsi(result.output)).toContain(`CREATE ${dry}`);
     expect(existsSync(join(workspaceRoot, dry))).toBe(false);
     expect(readPage()).toBe(page);
   });

@@ -15,7 +15,7 @@ import type { ImageRecord } from '../src/image/record';
 import type { PushRecord } from '../src/image/push-record';
 import { describeIndex } from '../src/image/oci-layout';
 import { startFaultProxy, type Fault, type FaultProxy } from './fault-proxy';
-import { command, NX_BIN, nx, readRecordSync, REGISTRY, remoteRaw, requireRealParts, RUN_ID, workspaceRoot } from './harness';
+import { nx, readRecordSync, REGISTRY, remoteRaw, requireRealParts, RUN_ID, runNx, workspaceRoot } from './harness';
 
 // measured on 2 cores, each test with its status check: the pushes 4-14 s, the stitch 13-15 s (two runs); about 3x that
 const PUSH_TIMEOUT = 45 * 1000;
@@ -24,7 +24,6 @@ const PROJECT = 'context-api';
 const PROJECT_ROOT = 'services/context-api';
 const NAMESPACE = `${RUN_ID}-verify`;
 const STATUS_OUTPUT = `dist/status-verify-e2e-${RUN_ID}.md`;
-const NX_ENV = { NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true', CI: 'true' };
 const RECORD_FILES = ['', '.amd64', '.arm64'].map((arch) => join(workspaceRoot, 'dist', 'push-records', `${PROJECT_ROOT}${arch}.json`));
 const saved = new Map<string, string | undefined>();
 
@@ -64,7 +63,7 @@ const naming = (proxy: FaultProxy, name: string) => [
 ];
 const push = (proxy: FaultProxy, name: string, tag: string, extra: string[] = []) =>
   nx(['run', `${PROJECT}:docker-push`, ...naming(proxy, name), `--tag=${tag}`, '--exclude-task-dependencies', ...extra]);
-const status = () => command([NX_BIN, 'g', 'nx-multiarch:status', `--output=${STATUS_OUTPUT}`, '--check', '--no-interactive'], NX_ENV);
+const status = () => runNx(['g', 'nx-multiarch:status', `--output=${STATUS_OUTPUT}`, '--check', '--no-interactive']);
 const readPushRecord = (arch = '') =>
   JSON.parse(readFileSync(join(workspaceRoot, 'dist', 'push-records', `${PROJECT_ROOT}${arch}.json`), 'utf8')) as PushRecord;
 

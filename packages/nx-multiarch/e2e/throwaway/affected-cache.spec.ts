@@ -5,30 +5,25 @@
  * Nx calls a hit but that ran the engine is caught.
  */
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { execa, SYNC_LIMITS } from '../processes';
 import { createMatrixWorkspace, MATRIX_SERVICES } from '../../../../tools/fixtures/matrix-workspace';
 import { cloneWorkspace, isolatedStorage } from '../../../../tools/fixtures/workspace-kit';
 import type { ImageRecord } from '../../src/image/record';
-import { fileInImage, NX_BIN, remoteRaw, requireRealParts, RUN_ID } from '../harness';
+import { fileInImage, remoteRaw, requireRealParts, RUN_ID, runNx, tasksIn, tempDir } from '../harness';
 import { describeIndex } from '../../src/image/oci-layout';
 import { startRemoteCache, type RemoteCache } from '../remote-cache-server';
 import { engineBuildsDuring, hostStorageDriver, imagesInStore } from '../engine-builds';
 
 jest.setTimeout(20 * 60 * 1000);
 
-const cloneA = mkdtempSync(join(tmpdir(), 'nx-multiarch-a-'));
+const cloneA = tempDir('nx-multiarch-a-');
 let remoteCache: RemoteCache;
 
 /** Each clone keeps its own local cache and workspace data; what they share is the remote cache. */
 function cloneEnv(dir: string): Record<string, string> {
   return {
-    NX_DAEMON: 'false',
-    NX_TUI: 'false',
-    NX_NO_CLOUD: 'true',
-    CI: 'true',
     NX_CACHE_DIRECTORY: join(dir, '.nx', 'own-cache'),
     NX_WORKSPACE_DATA_DIRECTORY: join(dir, '.nx', 'own-data'),
     NX_SELF_HOSTED_REMOTE_CACHE_SERVER: remoteCache.url,
@@ -46,24 +41,14 @@ interface TaskRun {
 
 async function nxIn(dir: string, args: string[], extraEnv: Record<string, string> = {}): Promise<TaskRun> {
   const { result, builds } = await engineBuildsDuring(dir, () =>
-    execa(NX_BIN, [...args, '--outputStyle=static', '--parallel=2'], {
-      cwd: dir,
-      env: { ...cloneEnv(dir), ...extraEnv },
-      all: true,
-      reject: false,
-    }),
+    runNx(args, { cwd: dir, env: { ...cloneEnv(dir), ...extraEnv }, staticOutput: true, parallel: 2, stripAnsi: true }),
   );
-  const output = String(result.all).replace(/\x1b\[[0-9;]*m/g, '');
-  const tasks = [...output.matchAll(/^> nx run (\S+?):(\S+)(.*)$/gm)].map(([, project, target, rest]) => ({
-    project,
-    target,
-    hit: /local cache|remote cache|existing outputs match/.test(rest),
-  }));
+  const tasks = tasksIn(result.output);
   return {
-    exitCode: result.exitCode ?? 1,
-    output,
+    exitCode: result.exitCode,
+    output: result.output,
     ran: [...new Set(tasks.filter((t) => t.target === 'docker-build').map((t) => t.project))].sort(),
-    misses: [...new Set(tasks.filter((t) => t.target === 'docker-build' && !t.hit).map((t) => t.project))].sort(),
+    misses: [...new Set(tasks.filter((t) => t.target === 'docker-build' && !t.fromCache).map((t) => t.project))].sort(),
     built: builds.map((build) => basename(build.root)).sort(),
   };
 }
@@ -291,7 +276,7 @@ afterAll(async () => {
 
 describe('push from a cache hit in another clone', () => {
   it('clone B, sharing only the (remote) Nx cache and with an empty engine store, pushes exactly clone A digests without building', async () => {
-    const cloneB = mkdtempSync(join(tmpdir(), 'nx-multiarch-b-'));
+    const cloneB = tempDir('nx-multiarch-b-');
     cloneWorkspace(cloneA, cloneB);
     // An engine store of its own, empty: if anything tried to build, it would have no layers to reuse.
     const store = isolatedStorage();

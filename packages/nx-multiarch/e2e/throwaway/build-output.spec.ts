@@ -5,18 +5,15 @@
  * that no target declares gets a docker-lint warning with file:line. A FROM after a stage on $BUILDPLATFORM that names
  * no platform gets docker-build's podman warning (containers/buildah#5971) with file:line.
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa } from '../processes';
-import { commitAll, installPlugin, nxEnv, writeFiles } from '../../../../tools/fixtures/workspace-kit';
+import { commitAll, installPlugin, writeFiles } from '../../../../tools/fixtures/workspace-kit';
 import type { ImageRecord } from '../../src/image/record';
-import { fileInImage, NX_BIN, REGISTRY, requireRealParts, RUN_ID } from '../harness';
+import { fileInImage, localCacheNote, REGISTRY, requireRealParts, RUN_ID, runNxOk, tempDir } from '../harness';
 
 jest.setTimeout(5 * 60 * 1000);
 
-const dir = mkdtempSync(join(tmpdir(), 'nx-multiarch-build-output-'));
+const dir = tempDir('nx-multiarch-build-output-');
 const HOST_PLATFORM = `linux/${process.arch === 'arm64' ? 'arm64' : 'amd64'}`;
 
 const copyBuild = (from: string, to: string) => ({
@@ -27,11 +24,8 @@ const copyBuild = (from: string, to: string) => ({
   options: { command: `mkdir -p ${to} && cp ${from}/* ${to}/` },
 });
 
-async function nx(args: string[]): Promise<string> {
-  const result = await execa(NX_BIN, args, { cwd: dir, env: { ...nxEnv(), CI: 'true' }, all: true, reject: false });
-  if (result.exitCode !== 0) throw new Error(`nx ${args.join(' ')} failed (exit ${result.exitCode}):\n${result.all}`);
-  return String(result.all).replace(/\x1b\[[0-9;]*m/g, '');
-}
+/** nx in the throwaway workspace; its output (no colour codes) when it succeeded. */
+const nx = async (args: string[]) => (await runNxOk(args, { cwd: dir, stripAnsi: true })).output;
 
 /** One file's bytes in the host platform's image of the last build. */
 async function fileOfImage(projectRoot: string, path: string): Promise<string> {
@@ -82,8 +76,6 @@ beforeAll(async () => {
   commitAll(dir, 'apps');
 });
 
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
 it("docker-build depends on the project's own build, and on another project's build whose output it copies", async () => {
   const api = JSON.parse(await nx(['show', 'project', 'api', '--json']));
   expect(api.targets['docker-build'].dependsOn).toContain('build');
@@ -98,11 +90,11 @@ it('a source change reaches the image: the new layer holds the new bytes; an unc
 
   writeFileSync(join(dir, 'apps/api/src/message.txt'), 'api v2\n');
   const second = await nx(['run', 'api:docker-build']);
-  expect(second).not.toMatch(/nx run api:docker-build\s+\[local cache\]/);
+  expect(second).not.toMatch(localCacheNote('api:docker-build'));
   expect(await fileOfImage('apps/api', 'app/message.txt')).toBe('api v2\n');
 
   const third = await nx(['run', 'api:docker-build']);
-  expect(third).toMatch(/nx run api:docker-build\s+\[local cache\]/);
+  expect(third).toMatch(localCacheNote('api:docker-build'));
   expect(await fileOfImage('apps/api', 'app/message.txt')).toBe('api v2\n');
 
   // back to the first source: the cache restores the first image, never the second
@@ -125,7 +117,7 @@ it("a change to another project's source reaches the image that copies its build
   expect(await fileOfImage('apps/web', 'ui/ui.txt')).toBe('ui v1\n');
   writeFileSync(join(dir, 'libs/ui/src/ui.txt'), 'ui v2\n');
   const rebuilt = await nx(['run', 'web:docker-build']);
-  expect(rebuilt).not.toMatch(/nx run web:docker-build\s+\[local cache\]/);
+  expect(rebuilt).not.toMatch(localCacheNote('web:docker-build'));
   expect(await fileOfImage('apps/web', 'ui/ui.txt')).toBe('ui v2\n');
 });
 

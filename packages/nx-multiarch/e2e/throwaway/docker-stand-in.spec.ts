@@ -7,22 +7,21 @@
  * (build output, push, verification, per-arch stitch, KIND load) works; it does not prove what BuildKit builds.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { execa, SYNC_LIMITS } from '../processes';
+import { SYNC_LIMITS } from '../processes';
 import { writeDockerStandIn, type DockerStandIn } from '../../../../tools/fixtures/docker-stand-in';
-import { commitAll, installPlugin, nxEnv, writeFiles } from '../../../../tools/fixtures/workspace-kit';
+import { commitAll, installPlugin, writeFiles } from '../../../../tools/fixtures/workspace-kit';
 import { hostPlatform } from '../../src/image/platform';
 import type { ImageRecord } from '../../src/image/record';
-import { NX_BIN, REGISTRY, remoteRaw, requireRealParts, RUN_ID } from '../harness';
+import { REGISTRY, remoteRaw, requireRealParts, RUN_ID, runNx, runNxOk, tempDir, type NxOptions } from '../harness';
 
 // Measured here on 2 cores: 27-34 s for the whole file (seven nx commands), the longest test 10-16 s; CI machines are up
 // to 3.5x slower: about 3x of that.
 jest.setTimeout(180_000);
 
-const dir = mkdtempSync(join(tmpdir(), 'nx-multiarch-docker-'));
-const bin = mkdtempSync(join(tmpdir(), 'nx-multiarch-docker-bin-'));
+const dir = tempDir('nx-multiarch-docker-');
+const bin = tempDir('nx-multiarch-docker-bin-');
 const NAMESPACE = `${RUN_ID}-docker`;
 const NAME = `${REGISTRY}/${NAMESPACE}/api`;
 let docker: DockerStandIn;
@@ -37,29 +36,16 @@ const kindCalls = () =>
         .map((line) => JSON.parse(line) as string[])
     : [];
 
-async function nxIn(args: string[], env: Record<string, string> = {}): Promise<{ exitCode: number; output: string }> {
-  const result = await execa(NX_BIN, [...args, '--outputStyle=static'], {
-    cwd: dir,
-    env: {
-      ...nxEnv(),
-      CI: 'true',
-      IMAGE_TAG: 'v1',
-      PATH: `${bin}${delimiter}${process.env.PATH}`,
-      NX_CACHE_DIRECTORY: join(dir, '.nx', 'own-cache'),
-      ...env,
-    },
-    all: true,
-    reject: false,
-    timeout: 170_000,
-  });
-  return { exitCode: result.exitCode ?? 1, output: String(result.all).replace(/\x1b\[[0-9;]*m/g, '') };
-}
-
-async function nxOk(args: string[], env: Record<string, string> = {}): Promise<string> {
-  const result = await nxIn(args, env);
-  if (result.exitCode !== 0) throw new Error(`nx ${args.join(' ')} failed (exit ${result.exitCode}):\n${result.output}`);
-  return result.output;
-}
+/** nx in the workspace, the stand-ins first on PATH, a cache folder of its own. */
+const inWorkspace = (env: Record<string, string>): NxOptions => ({
+  cwd: dir,
+  env: { IMAGE_TAG: 'v1', PATH: `${bin}${delimiter}${process.env.PATH}`, NX_CACHE_DIRECTORY: join(dir, '.nx', 'own-cache'), ...env },
+  staticOutput: true,
+  stripAnsi: true,
+  timeout: 170_000,
+});
+const nxIn = (args: string[], env: Record<string, string> = {}) => runNx(args, inWorkspace(env));
+const nxOk = async (args: string[], env: Record<string, string> = {}) => (await runNxOk(args, inWorkspace(env))).output;
 
 const record = (root: string, base = 'dist/images'): ImageRecord => JSON.parse(readFileSync(join(dir, base, root, 'image.json'), 'utf8'));
 const calls = (match: (argv: string[]) => boolean) => docker.calls().filter((call) => match(call.argv));
@@ -88,10 +74,6 @@ beforeAll(async () => {
   commitAll(dir, 'docker stand-in workspace');
   epoch = execFileSync('git', ['log', '-1', '--format=%ct'], { cwd: dir, encoding: 'utf8', ...SYNC_LIMITS }).trim();
 }, 120_000);
-
-afterAll(() => {
-  for (const path of [dir, bin]) rmSync(path, { recursive: true, force: true });
-});
 
 describe('docker stand-in: engine docker through nx (no buildx on these machines)', () => {
   it('docker-push builds with buildx into an OCI layout, pushes it with skopeo and verifies it in the registry; provenance attestations go along', async () => {

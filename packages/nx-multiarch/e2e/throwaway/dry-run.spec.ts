@@ -7,16 +7,14 @@
  * once with podman's "image not known" message, without running it, and the plugin must clean up and build again (the
  * real race does not happen on demand).
  */
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { execa } from '../processes';
-import { commitAll, installPlugin, nxEnv, writeFiles } from '../../../../tools/fixtures/workspace-kit';
+import { commitAll, installPlugin, writeFiles } from '../../../../tools/fixtures/workspace-kit';
 import { pathOf } from '../../src/run/path';
-import { NX_BIN, REGISTRY, remoteRaw, requireRealParts, RUN_ID } from '../harness';
+import { CACHE_NOTE, REGISTRY, remoteRaw, requireRealParts, RUN_ID, runNx, runNxOk, tempDir, type NxOptions } from '../harness';
 
-const dir = mkdtempSync(join(tmpdir(), 'nx-multiarch-dry-'));
-const wrappers = mkdtempSync(join(tmpdir(), 'nx-multiarch-dry-wrappers-'));
+const dir = tempDir('nx-multiarch-dry-');
+const wrappers = tempDir('nx-multiarch-dry-wrappers-');
 const LOG = join(wrappers, 'calls.log');
 const NAMESPACE = `${RUN_ID}-dry`;
 const TOOLS = ['podman', 'skopeo', 'docker', 'buildah'];
@@ -40,27 +38,15 @@ function wrap(tool: string): void {
 
 const calls = () => (existsSync(LOG) ? readFileSync(LOG, 'utf8') : '');
 
-async function nxIn(args: string[]): Promise<{ exitCode: number; output: string }> {
-  const result = await execa(NX_BIN, [...args, '--outputStyle=static'], {
-    cwd: dir,
-    env: {
-      ...nxEnv(),
-      CI: 'true',
-      IMAGE_TAG: 'dry',
-      PATH: `${wrappers}${delimiter}${process.env.PATH}`,
-      NX_CACHE_DIRECTORY: join(dir, '.nx', 'own-cache'),
-    },
-    all: true,
-    reject: false,
-  });
-  return { exitCode: result.exitCode ?? 1, output: String(result.all).replace(/\x1b\[[0-9;]*m/g, '') };
-}
-
-async function nxOk(args: string[]): Promise<string> {
-  const result = await nxIn(args);
-  if (result.exitCode !== 0) throw new Error(`nx ${args.join(' ')} failed (exit ${result.exitCode}):\n${result.output}`);
-  return result.output;
-}
+/** nx in the workspace, the wrappers first on PATH, a cache folder of its own. */
+const IN_WORKSPACE: NxOptions = {
+  cwd: dir,
+  env: { IMAGE_TAG: 'dry', PATH: `${wrappers}${delimiter}${process.env.PATH}`, NX_CACHE_DIRECTORY: join(dir, '.nx', 'own-cache') },
+  staticOutput: true,
+  stripAnsi: true,
+};
+const nxIn = (args: string[]) => runNx(args, IN_WORKSPACE);
+const nxOk = async (args: string[]) => (await runNxOk(args, IN_WORKSPACE)).output;
 
 /** The Dockerfile a podman build step of `task` names, from the plan a dry run prints or the command a real run echoes. */
 function podmanFileOf(output: string, task: string): string | undefined {
@@ -101,10 +87,6 @@ beforeAll(async () => {
   });
   commitAll(dir, 'dry-run workspace');
 }, 15_000);
-
-afterAll(() => {
-  for (const path of [dir, wrappers]) rmSync(path, { recursive: true, force: true });
-});
 
 describe('dry runs', () => {
   // [command line, the tasks that must print a plan, what the plan must hold]
@@ -178,7 +160,7 @@ describe('dry runs', () => {
   it('caches nothing: the same dry run runs its tasks again rather than replaying them', async () => {
     const output = await nxOk(['run', 'app:docker-push', '--dry-run']);
     expect(output).toMatch(/^> nx run app:docker-build$/m);
-    expect(output).not.toMatch(/local cache|remote cache|existing outputs match/);
+    expect(output).not.toMatch(CACHE_NOTE);
     expect(calls()).toBe('');
   }, 10_000);
 });
@@ -196,7 +178,7 @@ describe('a real run after the dry runs', () => {
     realCalls = calls();
     if (result.exitCode !== 0) throw new Error(`nx run app:docker-push failed (exit ${result.exitCode}):\n${result.output}`);
     const output = result.output;
-    expect(output).not.toMatch(/local cache|remote cache|existing outputs match/);
+    expect(output).not.toMatch(CACHE_NOTE);
     expect(calls()).toMatch(/^podman build --platform linux\/amd64,linux\/arm64 /m);
     expect(calls()).toMatch(/^skopeo copy .* docker:\/\/127\.0\.0\.1:5000\/\S+\/app:dry$/m);
     // base has no workspace base of its own: its copy is the same file, named the same, in the dry run and the real run

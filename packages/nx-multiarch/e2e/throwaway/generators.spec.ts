@@ -8,30 +8,21 @@
  * QEMU).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { machine, tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
+import { machine } from 'node:os';
 import { join } from 'node:path';
-import { execa, SYNC_LIMITS } from '../processes';
+import { SYNC_LIMITS } from '../processes';
 import { commitAll, installPlugin, writeFiles } from '../../../../tools/fixtures/workspace-kit';
 import type { ImageRecord } from '../../src/image/record';
-import { elfMachine, fileInImage, NX_BIN, REGISTRY, remoteRaw, requireRealParts, RUN_ID } from '../harness';
+import { elfMachine, fileInImage, REGISTRY, remoteRaw, requireRealParts, RUN_ID, runNx, runNxOk, tempDir } from '../harness';
 
 jest.setTimeout(20 * 60 * 1000);
 
-const dir = mkdtempSync(join(tmpdir(), 'nx-multiarch-gen-'));
-const ENV = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', CI: 'true', NX_TUI: 'false' };
+const dir = tempDir('nx-multiarch-gen-');
 const TARGETS = ['docker-build', 'docker-build-single', 'docker-push'];
 
-async function nxIn(args: string[], cwd = dir): Promise<{ exitCode: number; output: string }> {
-  const result = await execa(NX_BIN, [...args], { cwd, env: ENV, all: true, reject: false });
-  return { exitCode: result.exitCode ?? 1, output: String(result.all).replace(/\x1b\[[0-9;]*m/g, '') };
-}
-
-async function nxOk(args: string[]): Promise<string> {
-  const result = await nxIn(args);
-  if (result.exitCode !== 0) throw new Error(`nx ${args.join(' ')} failed (exit ${result.exitCode}):\n${result.output}`);
-  return result.output;
-}
+const nxIn = (args: string[], cwd = dir) => runNx(args, { cwd, stripAnsi: true });
+const nxOk = async (args: string[]) => (await runNxOk(args, { cwd: dir, stripAnsi: true })).output;
 
 const gitStatus = () => execFileSync('git', ['status', '--porcelain'], { cwd: dir, encoding: 'utf8', ...SYNC_LIMITS });
 const record = (root: string): ImageRecord => JSON.parse(readFileSync(join(dir, 'dist', 'images', root, 'image.json'), 'utf8'));
@@ -72,10 +63,8 @@ beforeAll(async () => {
   commitAll(dir, 'workspace');
 });
 
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
 describe('nx g nx-multiarch:init, as nx add runs it, in a workspace without the plugin', () => {
-  const bare = mkdtempSync(join(tmpdir(), 'nx-multiarch-init-'));
+  const bare = tempDir('nx-multiarch-init-');
   const bareStatus = () => execFileSync('git', ['status', '--porcelain'], { cwd: bare, encoding: 'utf8', ...SYNC_LIMITS });
   const initIn = (args: string[]) => nxIn(['g', 'nx-multiarch:init', ...args], bare);
 
@@ -84,7 +73,6 @@ describe('nx g nx-multiarch:init, as nx add runs it, in a workspace without the 
     writeFiles(bare, { '.gitignore': 'node_modules\n.nx\n', 'nx.json': '{}\n' });
     commitAll(bare, 'bare');
   });
-  afterAll(() => rmSync(bare, { recursive: true, force: true }));
 
   it('--registry=quay.io/acme fails naming the value and the fix, and leaves nx.json and .gitignore untouched', async () => {
     const result = await initIn(['--registry=quay.io/acme']);

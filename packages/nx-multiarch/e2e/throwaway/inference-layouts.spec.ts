@@ -5,10 +5,8 @@
  * - the plugin entry's include/exclude in nx.json (Nx's own, for createNodesV2) keeps test fixtures and docs spikes
  *   that hold a Dockerfile from becoming image projects.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa } from '../processes';
 import {
   createGoMonorepo,
   dockerfileOf,
@@ -16,18 +14,14 @@ import {
   GO_SERVICES,
   RENAMED_DOCKERFILES,
 } from '../../../../tools/fixtures/go-monorepo-workspace';
-import { nxEnv } from '../../../../tools/fixtures/workspace-kit';
 import type { ImageRecord } from '../../src/image/record';
 import { describeIndex } from '../../src/image/oci-layout';
-import { fileInImage, NX_BIN, REGISTRY, remoteRaw, requireRealParts, RUN_ID } from '../harness';
+import { fileInImage, REGISTRY, remoteRaw, requireRealParts, RUN_ID, runNx, tempDir } from '../harness';
 
-const dir = realpathSync(mkdtempSync(join(tmpdir(), 'nx-multiarch-layouts-')));
+const dir = realpathSync(tempDir('nx-multiarch-layouts-'));
 const TARGETS = ['docker-build', 'docker-build-single', 'docker-lint', 'docker-manifest', 'docker-push'];
 
-async function nx(args: string[]): Promise<{ exitCode: number; output: string; stdout: string }> {
-  const result = await execa(NX_BIN, args, { cwd: dir, env: { ...nxEnv(), CI: 'true' }, all: true, reject: false });
-  return { exitCode: result.exitCode ?? 1, output: String(result.all).replace(/\x1b\[[0-9;]*m/g, ''), stdout: String(result.stdout) };
-}
+const nx = (args: string[]) => runNx(args, { cwd: dir, stripAnsi: true });
 
 async function nxJson<T>(args: string[]): Promise<T> {
   const result = await nx([...args, '--json']);

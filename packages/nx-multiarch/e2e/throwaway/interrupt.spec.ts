@@ -16,20 +16,18 @@
  * the second tag's list (`latest`) unanswered, so the first tag is complete and the second one is what the interrupt
  * cut short.
  */
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { pathOf } from '../../src/run/path';
 import type { ImageRecord } from '../../src/image/record';
-import { execa } from '../processes';
 import { commitAll, installPlugin, writeFiles } from '../../../../tools/fixtures/workspace-kit';
-import { command, listMismatches, NX_BIN, REGISTRY, remoteTags, requireRealParts, RUN_ID } from '../harness';
+import { command, listMismatches, REGISTRY, remoteTags, requireRealParts, RUN_ID, startNx, tempDir } from '../harness';
 import { startFaultProxy, type FaultProxy } from '../fault-proxy';
 
 // Each test took 5-45 s on 2 cores shared with other runs' builds, up to 150 s under a load of 10-15: 7.5 minutes each.
 jest.setTimeout(450_000);
 
-const dir = mkdtempSync(join(tmpdir(), 'nx-multiarch-signals-'));
+const dir = tempDir('nx-multiarch-signals-');
 const OUTPUT = join(dir, 'dist', 'images', 'services', 'slow');
 const HOOK = join(dir, '.signals', 'exit-hook.js');
 const EXITS = join(dir, '.signals', 'exits.log');
@@ -39,19 +37,18 @@ const HELD = join(dir, '.signals', 'held');
 type Signal = 'SIGINT' | 'SIGTERM';
 const CODE: Record<Signal, number> = { SIGINT: 130, SIGTERM: 143 };
 
-function startNx(args: string[], env: Record<string, string> = {}) {
+function startRun(args: string[], env: Record<string, string> = {}) {
   const lines: string[] = [];
-  const run = execa(NX_BIN, [...args, '--outputStyle=static'], {
+  const run = startNx(args, {
     cwd: dir,
-    env: { NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true', CI: 'true', NX_CACHE_DIRECTORY: join(dir, '.nx', 'cache'), ...env },
-    all: true,
-    reject: false,
+    env: { NX_CACHE_DIRECTORY: join(dir, '.nx', 'cache'), ...env },
+    staticOutput: true,
     detached: true, // its own process group, so the signal reaches nx, the task process and podman/skopeo like Ctrl-C
   });
   run.all.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n')));
   return { run, lines };
 }
-type Started = ReturnType<typeof startNx>;
+type Started = ReturnType<typeof startRun>;
 
 /**
  * nx with the exit hook in its task process (and the podman stand-in first on PATH, for the builds to interrupt).
@@ -61,7 +58,7 @@ type Started = ReturnType<typeof startNx>;
  */
 function startWatched(args: string[], env: Record<string, string> = {}): Started {
   rmSync(EXITS, { force: true });
-  return startNx(args, { NODE_OPTIONS: `--require ${HOOK}`, SIGNALS_EXIT_LOG: EXITS, NX_PROCESS_KILL_GRACE_PERIOD: '120000', ...env });
+  return startRun(args, { NODE_OPTIONS: `--require ${HOOK}`, SIGNALS_EXIT_LOG: EXITS, NX_PROCESS_KILL_GRACE_PERIOD: '120000', ...env });
 }
 
 /** Once nx has ended: every task process that started has written its exit line (or was killed, and never will). */
@@ -191,7 +188,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await proxy?.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe.each(['SIGINT', 'SIGTERM'] as const)('%s', (signal: Signal) => {
@@ -216,7 +212,7 @@ describe.each(['SIGINT', 'SIGTERM'] as const)('%s', (signal: Signal) => {
       record: false,
     });
 
-    const rerun = startNx(['run', 'slow:docker-build']);
+    const rerun = startRun(['run', 'slow:docker-build']);
     const result = await rerun.run;
     if (result.exitCode !== 0) throw new Error(`rerun failed:\n${rerun.lines.join('\n')}`);
     expect(rerun.lines.join('\n')).not.toMatch(/local cache|remote cache/);
@@ -225,7 +221,7 @@ describe.each(['SIGINT', 'SIGTERM'] as const)('%s', (signal: Signal) => {
 
   it(`mid-push (the second tag's list sent, unanswered): the task exits ${CODE[signal]}, nx 130; the first tag is image.json's list, the second absent or that list; the rerun pushes both`, async () => {
     const repository = `${RUN_ID}-signals/slow-${signal.toLowerCase()}`;
-    const built = startNx(['run', 'slow:docker-build']);
+    const built = startRun(['run', 'slow:docker-build']);
     expect((await built.run).exitCode).toBe(0);
     const record = readRecord();
     proxy.fault = { kind: 'hold', match: /^PUT \S*\/manifests\/latest$/ };
@@ -245,7 +241,7 @@ describe.each(['SIGINT', 'SIGTERM'] as const)('%s', (signal: Signal) => {
     expect(await listMismatches(repository, 'pushed', record)).toEqual([]);
     if (tags.includes('latest')) expect(await listMismatches(repository, 'latest', record)).toEqual([]);
 
-    const rerun = startNx([...push]);
+    const rerun = startRun([...push]);
     const result = await rerun.run;
     if (result.exitCode !== 0) throw new Error(`rerun failed:\n${rerun.lines.join('\n')}`);
     expect(rerun.lines.join('\n')).toContain('Pushed and verified');

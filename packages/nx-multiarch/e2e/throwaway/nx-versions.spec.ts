@@ -6,11 +6,11 @@
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freshNxWorkspace, latestNxOf, npmIn, NPM_FLAGS, nxIn, packPlugin } from '../packed-workspace';
+import { freshNxWorkspace, latestNxOf, npmIn, NPM_FLAGS, nxIn, ownNx, packPlugin } from '../packed-workspace';
 import { commitAll, writeFiles } from '../../../../tools/fixtures/workspace-kit';
 import { FROM_GO_BASE, GO_BASE, GO_SERVICES, goMonorepoFiles } from '../../../../tools/fixtures/go-monorepo-workspace';
 import type { ImageRecord } from '../../src/image/record';
-import { REGISTRY, remoteRaw, requireRealParts, RUN_ID } from '../harness';
+import { CACHE_NOTE, REGISTRY, remoteRaw, requireRealParts, RUN_ID, runNxOk } from '../harness';
 
 jest.setTimeout(10 * 60 * 1000);
 
@@ -22,11 +22,7 @@ const PLUGIN_FOLDERS = ['dist/images', 'dist/images-per-arch', 'dist/lint', 'dis
 let tarball: string;
 const workspaces = new Map<number, { dir: string; nx: string }>();
 
-async function nxOk(dir: string, args: string[]): Promise<string> {
-  const result = await nxIn(dir, args);
-  if (result.exitCode !== 0) throw new Error(`nx ${args.join(' ')} in ${dir} failed (exit ${result.exitCode}):\n${result.output}`);
-  return result.output;
-}
+const nxOk = async (dir: string, args: string[]) => (await runNxOk(args, ownNx(dir))).output;
 
 const readJson = (dir: string, file: string) => JSON.parse(readFileSync(join(dir, file), 'utf8'));
 const writeJson = (dir: string, file: string, value: unknown) => writeFileSync(join(dir, file), `${JSON.stringify(value, null, 2)}\n`);
@@ -44,11 +40,6 @@ beforeAll(async () => {
     const nx = await latestNxOf(major);
     workspaces.set(major, { dir: await freshNxWorkspace(nx), nx });
   }
-});
-
-afterAll(() => {
-  for (const { dir } of workspaces.values()) rmSync(dir, { recursive: true, force: true });
-  if (tarball) rmSync(join(tarball, '..'), { recursive: true, force: true });
 });
 
 describe.each(MAJORS)('Nx %i', (major) => {
@@ -101,7 +92,7 @@ describe.each(MAJORS)('Nx %i', (major) => {
     for (const output of [await dryPush(), await dryPush()]) {
       expect(output).toContain('Dry run of web-api:docker-build: nothing was run');
       expect(output).toMatch(/Dry run of web-api:docker-push: nothing was run[^]*skopeo copy /);
-      expect(output).not.toMatch(/local cache|remote cache|existing outputs match/);
+      expect(output).not.toMatch(CACHE_NOTE);
     }
     expect(() => readFileSync(join(dir, 'dist/images/apps/web-api/image.json'))).toThrow();
   });

@@ -5,21 +5,19 @@
  * in a third empty store: no two of these builds share a layer cache (nor the host's store), so equal digests come
  * from reproducible builds, not from reused layers.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { execa } from '../processes';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { cloneWorkspace, commitAll, installPlugin, isolatedStorage, writeFiles } from '../../../../tools/fixtures/workspace-kit';
 import { describeIndex, INDEX_MEDIA_TYPES } from '../../src/image/oci-layout';
 import type { ImageRecord } from '../../src/image/record';
-import { command, NX_BIN, REGISTRY, remoteRaw, remoteTags, requireRealParts, RUN_ID } from '../harness';
+import { command, REGISTRY, remoteRaw, remoteTags, requireRealParts, RUN_ID, runNx, runNxOk, tempDir, type NxOptions } from '../harness';
 import { engineBuildsDuring, imagesInStore } from '../engine-builds';
 
 jest.setTimeout(20 * 60 * 1000);
 
-const origin = mkdtempSync(join(tmpdir(), 'nx-multiarch-origin-'));
-const runnerAmd64 = mkdtempSync(join(tmpdir(), 'nx-multiarch-runner-amd64-'));
-const runnerArm64 = mkdtempSync(join(tmpdir(), 'nx-multiarch-runner-arm64-'));
+const origin = tempDir('nx-multiarch-origin-');
+const runnerAmd64 = tempDir('nx-multiarch-runner-amd64-');
+const runnerArm64 = tempDir('nx-multiarch-runner-arm64-');
 const REPOSITORY = `${RUN_ID}-per-arch/svc`;
 const NAME = `${REGISTRY}/${REPOSITORY}`;
 /** Each runner's engine store, kept for all of that runner's commands, as a CI machine keeps its own. */
@@ -29,29 +27,14 @@ const storeArm64 = isolatedStorage();
 const storeOf = (dir: string): Record<string, string> => (dir === runnerAmd64 ? storeAmd64 : dir === runnerArm64 ? storeArm64 : {});
 
 /** nx in a runner, with that runner's engine store unless `env` names another. */
-async function nxIn(dir: string, args: string[], env: Record<string, string> = {}): Promise<{ exitCode: number; output: string }> {
-  const result = await execa(NX_BIN, [...args, '--outputStyle=static'], {
-    cwd: dir,
-    env: {
-      NX_DAEMON: 'false',
-      NX_TUI: 'false',
-      NX_NO_CLOUD: 'true',
-      CI: 'true',
-      NX_CACHE_DIRECTORY: join(dir, '.nx', 'own-cache'),
-      ...storeOf(dir),
-      ...env,
-    },
-    all: true,
-    reject: false,
-  });
-  return { exitCode: result.exitCode ?? 1, output: String(result.all).replace(/\x1b\[[0-9;]*m/g, '') };
-}
-
-async function nxOk(dir: string, args: string[], env: Record<string, string> = {}): Promise<string> {
-  const result = await nxIn(dir, args, env);
-  if (result.exitCode !== 0) throw new Error(`nx ${args.join(' ')} failed (exit ${result.exitCode}):\n${result.output}`);
-  return result.output;
-}
+const inRunner = (dir: string, env: Record<string, string>): NxOptions => ({
+  cwd: dir,
+  env: { NX_CACHE_DIRECTORY: join(dir, '.nx', 'own-cache'), ...storeOf(dir), ...env },
+  staticOutput: true,
+  stripAnsi: true,
+});
+const nxIn = (dir: string, args: string[], env: Record<string, string> = {}) => runNx(args, inRunner(dir, env));
+const nxOk = async (dir: string, args: string[], env: Record<string, string> = {}) => (await runNxOk(args, inRunner(dir, env))).output;
 
 const readRecord = (dir: string, output: string): ImageRecord => JSON.parse(readFileSync(join(dir, output, 'image.json'), 'utf8'));
 
@@ -79,11 +62,6 @@ beforeAll(async () => {
   commitAll(origin, 'per-arch workspace');
   cloneWorkspace(origin, runnerAmd64);
   cloneWorkspace(origin, runnerArm64);
-});
-
-afterAll(() => {
-  for (const dir of [origin, runnerAmd64, runnerArm64]) rmSync(dir, { recursive: true, force: true });
-  for (const store of [storeAmd64, storeArm64]) rmSync(dirname(store.CONTAINERS_STORAGE_CONF), { recursive: true, force: true });
 });
 
 describe('per-arch runners and docker-manifest', () => {
@@ -125,12 +103,8 @@ describe('per-arch runners and docker-manifest', () => {
 
     // The same inputs built in one go on a third machine (an empty store of its own) give the same per-platform images.
     const oneShotStore = isolatedStorage();
-    try {
-      const oneShotRun = await engineBuildsDuring(runnerAmd64, () => nxOk(runnerAmd64, ['run', 'svc:docker-build'], oneShotStore));
-      expect(oneShotRun.builds.map((b) => `${b.outputs}/${b.root}`)).toEqual(['dist/images/services/svc']);
-    } finally {
-      rmSync(dirname(oneShotStore.CONTAINERS_STORAGE_CONF), { recursive: true, force: true });
-    }
+    const oneShotRun = await engineBuildsDuring(runnerAmd64, () => nxOk(runnerAmd64, ['run', 'svc:docker-build'], oneShotStore));
+    expect(oneShotRun.builds.map((b) => `${b.outputs}/${b.root}`)).toEqual(['dist/images/services/svc']);
     const oneShot = readRecord(runnerAmd64, 'dist/images/services/svc');
     expect(oneShot.platforms.map((p) => p.platform)).toEqual(['linux/amd64', 'linux/arm64']);
     expect(listed).toEqual(oneShot.platforms.map(({ platform, digest }) => ({ platform, digest })));

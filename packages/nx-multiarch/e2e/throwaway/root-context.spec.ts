@@ -5,35 +5,26 @@
  * counted from podman's event log, not from Nx's cache notes. Real nx, real podman, nothing faked.
  */
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, realpathSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa, SYNC_LIMITS } from '../processes';
+import { SYNC_LIMITS } from '../processes';
 import { createGoMonorepo, FROM_GO_BASE, GO_BASE, GO_SERVICES } from '../../../../tools/fixtures/go-monorepo-workspace';
-import { nxEnv } from '../../../../tools/fixtures/workspace-kit';
 import { engineBuildsDuring } from '../engine-builds';
-import { NX_BIN, requireRealParts } from '../harness';
+import { requireRealParts, runNxOk, tempDir } from '../harness';
 
-const dir = realpathSync(mkdtempSync(join(tmpdir(), 'nx-multiarch-gomono-')));
+const dir = realpathSync(tempDir('nx-multiarch-gomono-'));
 const IMAGES = [GO_BASE, ...GO_SERVICES].sort();
 const rootOf = (project: string) => (project === GO_BASE ? 'docker/go-base' : `cmd/${project}`);
 const projectOf = (root: string) => IMAGES.find((project) => rootOf(project) === root) ?? `unknown root ${root}`;
 
-async function nx(args: string[]): Promise<{ exitCode: number; output: string }> {
-  const result = await execa(NX_BIN, args, { cwd: dir, env: { ...nxEnv(), CI: 'true' }, all: true, reject: false });
-  return { exitCode: result.exitCode ?? 1, output: String(result.all).replace(/\x1b\[[0-9;]*m/g, '') };
-}
-
-async function nxOk(args: string[]): Promise<string> {
-  const result = await nx(args);
-  if (result.exitCode !== 0) throw new Error(`nx ${args.join(' ')} failed (exit ${result.exitCode}):\n${result.output.slice(-4000)}`);
-  return result.output;
-}
+const nxOk = async (args: string[]) => (await runNxOk(args, { cwd: dir, stripAnsi: true })).output;
 
 /** The projects whose docker-build ran the engine while these nx arguments ran, in the order they finished. */
 async function engineBuilds(args: string[]): Promise<{ built: string[]; output: string }> {
-  const { result, builds } = await engineBuildsDuring(dir, () => nxOk([...args, '--outputStyle=static', '--parallel=2']));
-  return { built: builds.map((build) => projectOf(build.root)), output: result };
+  const { result, builds } = await engineBuildsDuring(dir, () =>
+    runNxOk(args, { cwd: dir, staticOutput: true, parallel: 2, stripAnsi: true }),
+  );
+  return { built: builds.map((build) => projectOf(build.root)), output: result.output };
 }
 
 const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
