@@ -73,7 +73,7 @@ describe('which FROMs podman finds through a build arg when platforms build in p
       'ARG NX_MULTIARCH_BASE_0',
       'ARG NX_MULTIARCH_BASE_1',
       'ARG TARGETARCH',
-      'ARG TARGETVARIANT',
+      'ARG TARGETVARIANT=',
       'FROM --platform=$BUILDPLATFORM ${NX_MULTIARCH_BASE_0} AS builder',
       'RUN go build -o /out/app .',
       'FROM --platform=$TARGETPLATFORM ${NX_MULTIARCH_BASE_1}-${TARGETARCH}${TARGETVARIANT} AS production',

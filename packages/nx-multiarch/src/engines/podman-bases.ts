@@ -111,11 +111,10 @@ export function withBaseSlots(text: string, slots: Array<BaseSlot & { index: num
     const name = slot.perTarget ? `\${${slot.arg}}-\${TARGETARCH}\${TARGETVARIANT}` : `\${${slot.arg}}`;
     lines[range.start.line] = `${line.slice(0, range.start.character)}${name}${line.slice(range.end.character)}`;
   }
-  // A FROM expands only ARGs declared before the first FROM; declared without a value, the build's values apply.
-  const declared = [
-    ...slots.map((slot) => `ARG ${slot.arg}`),
-    ...(slots.some((s) => s.perTarget) ? ['ARG TARGETARCH', 'ARG TARGETVARIANT'] : []),
-  ];
+  // A FROM expands only ARGs declared before the first FROM; the build's values win over these declarations, and
+  // TARGETVARIANT's empty default spares podman's "missing build argument" warning for a platform without a variant.
+  const perTarget = slots.some((s) => s.perTarget) ? ['ARG TARGETARCH', 'ARG TARGETVARIANT='] : [];
+  const declared = [...slots.map((slot) => `ARG ${slot.arg}`), ...perTarget];
   lines.splice(froms[0].getRange().start.line, 0, ...declared);
   return lines.join('\n');
 }
