@@ -132,7 +132,11 @@ export default async function dockerBuild(options: Record<string, unknown>, cont
       if (plan.archives) await mkdir(dirname(plan.archives[0].path), { recursive: true });
       const started = Date.now();
       const write = (line: string) => process.stdout.write(`${line}\n`);
-      const progress = new PlatformProgress(write);
+      const progress = new PlatformProgress(
+        write,
+        Date.now,
+        plan.steps.some((step) => step.argv.includes('--jobs')),
+      );
       // Local podman: base pulls (prefixed), then one step builds (podman names the platforms), the next exports.
       // Remote: each build step names its platform.
       const buildStep = plan.steps.findIndex((step) => !step.prefix);
