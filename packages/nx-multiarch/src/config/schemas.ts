@@ -14,6 +14,9 @@ const platformList = z.union([z.string(), z.array(z.string())], {
   error: 'platforms must be a list such as ["linux/amd64", "linux/arm64"] or a comma list "linux/amd64,linux/arm64"',
 });
 
+const jobsError = (issue: { input?: unknown }) =>
+  `jobs must be a whole number of 1 or more, e.g. 2 (how many platforms podman builds at once), not ${JSON.stringify(issue.input)}: set it so in project.json or nx.json, or leave it out for the default`;
+
 export const engineNames = ['auto', 'podman', 'docker'] as const;
 const engine = z.enum(engineNames, { error: (issue) => `unknown engine ${JSON.stringify(issue.input)}: use one of auto, podman, docker` });
 
@@ -121,6 +124,14 @@ export const buildSchema = z.strictObject({
     )
     .optional(),
   multiArch: z.boolean().describe('false builds only the host platform (env MULTI_ARCH=false)').optional(),
+  jobs: z
+    .number({ error: jobsError })
+    .int({ error: jobsError })
+    .min(1, { error: jobsError })
+    .describe(
+      "podman: how many platforms one build builds at once (podman build --jobs); above 1, each platform's base image is pulled first, one at a time, by digest. docker buildx builds platforms in parallel itself and ignores it. Default: the number of platforms, at most the number of CPU cores",
+    )
+    .optional(),
   provenance: z
     .boolean()
     .describe(

@@ -4,6 +4,8 @@ import { EngineOptionError, UnsupportedEngineVersionError } from '../core/errors
 import { findPlatformLeaks, platformLeakWarning } from '../dockerfile/platform-leak';
 import { archKey } from '../image/platform';
 import { podmanBuildFile } from './podman-build-file';
+import { placeholderPin, resolveBasePins, uniquePulls, type PinnedBase } from './podman-bases';
+import { run, type Step } from '../run/exec';
 import {
   commonBuildFlags,
   compareVersions,
@@ -13,6 +15,33 @@ import {
   type Plan,
   type RemoteBuilder,
 } from './types';
+
+/** Builds platforms in parallel: locally, for more than one platform, with jobs > 1. */
+const parallel = (request: BuildRequest & { platforms?: string[]; jobs?: number }) =>
+  !request.remote && (request.platforms?.length ?? 0) > 1 && (request.jobs ?? 1) > 1;
+
+/** Each platform's base pulled by digest, one at a time, and named for the FROM that uses it (see podman-bases.ts). */
+function basePullSteps(podmanArgv: string[], pins: PinnedBase[]): Step[] {
+  const pulled = new Set<string>();
+  return uniquePulls(pins).flatMap((pull) => {
+    const key = `${pull.source}\0${pull.platform}`;
+    const first = !pulled.has(key);
+    pulled.add(key);
+    const prefix = `pull ${pull.platform}`;
+    return [
+      ...(first
+        ? [
+            {
+              description: `pull ${pull.source} for ${pull.platform}`,
+              argv: [...podmanArgv, 'pull', '--platform', pull.platform, pull.source],
+              prefix,
+            },
+          ]
+        : []),
+      { description: `name it ${pull.name} for the build`, argv: [...podmanArgv, 'tag', pull.image, pull.name], prefix },
+    ];
+  });
+}
 
 const MIN_VERSION = '3.4.0';
 
@@ -111,13 +140,30 @@ export const podman: Engine = {
     return leaks.length > 0 ? [platformLeakWarning(relative(cwd, dockerfile), version, leaks)] : [];
   },
   async prepare(request, context) {
-    const built = await podmanBuildFile(context.project, context.workspaceRoot, request, context.rewriteBases);
+    const multi = request as typeof request & { platforms?: string[]; jobs?: number };
+    const slotRequest = parallel(multi)
+      ? { buildArgs: request.buildArgs, platforms: multi.platforms!, buildPlatform: request.buildPlatform }
+      : undefined;
+    const built = await podmanBuildFile(context.project, context.workspaceRoot, request, context.rewriteBases, slotRequest);
     return {
-      request: { ...request, dockerfile: built.dockerfile, labels: built.labels },
+      request: {
+        ...request,
+        dockerfile: built.dockerfile,
+        labels: built.labels,
+        ...(built.slots.length > 0 ? { baseSlots: built.slots } : {}),
+      },
       bases: built.bases,
       files: [built.file],
       notes: built.notes,
     };
+  },
+  async resolveBases(request, cwd) {
+    if (!request.baseSlots?.length) return request;
+    const podmanArgv = podmanCommand(request.remote);
+    const inspect = async (image: string) =>
+      (await run({ description: `read the manifest list of ${image}`, argv: [...podmanArgv, 'manifest', 'inspect', image] }, { cwd }))
+        .stdout;
+    return { ...request, basePins: await resolveBasePins(request.baseSlots, inspect) };
   },
   planMultiArch(request) {
     if (request.provenance) {
@@ -127,11 +173,21 @@ export const podman: Engine = {
     }
     const podmanArgv = podmanCommand(request.remote);
     if (request.remote) return retrying(planRemoteMultiArch(request, podmanArgv));
+    const pins = request.basePins ?? (request.baseSlots ?? []).map(placeholderPin);
+    const pinArgs = Object.fromEntries(pins.map((p) => [p.arg, p.value]));
+    const jobs = parallel(request) ? ['--jobs', String(request.jobs)] : [];
     return retrying({
       steps: [
+        ...basePullSteps(podmanArgv, pins),
         {
           description: `build ${request.platforms.join(', ')} into manifest list ${request.workName}`,
-          argv: buildArgv(podmanArgv, request, request.platforms.join(','), ['--manifest', request.workName]),
+          // --jobs before the user's extraArgs, so a --jobs there wins.
+          argv: buildArgv(
+            podmanArgv,
+            { ...request, buildArgs: { ...request.buildArgs, ...pinArgs }, extraArgs: [...jobs, ...request.extraArgs] },
+            request.platforms.join(','),
+            ['--manifest', request.workName],
+          ),
         },
         {
           description: 'write the manifest list and its images as an OCI layout',

@@ -1,5 +1,6 @@
 import type { LineChange } from '../dockerfile/line-diff';
 import type { Step } from '../run/exec';
+import type { BaseSlot, PinnedBase } from './podman-bases';
 
 /** What every engine needs to build one image; all paths absolute. */
 export interface BuildRequest {
@@ -17,6 +18,10 @@ export interface BuildRequest {
   buildPlatform: string;
   /** Where the build runs when not on the local engine. */
   remote?: RemoteBuilder;
+  /** FROMs of the prepared Dockerfile that name their base through a build arg (podman's parallel platform builds) */
+  baseSlots?: BaseSlot[];
+  /** what those build args name, pulled before the build (resolveBases); a dry run shows placeholders instead */
+  basePins?: PinnedBase[];
 }
 
 /** podman: a named system connection or a service URL (--connection / --url); docker: a buildx builder (--builder). */
@@ -34,6 +39,8 @@ export interface MultiArchRequest extends BuildRequest {
   layoutDir: string;
   /** A name unique to this run, for temporary engine objects (podman manifest lists). */
   workName: string;
+  /** How many platforms the engine builds at once (podman --jobs); 1 or unset: one after the other. */
+  jobs?: number;
 }
 
 export interface SingleRequest extends BuildRequest {
@@ -99,6 +106,11 @@ export interface Engine {
    * (podman: a Dockerfile copy with workspace bases, source-epoch labels and the image labels as one LABEL).
    */
   prepare<R extends BuildRequest>(request: R, context: PrepareContext): Promise<Prepared<R>>;
+  /**
+   * Reads what a prepared request's base slots name now (podman: each platform's base digest, from the registry or a
+   * workspace base's layout), for planMultiArch's pull steps. Real runs only: a dry run plans with placeholders.
+   */
+  resolveBases?(request: MultiArchRequest, cwd: string): Promise<MultiArchRequest>;
   planMultiArch(request: MultiArchRequest): Plan;
   planSingle(request: SingleRequest): Plan;
   /** Writes one image from the local store as a docker-archive (what `kind load image-archive` takes). */

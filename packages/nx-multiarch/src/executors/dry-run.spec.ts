@@ -127,13 +127,16 @@ describe('docker-build --dry-run', () => {
     expect(existsSync(join(root, 'dist'))).toBe(false);
   });
 
-  it('names a built base by its index digest, as a real run copies it, without copying it', async () => {
+  it('names a built base by its index digest, as a real run copies it, without copying it, and pulls it per platform first', async () => {
     const layout = join(root, 'dist/images/services/base/oci');
     mkdirSync(layout, { recursive: true });
     writeFileSync(join(layout, 'index.json'), JSON.stringify({ manifests: [{ digest: `sha256:${'b'.repeat(64)}` }] }));
     try {
       const output = await dryRun(dockerBuild, 'app', 'docker-build');
-      const from = /^FROM oci:(\S+):latest$/m.exec(readFileSync(podmanFile(output)!, 'utf8'))![1];
+      // parallel platform builds (jobs 2 on 2 platforms): the FROM names a build arg, the layout is pulled before the build
+      const from = /^ *podman pull --platform linux\/amd64 oci:(\S+):latest$/m.exec(output)![1];
+      expect(output).toMatch(/^ *podman pull --platform linux\/arm64 oci:\S+:latest$/m);
+      expect(readFileSync(podmanFile(output)!, 'utf8')).toMatch(/^FROM \$\{NX_MULTIARCH_BASE_0\}-\$\{TARGETARCH\}\$\{TARGETVARIANT\}$/m);
       expect(from).toMatch(new RegExp(`/nx-multiarch-bases/base-${'b'.repeat(16)}$`));
       expect(existsSync(from)).toBe(false);
     } finally {

@@ -10,6 +10,8 @@ export interface Step {
   env?: Record<string, string>;
   /** The platform this step builds, when the engine's own output doesn't say. */
   platform?: string;
+  /** Put before each output line of a step that builds nothing, e.g. "pull linux/arm64". */
+  prefix?: string;
 }
 
 export interface RunOptions {

@@ -26,4 +26,15 @@ describe('PlatformProgress', () => {
     expect(progress.seconds('linux/amd64')).toBe(1);
     expect(progress.seconds('linux/s390x')).toBeUndefined();
   });
+
+  it('with platforms building at once, prefixes a line podman did not prefix with every platform still building', () => {
+    const lines: string[] = [];
+    const progress = new PlatformProgress((line) => lines.push(line), Date.now, true);
+    progress.line('[linux/arm64] STEP 2/3: RUN uname -m');
+    progress.line('[linux/amd64] STEP 2/3: RUN uname -m');
+    progress.line('x86_64');
+    progress.line(`[linux/amd64] ${'a'.repeat(64)}`);
+    progress.line('aarch64');
+    expect(lines.slice(2)).toEqual(['[linux/amd64|linux/arm64] x86_64', `[linux/amd64] ${'a'.repeat(64)}`, '[linux/arm64] aarch64']);
+  });
 });

@@ -1,6 +1,7 @@
 import type { ExecutorContext } from '../../devkit';
 import { logger } from '../../devkit';
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { rmSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
@@ -35,7 +36,7 @@ export function resolveBuildOptions(options: Record<string, unknown>, context: E
     : resolved.multiArch === false
       ? [hostPlatform()]
       : parsePlatformList(resolved.platforms ?? DEFAULTS.platforms);
-  return { ...resolved, platforms };
+  return { ...resolved, platforms, jobs: resolved.jobs ?? Math.min(platforms.length, availableParallelism()) };
 }
 
 const DEFAULTS_FOR_BUILD: BuildOptions = { engine: DEFAULTS.engine, platforms: [...DEFAULTS.platforms], multiArch: DEFAULTS.multiArch };
@@ -67,6 +68,10 @@ async function dryRunReport(context: ExecutorContext, engine: Engine, request: M
   const rewriteBases = (text: string) => useWorkspaceBases(context, text, request.buildArgs, true);
   const prepared = await engine.prepare(request, { project: context.projectName!, workspaceRoot: root, rewriteBases });
   notes.push(...prepared.notes);
+  if (prepared.request.baseSlots?.length)
+    notes.push(
+      "The base images are pulled before the build, one platform at a time, by the digest each platform's image has when a real run starts (read with podman manifest inspect, or from a workspace base's layout): <...> marks what a real run reads then.",
+    );
   const plan = engine.planMultiArch(prepared.request);
   notes.push(
     `${request.workName} and ${relative(root, dirname(request.layoutDir))} are named after this process and a random part: a real run names its own, ` +
@@ -98,6 +103,7 @@ export default async function dockerBuild(options: Record<string, unknown>, cont
         normaliseRemoteUrl(resolved.sourceUrl),
       ),
       platforms: resolved.platforms,
+      jobs: resolved.jobs,
       provenance: resolved.provenance,
       layoutDir: join(workDir, LAYOUT_DIR),
       workName: `localhost/nx-multiarch-work/${project.name}:${process.pid}-${randomBytes(4).toString('hex')}`,
@@ -120,16 +126,25 @@ export default async function dockerBuild(options: Record<string, unknown>, cont
       const prepared = await engine.prepare(request, { project: project.name, workspaceRoot: project.workspaceRoot, rewriteBases });
       if (prepared.bases.length > 0)
         logger.info(`Using the fresh build output of ${prepared.bases.join(', ')} as base image (not a registry copy).`);
-      const plan = engine.planMultiArch(prepared.request);
+      const plan = engine.planMultiArch(
+        engine.resolveBases ? await engine.resolveBases(prepared.request, project.workspaceRoot) : prepared.request,
+      );
       if (plan.archives) await mkdir(dirname(plan.archives[0].path), { recursive: true });
       const started = Date.now();
       const write = (line: string) => process.stdout.write(`${line}\n`);
-      const progress = new PlatformProgress(write);
-      // Local podman: the first step builds (and names platforms), the next exports. Remote: each build step names its platform.
-      await runPlan(plan, project.workspaceRoot, (line, step) => {
-        const platform = plan.steps[step].platform;
-        if (platform) progress.line(`[${platform}] ${line}`);
-        else if (step === 0) progress.line(line);
+      const progress = new PlatformProgress(
+        write,
+        Date.now,
+        plan.steps.some((step) => step.argv.includes('--jobs')),
+      );
+      // Local podman: base pulls (prefixed), then one step builds (podman names the platforms), the next exports.
+      // Remote: each build step names its platform.
+      const buildStep = plan.steps.findIndex((step) => !step.prefix);
+      await runPlan(plan, project.workspaceRoot, (line, index) => {
+        const { platform, prefix } = plan.steps[index];
+        if (prefix) write(`[${prefix}] ${line}`);
+        else if (platform) progress.line(`[${platform}] ${line}`);
+        else if (index === buildStep) progress.line(line);
         else write(`[export] ${line}`);
       });
       if (plan.archives) {
