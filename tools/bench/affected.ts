@@ -17,6 +17,9 @@ import { BASE, misses, nxIn, REGISTRY, run, servicesWorkspace, timed, verdict } 
 
 const services = Number(process.argv[2] ?? 50);
 const s = (seconds: number) => `${seconds.toFixed(2)}s`;
+// svc-7 and svc-3 at 50 services; the last two with fewer
+const changed = `svc-${Math.min(7, services - 1)}`;
+const pushed = `svc-${Math.min(3, services - 2)}`;
 
 async function main() {
   const cache = await startRemoteCache();
@@ -24,13 +27,13 @@ async function main() {
   // The remote cache is on for the warm-up (which fills it) and for (c); (a) and (b) are a developer's local runs.
   console.log(`NX_ISOLATE_PLUGINS=${nxEnv().NX_ISOLATE_PLUGINS}; building ${services} services once (cache warm-up)...`);
   await nxIn(dirA, ['run-many', '-t', 'docker-build'], { remoteCache: cache.url });
-  const empty = await timed(() => nxIn(dirA, ['run', 'svc-7:empty']));
+  const empty = await timed(() => nxIn(dirA, ['run', `${changed}:empty`]));
 
   // (a) one service changed: nx affected vs the plain engine build of that service
-  appendFileSync(join(dirA, 'services/svc-7/src/app.sh'), '# changed\n');
-  const affected = await timed(() => nxIn(dirA, ['affected', '-t', 'docker-build', '--files=services/svc-7/src/app.sh']));
-  appendFileSync(join(dirA, 'services/svc-7/src/app.sh'), '# changed again\n');
-  const list = `localhost/bench-plain/svc-7:${process.pid}`;
+  appendFileSync(join(dirA, `services/${changed}/src/app.sh`), '# changed\n');
+  const affected = await timed(() => nxIn(dirA, ['affected', '-t', 'docker-build', `--files=services/${changed}/src/app.sh`]));
+  appendFileSync(join(dirA, `services/${changed}/src/app.sh`), '# changed again\n');
+  const list = `localhost/bench-plain/${changed}:${process.pid}`;
   const plain = await timed(() =>
     run('podman', [
       'build',
@@ -40,7 +43,7 @@ async function main() {
       list,
       '--build-arg',
       `BASE_IMAGE=${BASE}`,
-      join(dirA, 'services/svc-7'),
+      join(dirA, 'services', changed),
     ]),
   );
   const layout = mkdtempSync(join(tmpdir(), 'affected-bench-layout-'));
@@ -48,7 +51,7 @@ async function main() {
   await run('podman', ['manifest', 'rm', list]);
   rmSync(layout, { recursive: true, force: true });
   execFileSync('git', ['checkout', '--', '.'], { cwd: dirA });
-  await nxIn(dirA, ['run', 'svc-7:docker-build']);
+  await nxIn(dirA, ['run', `${changed}:docker-build`]);
   const ratioA = affected.seconds / plain.seconds;
   console.log(
     `(a) 1 of ${services} changed: nx affected ${s(affected.seconds)} (${misses(affected.output)} engine build), plain podman build ${s(plain.seconds)}, ratio ${ratioA.toFixed(2)} ${verdict(ratioA, 1.3)}`,
@@ -67,23 +70,23 @@ async function main() {
 
   // (c) push from a cache-restored clone vs build + push
   const buildAndPush = await timed(() =>
-    nxIn(dirA, ['run', 'svc-3:docker-push', '--tag=a', '--skip-nx-cache'], { remoteCache: cache.url }),
+    nxIn(dirA, ['run', `${pushed}:docker-push`, '--tag=a', '--skip-nx-cache'], { remoteCache: cache.url }),
   );
   const dirB = mkdtempSync(join(tmpdir(), 'affected-bench-b-'));
   cloneWorkspace(dirA, dirB);
-  const fromCache = await timed(() => nxIn(dirB, ['run', 'svc-3:docker-push', '--tag=b'], { remoteCache: cache.url }));
+  const fromCache = await timed(() => nxIn(dirB, ['run', `${pushed}:docker-push`, '--tag=b'], { remoteCache: cache.url }));
   const ratioC = fromCache.seconds / buildAndPush.seconds;
   console.log(
     `(c) docker-push from a cache-restored clone ${s(fromCache.seconds)} (${misses(fromCache.output)} engine builds) vs build+push ${s(buildAndPush.seconds)}, ratio ${ratioC.toFixed(2)} ${verdict(ratioC, 0.3)}`,
   );
-  const repository = JSON.parse(readFileSync(join(dirA, 'nx.json'), 'utf8')).plugins[0].options.imageName.replace('{projectName}', 'svc-3');
+  const repository = JSON.parse(readFileSync(join(dirA, 'nx.json'), 'utf8')).plugins[0].options.imageName.replace('{projectName}', pushed);
   const copy = await timed(() =>
     run('skopeo', [
       'copy',
       '--all',
       '--preserve-digests',
       '--dest-tls-verify=false',
-      `oci:${join(dirB, 'dist/images/services/svc-3/oci')}:latest`,
+      `oci:${join(dirB, `dist/images/services/${pushed}/oci`)}:latest`,
       `docker://${REGISTRY}/${repository}:c`,
     ]),
   );
