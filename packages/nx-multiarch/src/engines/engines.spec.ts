@@ -56,9 +56,11 @@ describe('podman plans', () => {
         '--pull=never',
         '/ws',
       ],
-      ['podman', 'manifest', 'push', '--all', 'localhost/work/gw:1', 'oci:/ws/dist/x/oci:latest'],
+      ['podman', 'manifest', 'push', '--all', '--rm', 'localhost/work/gw:1', 'oci:/ws/dist/x/oci:latest'],
     ]);
+    // the export removes the list when it succeeds; manifest rm only after a failure
     expect(plan.cleanup.map((s) => s.argv)).toEqual([['podman', 'manifest', 'rm', 'localhost/work/gw:1']]);
+    expect(plan.cleanupAfterFailureOnly).toBe(true);
   });
 
   it('keeps a BUILDPLATFORM the user set (older podman does not predefine it)', () => {

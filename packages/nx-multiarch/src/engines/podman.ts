@@ -190,11 +190,13 @@ export const podman: Engine = {
           ),
         },
         {
-          description: 'write the manifest list and its images as an OCI layout',
-          argv: [...podmanArgv, 'manifest', 'push', '--all', request.workName, `oci:${request.layoutDir}:latest`],
+          description: 'write the manifest list and its images as an OCI layout, then remove the temporary list',
+          // --rm: the export removes the list itself when it succeeds, one podman process fewer than a manifest rm after it
+          argv: [...podmanArgv, 'manifest', 'push', '--all', '--rm', request.workName, `oci:${request.layoutDir}:latest`],
         },
       ],
       cleanup: [{ description: 'remove the temporary manifest list', argv: [...podmanArgv, 'manifest', 'rm', request.workName] }],
+      cleanupAfterFailureOnly: true,
     });
   },
   planSingle(request) {

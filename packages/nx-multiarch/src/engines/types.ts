@@ -56,8 +56,10 @@ export interface Plan {
    * one single-image oci-archive per platform, fetched to this machine, that the executor joins into the layout.
    */
   archives?: Array<{ platform: string; path: string }>;
-  /** Always run afterwards, also after a failure (temporary manifest lists and the like). */
+  /** Run afterwards, also after a failure (temporary manifest lists and the like). */
   cleanup: Step[];
+  /** The last step removes what cleanup would when it succeeds (podman manifest push --rm): cleanup then runs only after a failure. */
+  cleanupAfterFailureOnly?: boolean;
   /** Output of a known transient engine failure: the whole plan runs again (a few times) when a step fails with it. */
   retryOn?: RegExp;
 }

@@ -114,7 +114,7 @@ describe('docker-build --dry-run', () => {
     expect(output).toMatch(
       /podman build --platform linux\/amd64,linux\/arm64 --manifest localhost\/nx-multiarch-work\/app:\S+ --timestamp \d+ --file /,
     );
-    expect(output).toMatch(/podman manifest push --all \S+ oci:\S+\/dist\/images\/services\/app\.partial-\S+\/oci:latest/);
+    expect(output).toMatch(/podman manifest push --all --rm \S+ oci:\S+\/dist\/images\/services\/app\.partial-\S+\/oci:latest/);
     expect(output).toMatch(/podman manifest rm localhost\/nx-multiarch-work\/app:/);
     expect(output).toMatch(/podman is \S+\/bin\/podman \(found on PATH\); its version was not asked/);
     const copy = readFileSync(podmanFile(output)!, 'utf8');

@@ -80,4 +80,9 @@ describe('runPlan', () => {
     expect(log()).toEqual(['prepare', 'build', 'cleanup']);
     expect(warn).not.toHaveBeenCalled();
   });
+
+  it('a plan whose last step cleans up after itself (podman manifest push --rm) runs its cleanup only after a failure', async () => {
+    await runPlan({ ...plan(1, IMAGE_NOT_KNOWN), cleanupAfterFailureOnly: true }, dir, () => undefined);
+    expect(log()).toEqual(['prepare', 'build', 'cleanup', 'prepare', 'build']);
+  });
 });

@@ -60,15 +60,20 @@ async function runCleanup(plan: Plan, cwd: string): Promise<void> {
 const stoppedBeforeItsWork = (result: RunResult | undefined) =>
   result !== undefined && (result.signal !== undefined || (result.exitCode === 0 && result.all.trim() === ''));
 
-/** Runs the plan's steps in order, then its cleanup steps whatever happened; a known transient engine failure (retryOn) restarts the plan. */
+/**
+ * Runs the plan's steps in order, then its cleanup steps (whatever happened, or only after a failure when the plan says
+ * its steps clean up themselves); a known transient engine failure (retryOn) restarts the plan.
+ */
 export async function runPlan(plan: Plan, cwd: string, onLine: (line: string, stepIndex: number) => void): Promise<void> {
   for (let attempt = 1; ; attempt++) {
+    let succeeded = false;
     try {
       for (const [index, step] of plan.steps.entries()) {
         throwIfInterrupted();
         logger.info(`> ${formatArgv(step.argv)}`);
         await run(step, { cwd, onLine: (line) => onLine(line, index) });
       }
+      succeeded = true;
       return;
     } catch (error) {
       throwIfInterrupted();
@@ -77,7 +82,7 @@ export async function runPlan(plan: Plan, cwd: string, onLine: (line: string, st
         `The engine lost an image to a race between parallel builds (a known podman 4.x problem); starting again (attempt ${attempt + 1} of ${ATTEMPTS}).`,
       );
     } finally {
-      await runCleanup(plan, cwd);
+      if (!succeeded || !plan.cleanupAfterFailureOnly) await runCleanup(plan, cwd);
     }
   }
 }

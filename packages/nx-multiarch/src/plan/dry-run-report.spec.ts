@@ -28,4 +28,15 @@ describe('formatDryRun', () => {
       '  - podman version not asked',
     ]);
   });
+
+  it('says when the cleanup runs only after a failure (the steps clean up after themselves)', () => {
+    const text = formatDryRun({
+      task: 'app:docker-build',
+      steps: [{ description: 'export', argv: ['podman', 'manifest', 'push', '--rm', 'w', 'oci:/x:latest'] }],
+      cleanup: [{ description: 'remove the list', argv: ['podman', 'manifest', 'rm', 'w'] }],
+      cleanupAfterFailureOnly: true,
+      notes: [],
+    });
+    expect(text).toContain('  # then, if a step failed:\n  # remove the list\n  podman manifest rm w');
+  });
 });

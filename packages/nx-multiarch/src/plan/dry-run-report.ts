@@ -5,8 +5,9 @@ import { formatArgv, type Step } from '../run/exec';
 export interface DryRunReport {
   task: string;
   steps: Step[];
-  /** run at the end whatever happened */
+  /** run at the end whatever happened (or only after a failure: cleanupAfterFailureOnly) */
   cleanup?: Step[];
+  cleanupAfterFailureOnly?: boolean;
   /** files a dry run wrote because the planned commands read them */
   files?: PreparedFile[];
   notes: string[];
@@ -21,7 +22,11 @@ const command = (step: Step) => {
 
 export function formatDryRun(report: DryRunReport): string {
   const lines = [`Dry run of ${report.task}: nothing was run. A real run runs:`, ...report.steps.map(command)];
-  if (report.cleanup?.length) lines.push('  # then, whatever happened:', ...report.cleanup.map(command));
+  if (report.cleanup?.length)
+    lines.push(
+      report.cleanupAfterFailureOnly ? '  # then, if a step failed:' : '  # then, whatever happened:',
+      ...report.cleanup.map(command),
+    );
   for (const file of report.files ?? []) {
     lines.push(`${file.path}: ${file.about} (this dry run wrote it; a real run builds this same file)`);
     lines.push(...file.changes.map((change) => `  ${change.kind}${String(change.line).padStart(4)}  ${change.text}`));

@@ -77,7 +77,14 @@ async function dryRunReport(context: ExecutorContext, engine: Engine, request: M
     `${request.workName} and ${relative(root, dirname(request.layoutDir))} are named after this process and a random part: a real run names its own, ` +
       `then writes image.json there and renames the folder to ${relative(root, outputDir)}.`,
   );
-  return { task: taskName(context), steps: plan.steps, cleanup: plan.cleanup, files: prepared.files, notes };
+  return {
+    task: taskName(context),
+    steps: plan.steps,
+    cleanup: plan.cleanup,
+    cleanupAfterFailureOnly: plan.cleanupAfterFailureOnly,
+    files: prepared.files,
+    notes,
+  };
 }
 
 export default async function dockerBuild(options: Record<string, unknown>, context: ExecutorContext) {
@@ -93,6 +100,10 @@ export default async function dockerBuild(options: Record<string, unknown>, cont
     validateDockerfileFile(sources.dockerfile, project.workspaceRoot, resolved.target);
     const outputWarning = outputInContextWarning(project.name, project.workspaceRoot, sources.dockerfile, sources.context, outputDir);
     if (outputWarning) logger.warn(outputWarning);
+    // Two independent processes (git log, the engine's version): ask both at once. Awaited below, after the request is
+    // checked, so a bad option is still the error shown; the catch only keeps an early failure from going unhandled.
+    const versionAsked = dryRun ? undefined : engineVersion(engine, project.workspaceRoot, sources.dockerfile);
+    versionAsked?.catch(() => undefined);
     const revision = await sourceRevision(project.workspaceRoot, sources);
     const request = {
       ...buildRequest(
@@ -110,7 +121,7 @@ export default async function dockerBuild(options: Record<string, unknown>, cont
     };
     if (dryRun) return printDryRun(await dryRunReport(context, engine, request, outputDir));
 
-    const version = await engineVersion(engine, project.workspaceRoot, request.dockerfile);
+    const version = await versionAsked!;
     await removeAbandonedPartials(outputDir);
     try {
       await mkdir(dirname(workDir), { recursive: true });
