@@ -3,7 +3,7 @@
  * so it can kill a clean-up command the interrupt started (`podman manifest rm`); that step runs again. Real commands
  * (sh) stand in for podman; the interrupt is a SIGINT emitted on `process` with process.exit mocked.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Plan } from '../engines/types';
@@ -71,6 +71,30 @@ describe('runPlan clean-up', () => {
     const plan: Plan = { steps: [{ argv: ['true'], description: 'build' }], cleanup: [cleanupStep(1, true)] };
     expect(await runInterrupted(plan, true)).toMatch(/^Interrupted by SIGINT/);
     expect(runs()).toBe(2);
+  });
+
+  it('runs it after an interrupt even when the plan cleans up after itself and its last step exited 0 (podman stopped by SIGTERM)', async () => {
+    const ready = join(dir, 'ready');
+    // a stand-in for `podman manifest push --rm`: exits 0 on SIGTERM without doing its work, as podman 4.3 does
+    const selfCleaning = { argv: ['sh', '-c', `trap 'kill $!; exit 0' TERM; touch ${ready}; sleep 30 >/dev/null 2>&1 & wait`], description: 'export' };
+    const plan: Plan = { steps: [selfCleaning], cleanup: [cleanupStep(0)], cleanupAfterFailureOnly: true };
+    const exit = jest.spyOn(process, 'exit').mockImplementation((() => undefined) as never);
+    const release = interrupt.handleInterrupts();
+    try {
+      const running = shared
+        .runPlan(plan, dir, () => undefined)
+        .then(
+          () => 'done',
+          (error: Error) => error.message,
+        );
+      while (!existsSync(ready)) await new Promise((resolve) => setTimeout(resolve, 20));
+      process.emit('SIGINT' as never, 'SIGINT' as never);
+      expect(await running).toMatch(/^Interrupted by SIGINT/);
+      expect(runs()).toBe(1);
+    } finally {
+      release();
+      exit.mockRestore();
+    }
   });
 
   it('runs it once when nothing was interrupted, even if a signal killed it', async () => {

@@ -73,6 +73,8 @@ export async function runPlan(plan: Plan, cwd: string, onLine: (line: string, st
         logger.info(`> ${formatArgv(step.argv)}`);
         await run(step, { cwd, onLine: (line) => onLine(line, index) });
       }
+      // podman stopped by the interrupt's SIGTERM exits 0, so the last step "succeeding" is no proof it did its work
+      throwIfInterrupted();
       succeeded = true;
       return;
     } catch (error) {
