@@ -76,7 +76,10 @@ describe('runPlan clean-up', () => {
   it('runs it after an interrupt even when the plan cleans up after itself and its last step exited 0 (podman stopped by SIGTERM)', async () => {
     const ready = join(dir, 'ready');
     // a stand-in for `podman manifest push --rm`: exits 0 on SIGTERM without doing its work, as podman 4.3 does
-    const selfCleaning = { argv: ['sh', '-c', `trap 'kill $!; exit 0' TERM; touch ${ready}; sleep 30 >/dev/null 2>&1 & wait`], description: 'export' };
+    const selfCleaning = {
+      argv: ['sh', '-c', `trap 'kill $!; exit 0' TERM; touch ${ready}; sleep 30 >/dev/null 2>&1 & wait`],
+      description: 'export',
+    };
     const plan: Plan = { steps: [selfCleaning], cleanup: [cleanupStep(0)], cleanupAfterFailureOnly: true };
     const exit = jest.spyOn(process, 'exit').mockImplementation((() => undefined) as never);
     const release = interrupt.handleInterrupts();
