@@ -60,6 +60,15 @@ describe('docker-build', () => {
     expect((await fileInImage(GATEWAY, arm64.digest, 'usr/local/share/gateway/built-on')).toString().trim()).toBe(HOST_UNAME);
   });
 
+  it('building platforms in parallel again pulls and names no base: the pinned names are in the store (one engine call finds them)', async () => {
+    const first = readRecordSync(GATEWAY).index.digest;
+    const result = await nx(['run', 'gateway-service:docker-build', '--skip-nx-cache', '--jobs=2']);
+    expect(result.exitCode).toBe(0);
+    expect(result.output).toMatch(/> podman build .*--jobs 2/);
+    expect(result.output).not.toMatch(/> podman (pull|tag) /);
+    expect(readRecordSync(GATEWAY).index.digest).toBe(first);
+  });
+
   it('runs the RUN steps of an emulated service under QEMU: its arm64 image says aarch64', async () => {
     const result = await nx(['run', 'context-api:docker-build']);
     expect(result.exitCode).toBe(0);

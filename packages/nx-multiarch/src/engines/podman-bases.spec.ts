@@ -206,6 +206,16 @@ describe('podman plans for parallel platform builds', () => {
     expect(build.slice(-3)).toEqual(['--jobs', '2', '/ws/services/gw']);
     expect(plan.steps[7].argv.slice(1, 3)).toEqual(['manifest', 'push']);
     expect(plan.retryOn?.test('locating pulled image "x": image not known')).toBe(true); // still the fallback
+    expect(plan.steps.some((step) => step.onlyOnRetry)).toBe(false);
+  });
+
+  it('with every local name in the store already, the pulls and names wait for a restart (they run only then)', async () => {
+    const basePins = await resolveBasePins(slots, async () => inspected);
+    const plan = podman.planMultiArch({ ...multi, baseSlots: slots, basePins, basePinsPresent: true });
+    expect(plan.steps.slice(0, 6).every((step) => step.onlyOnRetry)).toBe(true);
+    expect(plan.steps.slice(6).some((step) => step.onlyOnRetry)).toBe(false);
+    const lost = 'initializing source docker://localhost/nx-multiarch-base/busybox:82b216093b1963c1-arm64: pinging container registry';
+    expect(plan.retryOn?.test(lost)).toBe(true);
   });
 
   it("lets a --jobs in the user's extraArgs win (it comes later)", () => {

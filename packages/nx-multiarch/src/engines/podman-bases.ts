@@ -196,9 +196,9 @@ function pinRegistry(slot: BaseSlot, inspected: string): PinnedBase {
 
 /** Reads what each slot's base is now: the layout on disk, or the registry's list through `inspect(image)`. */
 export async function resolveBasePins(slots: BaseSlot[], inspect: (image: string) => Promise<string>): Promise<PinnedBase[]> {
-  const pins: PinnedBase[] = [];
-  for (const slot of slots) pins.push(slot.image.startsWith('oci:') ? await pinLayout(slot) : pinRegistry(slot, await inspect(slot.image)));
-  return pins;
+  return Promise.all(
+    slots.map(async (slot) => (slot.image.startsWith('oci:') ? pinLayout(slot) : pinRegistry(slot, await inspect(slot.image)))),
+  );
 }
 
 /** The pulls in order, each (source, platform) once, and each local name once. */

@@ -21,13 +21,14 @@ const parallel = (request: BuildRequest & { platforms?: string[]; jobs?: number 
   !request.remote && (request.platforms?.length ?? 0) > 1 && (request.jobs ?? 1) > 1;
 
 /** Each platform's base pulled by digest, one at a time, and named for the FROM that uses it (see podman-bases.ts). */
-function basePullSteps(podmanArgv: string[], pins: PinnedBase[]): Step[] {
+function basePullSteps(podmanArgv: string[], pins: PinnedBase[], present: boolean): Step[] {
   const pulled = new Set<string>();
   return uniquePulls(pins).flatMap((pull) => {
     const key = `${pull.source}\0${pull.platform}`;
     const first = !pulled.has(key);
     pulled.add(key);
     const prefix = `pull ${pull.platform}`;
+    const onlyOnRetry = present ? { onlyOnRetry: true } : {};
     return [
       ...(first
         ? [
@@ -35,10 +36,11 @@ function basePullSteps(podmanArgv: string[], pins: PinnedBase[]): Step[] {
               description: `pull ${pull.source} for ${pull.platform}`,
               argv: [...podmanArgv, 'pull', '--platform', pull.platform, pull.source],
               prefix,
+              ...onlyOnRetry,
             },
           ]
         : []),
-      { description: `name it ${pull.name} for the build`, argv: [...podmanArgv, 'tag', pull.image, pull.name], prefix },
+      { description: `name it ${pull.name} for the build`, argv: [...podmanArgv, 'tag', pull.image, pull.name], prefix, ...onlyOnRetry },
     ];
   });
 }
@@ -48,8 +50,12 @@ const MIN_VERSION = '3.4.0';
 /**
  * podman 4.x loses a base image it has just pulled when parallel builds pull other platforms of the same tag
  * ("locating pulled image ...: image not known"); the storage is fine and the same build then succeeds.
+ * podman before 4.8 also loses image names: `podman tag` reads an image's names and writes them back with its own added,
+ * so two podman processes naming the same image at once keep only one's name (14 of 15 tries here). A pinned base's
+ * name lost that way sends the build to a registry called localhost; starting again pulls and names the bases again.
  */
-export const TRANSIENT_ENGINE_ERROR = /locating pulled image .*image not known|layer not known/;
+export const TRANSIENT_ENGINE_ERROR =
+  /locating pulled image .*image not known|layer not known|initializing source docker:\/\/localhost\/nx-multiarch-base\//;
 const retrying = (plan: Plan): Plan => ({ ...plan, retryOn: TRANSIENT_ENGINE_ERROR });
 
 /** `podman` plus the global flags that send the command to a remote service (podman system service / podman machine). */
@@ -163,7 +169,15 @@ export const podman: Engine = {
     const inspect = async (image: string) =>
       (await run({ description: `read the manifest list of ${image}`, argv: [...podmanArgv, 'manifest', 'inspect', image] }, { cwd }))
         .stdout;
-    return { ...request, basePins: await resolveBasePins(request.baseSlots, inspect) };
+    const basePins = await resolveBasePins(request.baseSlots, inspect);
+    // One engine call instead of a pull and a tag per platform: the names are made of the bases' content, so a name
+    // in the store names the right image.
+    const names = [...new Set(uniquePulls(basePins).map((pull) => pull.name))];
+    const found = await run(
+      { description: 'look for the bases named already', argv: [...podmanArgv, 'image', 'inspect', '--format', '{{.Id}}', ...names] },
+      { cwd, allowFailure: true },
+    );
+    return { ...request, basePins, basePinsPresent: found.exitCode === 0 };
   },
   planMultiArch(request) {
     if (request.provenance) {
@@ -178,7 +192,7 @@ export const podman: Engine = {
     const jobs = parallel(request) ? ['--jobs', String(request.jobs)] : [];
     return retrying({
       steps: [
-        ...basePullSteps(podmanArgv, pins),
+        ...basePullSteps(podmanArgv, pins, request.basePinsPresent === true),
         {
           description: `build ${request.platforms.join(', ')} into manifest list ${request.workName}`,
           // --jobs before the user's extraArgs, so a --jobs there wins.

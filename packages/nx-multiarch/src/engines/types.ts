@@ -22,6 +22,8 @@ export interface BuildRequest {
   baseSlots?: BaseSlot[];
   /** what those build args name, pulled before the build (resolveBases); a dry run shows placeholders instead */
   basePins?: PinnedBase[];
+  /** every pinned local name is in the store already: the pulls run only if the plan has to start again */
+  basePinsPresent?: boolean;
 }
 
 /** podman: a named system connection or a service URL (--connection / --url); docker: a buildx builder (--builder). */

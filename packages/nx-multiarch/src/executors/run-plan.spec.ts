@@ -64,6 +64,21 @@ describe('runPlan', () => {
     expect(log()).toEqual(['prepare', 'build', 'cleanup', 'prepare', 'build', 'cleanup']);
   });
 
+  it("a pinned base's name lost to a concurrent `podman tag` (podman before 4.8) is restarted too", async () => {
+    const lost =
+      'Error: creating build container: initializing source docker://localhost/nx-multiarch-base/busybox:82b216093b1963c1-arm64: ' +
+      'pinging container registry localhost: Get "https://localhost/v2/": dial tcp 127.0.0.1:443: connect: connection refused';
+    await runPlan(plan(1, lost), dir, () => undefined);
+    expect(log()).toEqual(['prepare', 'build', 'cleanup', 'prepare', 'build', 'cleanup']);
+  });
+
+  it('a step marked onlyOnRetry is skipped on the first attempt and runs when the plan starts again', async () => {
+    const withPull = plan(1, IMAGE_NOT_KNOWN);
+    withPull.steps.unshift({ argv: ['sh', '-c', 'echo pull >> log'], description: 'pull', onlyOnRetry: true });
+    await runPlan(withPull, dir, () => undefined);
+    expect(log()).toEqual(['prepare', 'build', 'cleanup', 'pull', 'prepare', 'build', 'cleanup']);
+  });
+
   it('three attempts at most, then the engine error', async () => {
     const error = await runPlan(plan(9, IMAGE_NOT_KNOWN), dir, () => undefined).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CommandFailedError);

@@ -69,6 +69,7 @@ export async function runPlan(plan: Plan, cwd: string, onLine: (line: string, st
     let succeeded = false;
     try {
       for (const [index, step] of plan.steps.entries()) {
+        if (step.onlyOnRetry && attempt === 1) continue;
         throwIfInterrupted();
         logger.info(`> ${formatArgv(step.argv)}`);
         await run(step, { cwd, onLine: (line) => onLine(line, index) });

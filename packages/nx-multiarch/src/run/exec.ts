@@ -12,6 +12,8 @@ export interface Step {
   platform?: string;
   /** Put before each output line of a step that builds nothing, e.g. "pull linux/arm64". */
   prefix?: string;
+  /** Skipped on a plan's first attempt (what it does is known to be done already); runs when the plan starts again. */
+  onlyOnRetry?: boolean;
 }
 
 export interface RunOptions {
