@@ -129,7 +129,7 @@ export const buildSchema = z.strictObject({
     .int({ error: jobsError })
     .min(1, { error: jobsError })
     .describe(
-      "podman: how many platforms one build builds at once (podman build --jobs); above 1, each platform's base image is pulled first, one at a time, by digest. docker buildx builds platforms in parallel itself and ignores it. Default: the number of platforms, at most the number of CPU cores",
+      "podman: how many platforms one build builds at once (podman build --jobs); above 1, each platform's base image is pulled first, one at a time, by digest, and named localhost/nx-multiarch-base/<image>:<content key>-<arch> (nothing is pulled when those names are in the store). docker buildx builds platforms in parallel itself and ignores it. Default: the number of platforms, at most the number of CPU cores",
     )
     .optional(),
   provenance: z
