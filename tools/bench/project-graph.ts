@@ -14,7 +14,7 @@
  * Run: node -r @swc-node/register tools/bench/project-graph.ts [services=1000] [runs=3]
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { commitAll, installPlugin, nxBin, nxEnv, repoRoot, writeFiles } from '../fixtures/workspace-kit';
@@ -31,7 +31,7 @@ exports.createNodesV2 = ['**/Dockerfile', (files) => { const given = new Set(fil
 
 function workspace(kind: 'plain' | 'plugin' | 'floor'): string {
   const dir = mkdtempSync(join(tmpdir(), `graph-bench-${kind}-`));
-  const plugins = { plain: [], plugin: [{ plugin: 'nx-multiarch', options: OPTIONS }], floor: ['./stand-in-plugin.js'] }[kind];
+  const plugins = { plain: [], plugin: [{ plugin: 'nx-multiarch', options: OPTIONS }], floor: [STAND_IN_PACKAGE] }[kind];
   const files: Record<string, string> = { 'nx.json': JSON.stringify({ plugins }) };
   for (let i = 0; i < services; i++) {
     files[`services/svc-${i}/project.json`] = JSON.stringify({ name: `svc-${i}` });
@@ -46,12 +46,27 @@ function workspace(kind: 'plain' | 'plugin' | 'floor'): string {
   return dir;
 }
 
-/** The floor workspace's stand-in plugin, handing Nx what this plugin infers for the same files. */
+/**
+ * The floor workspace's stand-in plugin, handing Nx what this plugin infers for the same files. It is installed as a
+ * package, as this plugin is: a plugin named by a path in nx.json costs Nx more (it looks for a workspace project that
+ * holds it), which would put the floor above what a package can reach.
+ */
+const STAND_IN_PACKAGE = 'graph-bench-stand-in';
+
 async function writeStandIn(dir: string): Promise<void> {
   const dockerfiles = Array.from({ length: services }, (_, i) => `services/svc-${i}/Dockerfile`);
   const results = await createNodesV2[1](dockerfiles, OPTIONS, { workspaceRoot: dir, nxJsonConfiguration: {} });
   rmSync(join(dir, '.nx'), { recursive: true, force: true });
-  writeFiles(dir, { 'stand-in-plugin.js': STAND_IN, 'stand-in-results.json': JSON.stringify(results) });
+  // node_modules: this repository's packages, one link each, and the stand-in beside them
+  rmSync(join(dir, 'node_modules'));
+  mkdirSync(join(dir, 'node_modules'));
+  for (const entry of readdirSync(join(repoRoot, 'node_modules')))
+    symlinkSync(join(repoRoot, 'node_modules', entry), join(dir, 'node_modules', entry));
+  writeFiles(dir, {
+    [`node_modules/${STAND_IN_PACKAGE}/package.json`]: JSON.stringify({ name: STAND_IN_PACKAGE, version: '0.0.0', main: 'index.js' }),
+    [`node_modules/${STAND_IN_PACKAGE}/index.js`]: STAND_IN,
+    [`node_modules/${STAND_IN_PACKAGE}/stand-in-results.json`]: JSON.stringify(results),
+  });
 }
 
 const dataDirectory = (dir: string) => join(dir, '.nx', 'data');

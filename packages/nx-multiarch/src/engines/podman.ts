@@ -166,9 +166,16 @@ export const podman: Engine = {
   async resolveBases(request, cwd) {
     if (!request.baseSlots?.length) return request;
     const podmanArgv = podmanCommand(request.remote);
-    const inspect = async (image: string) =>
-      (await run({ description: `read the manifest list of ${image}`, argv: [...podmanArgv, 'manifest', 'inspect', image] }, { cwd }))
-        .stdout;
+    // skopeo reads a registry without setting up podman's store (20 ms against 0.4 s here); podman reads what skopeo
+    // can't: a list only in the local store, or any base when skopeo is not installed.
+    const inspect = async (image: string) => {
+      const description = `read the manifest list of ${image}`;
+      const raw = await run({ description, argv: ['skopeo', 'inspect', '--raw', `docker://${image}`] }, { cwd, allowFailure: true }).catch(
+        () => undefined,
+      );
+      if (raw?.exitCode === 0) return raw.stdout;
+      return (await run({ description, argv: [...podmanArgv, 'manifest', 'inspect', image] }, { cwd })).stdout;
+    };
     const basePins = await resolveBasePins(request.baseSlots, inspect);
     // One engine call instead of a pull and a tag per platform: the names are made of the bases' content, so a name
     // in the store names the right image.

@@ -34,33 +34,25 @@ export interface RunResult {
 
 export async function run(step: Step, options: RunOptions): Promise<RunResult> {
   const [file, ...args] = step.argv;
-  const echo = (line: unknown) => {
-    options.onLine?.(String(line));
-  };
+  // The same transform for both streams: each line goes to onLine as it comes, and on into the captured output.
+  const { onLine } = options;
+  const echoed = onLine
+    ? [
+        'pipe' as const,
+        function* (line: unknown) {
+          onLine(String(line));
+          yield line;
+        },
+      ]
+    : ('pipe' as const);
   const child = execa(file, args, {
     cwd: options.cwd,
     env: step.env,
     all: true,
     reject: false,
     stdin: 'ignore',
-    stdout: options.onLine
-      ? [
-          'pipe',
-          function* (line: unknown) {
-            echo(line);
-            yield line;
-          },
-        ]
-      : 'pipe',
-    stderr: options.onLine
-      ? [
-          'pipe',
-          function* (line: unknown) {
-            echo(line);
-            yield line;
-          },
-        ]
-      : 'pipe',
+    stdout: echoed,
+    stderr: echoed,
   });
   const untrack = trackProcess(child);
   const result = await child.finally(untrack);
