@@ -50,9 +50,10 @@ const MIN_VERSION = '3.4.0';
 /**
  * podman 4.x loses a base image it has just pulled when parallel builds pull other platforms of the same tag
  * ("locating pulled image ...: image not known"); the storage is fine and the same build then succeeds.
- * podman before 4.8 also loses image names: `podman tag` reads an image's names and writes them back with its own added,
- * so two podman processes naming the same image at once keep only one's name (14 of 15 tries here). A pinned base's
- * name lost that way sends the build to a registry called localhost; starting again pulls and names the bases again.
+ * A pinned base's local name can go missing too: `podman tag` before 4.8 reads an image's names and writes them back
+ * with its own added, so two podman processes naming the same image at once keep only one's name (14 of 15 tries
+ * here); and a `--jobs 2` build has failed to find a name that was in the store, with nothing else running. podman then
+ * asks a registry called localhost for it; starting again pulls and names the bases again.
  */
 export const TRANSIENT_ENGINE_ERROR =
   /locating pulled image .*image not known|layer not known|initializing source docker:\/\/localhost\/nx-multiarch-base\//;
