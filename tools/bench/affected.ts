@@ -13,13 +13,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cloneWorkspace, nxEnv } from '../fixtures/workspace-kit';
 import { startRemoteCache } from '../../packages/nx-multiarch/e2e/remote-cache-server';
-import { BASE, misses, nxIn, REGISTRY, run, servicesWorkspace, timed, verdict } from './services-workspace';
+import { BASE, measuredServices, misses, nxIn, REGISTRY, run, servicesWorkspace, timed, verdict } from './services-workspace';
 
 const services = Number(process.argv[2] ?? 50);
 const s = (seconds: number) => `${seconds.toFixed(2)}s`;
-// svc-7 and svc-3 at 50 services; the last two with fewer
-const changed = `svc-${Math.min(7, services - 1)}`;
-const pushed = `svc-${Math.min(3, services - 2)}`;
+const { changed, pushed } = measuredServices(services);
 
 async function main() {
   const cache = await startRemoteCache();
@@ -95,6 +93,7 @@ async function main() {
     `    floor: (nx's empty task ${s(empty.seconds)} + skopeo's own copy of the layout ${s(copy.seconds)}) / build+push = ${floorC.toFixed(2)}`,
   );
   await cache.close();
+  for (const dir of [dirA, dirB]) rmSync(dir, { recursive: true, force: true });
 }
 
 main().catch((error) => {

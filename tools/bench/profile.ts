@@ -4,15 +4,16 @@
  * require, every podman, skopeo and git process and the gaps between them) and nx's own measures. See trace.ts.
  * Run: node -r @swc-node/register tools/bench/profile.ts [services=50]
  */
-import { appendFileSync, mkdtempSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cloneWorkspace } from '../fixtures/workspace-kit';
 import { startRemoteCache } from '../../packages/nx-multiarch/e2e/remote-cache-server';
-import { nxIn, servicesWorkspace } from './services-workspace';
+import { measuredServices, nxIn, servicesWorkspace } from './services-workspace';
 import { nxMeasures, tracing, type TraceEvent } from './trace';
 
 const services = Number(process.argv[2] ?? 50);
+const { changed, pushed } = measuredServices(services);
 const INTERESTING = /createNodes|Load Nx Plugin|createProjectGraphAsync|hash|cache|task-execution|code-loading|preTasks|createDependencies/;
 
 function timeline(title: string, events: TraceEvent[], spawned: number, ended: number, output: string) {
@@ -41,29 +42,31 @@ async function traced(title: string, dir: string, args: string[], remoteCache?: 
   const spawned = Date.now();
   const output = await nxIn(dir, args, { remoteCache, env: trace.env });
   timeline(title, trace.read(), spawned, Date.now(), output);
+  trace.remove();
 }
 
 async function main() {
   const cache = await startRemoteCache();
   const dirA = servicesWorkspace(services, 'profile-bench-a-');
-  // Only the two services measured are built first: `--files` makes svc-7 the one affected project whatever the others' state.
-  console.log(`building svc-3 and svc-7 of ${services} services (cache warm-up)...`);
-  await nxIn(dirA, ['run-many', '-t', 'docker-build', '-p', 'svc-3,svc-7'], { remoteCache: cache.url });
+  // Only the two services measured are built first: `--files` makes the changed one the one affected project whatever the others' state.
+  console.log(`building ${pushed} and ${changed} of ${services} services (cache warm-up)...`);
+  await nxIn(dirA, ['run-many', '-t', 'docker-build', '-p', `${pushed},${changed}`], { remoteCache: cache.url });
 
-  appendFileSync(join(dirA, 'services/svc-7/src/app.sh'), `# changed ${Date.now()}\n`);
+  appendFileSync(join(dirA, `services/${changed}/src/app.sh`), `# changed ${Date.now()}\n`);
   await traced(`(a) nx affected -t docker-build, 1 of ${services} changed`, dirA, [
     'affected',
     '-t',
     'docker-build',
-    '--files=services/svc-7/src/app.sh',
+    `--files=services/${changed}/src/app.sh`,
   ]);
-  await traced('an empty task (nx:run-commands `true`)', dirA, ['run', 'svc-7:empty']);
+  await traced('an empty task (nx:run-commands `true`)', dirA, ['run', `${changed}:empty`]);
 
-  await nxIn(dirA, ['run', 'svc-3:docker-push', '--tag=a'], { remoteCache: cache.url });
+  await nxIn(dirA, ['run', `${pushed}:docker-push`, '--tag=a'], { remoteCache: cache.url });
   const dirB = mkdtempSync(join(tmpdir(), 'profile-bench-b-'));
   cloneWorkspace(dirA, dirB);
-  await traced('(c) docker-push from a cache-restored clone', dirB, ['run', 'svc-3:docker-push', '--tag=b'], cache.url);
+  await traced('(c) docker-push from a cache-restored clone', dirB, ['run', `${pushed}:docker-push`, '--tag=b'], cache.url);
   await cache.close();
+  for (const dir of [dirA, dirB]) rmSync(dir, { recursive: true, force: true });
 }
 
 main().catch((error) => {

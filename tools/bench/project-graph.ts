@@ -168,6 +168,7 @@ async function main(): Promise<void> {
   report('warm (nothing changed)', times.warm, times.plainWarm, 1.1);
   report("Nx's floor, cold (a stand-in plugin handing Nx the same targets, no inference)", times.floorCold, times.plainCold);
   report("Nx's floor, warm", times.floorWarm, times.plainWarm);
+  for (const dir of [plain, plugin, floor]) rmSync(dir, { recursive: true, force: true });
 }
 
 void main();

@@ -24,6 +24,12 @@ export async function timed(fn: () => Promise<string>): Promise<{ seconds: numbe
   return { seconds: Number(process.hrtime.bigint() - started) / 1e9, output };
 }
 
+/** The service each benchmark changes and the one it pushes: svc-7 and svc-3 at 50 services, the last two with fewer. */
+export const measuredServices = (services: number) => ({
+  changed: `svc-${Math.min(7, services - 1)}`,
+  pushed: `svc-${Math.min(3, services - 2)}`,
+});
+
 /** A committed workspace of `services` services (svc-0 ...), each with an `empty` target: nx's own cost of one task. */
 export function servicesWorkspace(services: number, prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));

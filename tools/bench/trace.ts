@@ -5,7 +5,7 @@
  * in ms, so they line up; each wrapper adds a bash start (a few ms) to the process it wraps.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -42,11 +42,11 @@ printf '{"kind":"tool","start":%s,"end":%s,"argv":"%s"}\\n' "\${start/./}" "\${E
 exit $code
 `;
 
-/** The environment that traces a command into a fresh log; `read()` returns its events, times in ms. */
-export function tracing(tools = ['podman', 'skopeo', 'git']): { env: NodeJS.ProcessEnv; read: () => TraceEvent[] } {
+/** The environment that traces a command into a fresh log; `read()` returns its events, times in ms; `remove()` deletes the log and wrappers. */
+export function tracing(tools = ['podman', 'skopeo', 'git']): { env: NodeJS.ProcessEnv; read: () => TraceEvent[]; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'bench-trace-'));
   const bin = join(dir, 'bin');
-  execFileSync('mkdir', ['-p', bin]);
+  mkdirSync(bin);
   for (const tool of tools) {
     const real = execFileSync('which', [tool], { encoding: 'utf8' }).trim();
     writeFileSync(join(bin, tool), wrapper(real));
@@ -70,6 +70,7 @@ export function tracing(tools = ['podman', 'skopeo', 'git']): { env: NodeJS.Proc
             // the wrappers write microseconds
             .map((e) => (e.kind === 'tool' ? { ...e, start: e.start / 1000, end: e.end! / 1000 } : e))
         : [],
+    remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
 

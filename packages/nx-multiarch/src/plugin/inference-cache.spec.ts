@@ -1,8 +1,9 @@
 import childProcess from 'node:child_process';
-import fs, { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import fs, { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CODE_FINGERPRINT_FILE, codeFingerprint } from './inference-cache';
 import type { CreateNodesContextV2 } from '../devkit';
 import { throwawayWorkspace } from './test-workspace';
 
@@ -272,5 +273,14 @@ describe('the inference cache', () => {
       return spies.flatMap((spy) => spy.mock.calls);
     });
     expect(started).toEqual([]);
+  });
+});
+
+describe("the cache key's code fingerprint", () => {
+  it('the build writes the fingerprint of the code it built (a stale one would keep inference from an older plugin)', () => {
+    const dist = join(__dirname, '..', '..', 'dist');
+    if (!existsSync(join(dist, 'index.js')))
+      throw new Error('packages/nx-multiarch/dist is missing: run npm run build first (npm test does)');
+    expect(readFileSync(join(dist, CODE_FINGERPRINT_FILE), 'utf8')).toBe(codeFingerprint(dist));
   });
 });
