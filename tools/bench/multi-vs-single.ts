@@ -5,13 +5,15 @@
  * The engine's ratio is the floor the plugin's ratio can reach: what is above it is the plugin's overhead (Dockerfile
  * copy, base pulls, OCI layout export, image.json, nx). Interleaved runs, engine layer cache off (--no-cache), Nx cache
  * skipped; medians and their ratios, all from this one run (machines are noisy: compare ratios, not seconds).
+ * podman runs in a store of the benchmark's own (see useBenchStore); one untimed build of each kind first pulls the bases.
  * Run: node -r @swc-node/register tools/bench/multi-vs-single.ts [runs=3]
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { nxBin, nxEnv } from '../fixtures/workspace-kit';
+import { nxBin, nxEnv, removeTempDirs } from '../fixtures/workspace-kit';
+import { median, useBenchStore } from './services-workspace';
 
 const workspaceRoot = join(__dirname, '..', '..');
 const runs = Number(process.argv[2] ?? 3);
@@ -74,16 +76,19 @@ function podman(project: string, multi: boolean): number {
   }
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const verdict = (ratio: number, target: number) => `target <= ${target}: ${ratio <= target ? 'met' : 'NOT met'}`;
 
+const store = useBenchStore();
 console.log(
-  `multi-arch (${platforms.join(', ')}, jobs ${jobs}) vs single-platform (${host}) build, median of ${runs} interleaved runs each; ` +
+  `${store}\nmulti-arch (${platforms.join(', ')}, jobs ${jobs}) vs single-platform (${host}) build, median of ${runs} interleaved runs each; ` +
     `${availableParallelism()} cores, load ${loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')} at start, NX_ISOLATE_PLUGINS=${nxEnv().NX_ISOLATE_PLUGINS}`,
 );
 for (const { project, kind, target } of services) {
+  plugin(`${project}:docker-build`);
+  plugin(`${project}:docker-build-single`);
+  podman(project, true);
   const times = { pluginMulti: [] as number[], pluginSingle: [] as number[], engineMulti: [] as number[], engineSingle: [] as number[] };
   for (let i = 0; i < runs; i++) {
     times.pluginMulti.push(plugin(`${project}:docker-build`));
@@ -105,3 +110,4 @@ console.log(
     .map((l) => l.toFixed(2))
     .join(' ')}; raw podman restarts after its pull race: ${engineRestarts}`,
 );
+for (const line of removeTempDirs()) console.error(line);

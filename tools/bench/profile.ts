@@ -4,12 +4,11 @@
  * require, every podman, skopeo and git process and the gaps between them) and nx's own measures. See trace.ts.
  * Run: node -r @swc-node/register tools/bench/profile.ts [services=50]
  */
-import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cloneWorkspace } from '../fixtures/workspace-kit';
+import { cloneWorkspace, tempDir } from '../fixtures/workspace-kit';
 import { startRemoteCache } from '../../packages/nx-multiarch/e2e/remote-cache-server';
-import { measuredServices, nxIn, servicesWorkspace } from './services-workspace';
+import { benchMain, measuredServices, nxIn, servicesWorkspace, useBenchStore } from './services-workspace';
 import { nxMeasures, tracing, type TraceEvent } from './trace';
 
 const services = Number(process.argv[2] ?? 50);
@@ -45,12 +44,22 @@ async function traced(title: string, dir: string, args: string[], remoteCache?: 
   trace.remove();
 }
 
-async function main() {
+benchMain(async () => {
+  const store = useBenchStore();
   const cache = await startRemoteCache();
-  const dirA = servicesWorkspace(services, 'profile-bench-a-');
+  try {
+    await profile(cache.url);
+  } finally {
+    await cache.close();
+  }
+  console.log(`\n${store}`);
+});
+
+async function profile(remoteCache: string) {
+  const { dir: dirA } = servicesWorkspace(services, 'profile-bench-a-');
   // Only the two services measured are built first: `--files` makes the changed one the one affected project whatever the others' state.
   console.log(`building ${pushed} and ${changed} of ${services} services (cache warm-up)...`);
-  await nxIn(dirA, ['run-many', '-t', 'docker-build', '-p', `${pushed},${changed}`], { remoteCache: cache.url });
+  await nxIn(dirA, ['run-many', '-t', 'docker-build', '-p', `${pushed},${changed}`], { remoteCache });
 
   appendFileSync(join(dirA, `services/${changed}/src/app.sh`), `# changed ${Date.now()}\n`);
   await traced(`(a) nx affected -t docker-build, 1 of ${services} changed`, dirA, [
@@ -59,17 +68,11 @@ async function main() {
     'docker-build',
     `--files=services/${changed}/src/app.sh`,
   ]);
-  await traced('an empty task (nx:run-commands `true`)', dirA, ['run', `${changed}:empty`]);
+  await traced("an empty task (nx:run-commands `true`, run in nx's own process)", dirA, ['run', `${changed}:empty`]);
+  await traced("an executor that does nothing (in a process nx forks, as for this plugin's)", dirA, ['run', `${changed}:empty-executor`]);
 
-  await nxIn(dirA, ['run', `${pushed}:docker-push`, '--tag=a'], { remoteCache: cache.url });
-  const dirB = mkdtempSync(join(tmpdir(), 'profile-bench-b-'));
+  await nxIn(dirA, ['run', `${pushed}:docker-push`, '--tag=a'], { remoteCache });
+  const dirB = tempDir('profile-bench-b-');
   cloneWorkspace(dirA, dirB);
-  await traced('(c) docker-push from a cache-restored clone', dirB, ['run', `${pushed}:docker-push`, '--tag=b'], cache.url);
-  await cache.close();
-  for (const dir of [dirA, dirB]) rmSync(dir, { recursive: true, force: true });
+  await traced('(c) docker-push from a cache-restored clone', dirB, ['run', `${pushed}:docker-push`, '--tag=b'], remoteCache);
 }
-
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});

@@ -157,7 +157,7 @@ describe('what differs between engines, behind the Engine interface', () => {
   });
 
   it('podman plans restart on its known transient pull race; docker plans never do', () => {
-    expect(podman.planSingle(single).retryOn?.test('locating pulled image "x": image not known')).toBe(true);
-    expect(docker.planSingle(single).retryOn).toBeUndefined();
+    expect(podman.planSingle(single).retry?.on.test('locating pulled image "x": image not known')).toBe(true);
+    expect(docker.planSingle(single).retry).toBeUndefined();
   });
 });

@@ -205,7 +205,7 @@ describe('podman plans for parallel platform builds', () => {
     expect(build).toEqual(expect.arrayContaining([`NX_MULTIARCH_BASE_0=${golang}`, `NX_MULTIARCH_BASE_1=${busybox}`]));
     expect(build.slice(-3)).toEqual(['--jobs', '2', '/ws/services/gw']);
     expect(plan.steps[7].argv.slice(1, 3)).toEqual(['manifest', 'push']);
-    expect(plan.retryOn?.test('locating pulled image "x": image not known')).toBe(true); // still the fallback
+    expect(plan.retry?.on.test('locating pulled image "x": image not known')).toBe(true); // still the fallback
     expect(plan.steps.some((step) => step.onlyOnRetry)).toBe(false);
   });
 
@@ -215,7 +215,7 @@ describe('podman plans for parallel platform builds', () => {
     expect(plan.steps.slice(0, 6).every((step) => step.onlyOnRetry)).toBe(true);
     expect(plan.steps.slice(6).some((step) => step.onlyOnRetry)).toBe(false);
     const lost = 'initializing source docker://localhost/nx-multiarch-base/busybox:82b216093b1963c1-arm64: pinging container registry';
-    expect(plan.retryOn?.test(lost)).toBe(true);
+    expect(plan.retry?.on.test(lost)).toBe(true);
   });
 
   it("lets a --jobs in the user's extraArgs win (it comes later)", () => {

@@ -57,7 +57,11 @@ const MIN_VERSION = '3.4.0';
  */
 export const TRANSIENT_ENGINE_ERROR =
   /locating pulled image .*image not known|layer not known|initializing source docker:\/\/localhost\/nx-multiarch-base\//;
-const retrying = (plan: Plan): Plan => ({ ...plan, retryOn: TRANSIENT_ENGINE_ERROR });
+export const PODMAN_RETRY = {
+  on: TRANSIENT_ENGINE_ERROR,
+  reason: 'podman lost an image, or the local name of a base, to a race between parallel builds (a known podman 4.x problem)',
+};
+const retrying = (plan: Plan): Plan => ({ ...plan, retry: PODMAN_RETRY });
 
 /** `podman` plus the global flags that send the command to a remote service (podman system service / podman machine). */
 function podmanCommand(remote: RemoteBuilder | undefined): string[] {

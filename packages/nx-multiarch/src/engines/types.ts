@@ -62,8 +62,8 @@ export interface Plan {
   cleanup: Step[];
   /** The last step removes what cleanup would when it succeeds (podman manifest push --rm): cleanup then runs only after a failure. */
   cleanupAfterFailureOnly?: boolean;
-  /** Output of a known transient engine failure: the whole plan runs again (a few times) when a step fails with it. */
-  retryOn?: RegExp;
+  /** A known transient engine failure: the whole plan runs again (a few times) when a step's output matches `on`. */
+  retry?: { on: RegExp; reason: string };
 }
 
 /** A file the engine builds from instead of the user's (podman's Dockerfile copy), with what it changes: a dry run shows it. */

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { logger } from '../devkit';
-import { TRANSIENT_ENGINE_ERROR } from '../engines/podman';
+import { PODMAN_RETRY } from '../engines/podman';
 import type { Plan } from '../engines/types';
 import { CommandFailedError } from '../core/errors';
 import { runPlan } from './shared';
@@ -35,7 +35,7 @@ afterEach(() => {
 
 const log = () => readFileSync(join(dir, 'log'), 'utf8').trim().split('\n');
 
-/** A podman-like plan of two steps (podman's retryOn): "prepare" always succeeds, "build" fails with `message` its first `failures` runs. */
+/** A podman-like plan of two steps (podman's retry): "prepare" always succeeds, "build" fails with `message` its first `failures` runs. */
 function plan(failures: number, message: string): Plan {
   const step = (name: string, script: string) => ({ argv: ['sh', '-c', `echo ${name} >> log; ${script}`], description: name });
   return {
@@ -47,7 +47,7 @@ function plan(failures: number, message: string): Plan {
       ),
     ],
     cleanup: [step('cleanup', 'true')],
-    retryOn: TRANSIENT_ENGINE_ERROR,
+    retry: PODMAN_RETRY,
   };
 }
 
@@ -56,7 +56,9 @@ describe('runPlan', () => {
     await runPlan(plan(1, IMAGE_NOT_KNOWN), dir, () => undefined);
     expect(log()).toEqual(['prepare', 'build', 'cleanup', 'prepare', 'build', 'cleanup']);
     expect(warn).toHaveBeenCalledTimes(1);
-    expect(warn.mock.calls[0][0]).toMatch(/lost an image to a race between parallel builds .* starting again \(attempt 2 of 3\)/);
+    expect(warn.mock.calls[0][0]).toMatch(
+      /^podman lost an image, or the local name of a base, to a race between parallel builds .*; starting again \(attempt 2 of 3\)\.$/,
+    );
   });
 
   it('"layer not known", the same race on a layer, is restarted too', async () => {

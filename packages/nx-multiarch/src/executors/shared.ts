@@ -62,7 +62,7 @@ const stoppedBeforeItsWork = (result: RunResult | undefined) =>
 
 /**
  * Runs the plan's steps in order, then its cleanup steps (whatever happened, or only after a failure when the plan says
- * its steps clean up themselves); a known transient engine failure (retryOn) restarts the plan.
+ * its steps clean up themselves); a known transient engine failure (plan.retry) restarts the plan.
  */
 export async function runPlan(plan: Plan, cwd: string, onLine: (line: string, stepIndex: number) => void): Promise<void> {
   for (let attempt = 1; ; attempt++) {
@@ -80,10 +80,8 @@ export async function runPlan(plan: Plan, cwd: string, onLine: (line: string, st
       return;
     } catch (error) {
       throwIfInterrupted();
-      if (!(error instanceof CommandFailedError) || !plan.retryOn?.test(error.output) || attempt === ATTEMPTS) throw error;
-      logger.warn(
-        `The engine lost an image to a race between parallel builds (a known podman 4.x problem); starting again (attempt ${attempt + 1} of ${ATTEMPTS}).`,
-      );
+      if (!(error instanceof CommandFailedError) || !plan.retry?.on.test(error.output) || attempt === ATTEMPTS) throw error;
+      logger.warn(`${plan.retry.reason}; starting again (attempt ${attempt + 1} of ${ATTEMPTS}).`);
     } finally {
       if (!succeeded || !plan.cleanupAfterFailureOnly) await runCleanup(plan, cwd);
     }
