@@ -22,7 +22,6 @@ const esmOnly = [
 ];
 
 const shared: Config = {
-  testEnvironment: 'node',
   transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] },
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
   moduleNameMapper: {
@@ -32,10 +31,12 @@ const shared: Config = {
     '^@actions/(workflow-parser|expressions)/(.*)$': '<rootDir>/node_modules/@actions/$1/dist/$2.js',
   },
   setupFiles: ['<rootDir>/tools/test-env.ts'],
+  // Every project's: a file's temporary folders (tempDir() of tools/fixtures/workspace-kit.ts) go when it is done.
+  testEnvironment: '<rootDir>/packages/nx-multiarch/e2e/environment.ts',
 };
 
-/** End-to-end specs: what a test leaves running is killed when it is done (packages/nx-multiarch/e2e/environment.ts). */
-const e2e: Config = { ...shared, testEnvironment: '<rootDir>/packages/nx-multiarch/e2e/environment.ts', slowTestThreshold: 120 };
+/** e2e specs: Jest calls one slow past 120 s. */
+const e2e: Config = { ...shared, slowTestThreshold: 120 };
 
 const config: Config = {
   // One spec at a time on any machine: the specs that build in this workspace share its dist/ outputs.

@@ -1,5 +1,5 @@
 /**
- * The test environment of the e2e projects (jest.config.ts): Node's, plus the end of every process a test left
+ * The test environment of every Jest project (jest.config.ts): Node's, plus the end of every process a test left
  * running (it failed, timed out, or forgot one), with every process it started, once the test is done (after its
  * afterEach hooks), and of a file's own processes (what a beforeAll started) once the file's afterAll hooks have run.
  * processes.ts starts and tracks them; this only tells it when a test or the file is done. Test events rather than

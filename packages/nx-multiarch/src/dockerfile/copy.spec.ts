@@ -1,10 +1,11 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { dockerfileCopyPath, writeDockerfileCopy } from './copy';
+import { tempDir } from '../../../../tools/fixtures/workspace-kit';
 
 describe('the Dockerfile copy podman builds', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'copy-spec-'));
+  const dir = tempDir('copy-spec-');
   const original = join(dir, 'Dockerfile');
   const written: string[] = [];
   beforeAll(() => writeFileSync(original, 'FROM busybox\n'));

@@ -1,10 +1,10 @@
-import { mkdtempSync, writeFileSync, chmodSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, chmodSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { docker } from './docker';
 import { podman } from './podman';
 import { selectEngine } from './detect';
 import type { MultiArchRequest, SingleRequest } from './types';
+import { tempDir } from '../../../../tools/fixtures/workspace-kit';
 
 const base = {
   dockerfile: '/ws/docker/gateway.Dockerfile',
@@ -114,7 +114,7 @@ describe('docker buildx plans (command level: no buildx on these machines)', () 
 
 describe('engine selection', () => {
   const pathWith = (...tools: string[]) => {
-    const dir = mkdtempSync(join(tmpdir(), 'engines-'));
+    const dir = tempDir('engines-');
     mkdirSync(join(dir, 'bin'));
     for (const tool of tools) {
       writeFileSync(join(dir, 'bin', tool), '#!/bin/sh\n');
@@ -135,7 +135,7 @@ describe('engine selection', () => {
 });
 
 describe('what differs between engines, behind the Engine interface', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'engines-prepare-'));
+  const dir = tempDir('engines-prepare-');
   const dockerfile = join(dir, 'Dockerfile');
   writeFileSync(dockerfile, 'FROM --platform=$BUILDPLATFORM golang AS build\nRUN go build\nFROM busybox\nCOPY --from=build /app /app\n');
   const request = { ...single, dockerfile, context: dir, labels: { 'org.opencontainers.image.title': 'gw' }, sourceDateEpoch: 1700000000 };

@@ -1,6 +1,6 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
 import { docker } from './docker';
@@ -8,6 +8,7 @@ import { podman } from './podman';
 import { findBaseSlots, resolveBasePins, withBaseSlots, type BaseSlot } from './podman-bases';
 import type { MultiArchRequest } from './types';
 import { resolveBuildOptions } from '../executors/docker-build/executor';
+import { tempDir } from '../../../../tools/fixtures/workspace-kit';
 
 const BUSYBOX = '127.0.0.1:5000/fixtures/busybox:latest';
 const GOLANG = '127.0.0.1:5000/fixtures/golang:1.19';
@@ -130,7 +131,7 @@ describe('what each slot names, read when a real run starts', () => {
   });
 
   it("a workspace base's layout: its index picks the platform, podman tags the image ID (the config digest)", async () => {
-    const layout = mkdtempSync(join(tmpdir(), 'pin-layout-'));
+    const layout = tempDir('pin-layout-');
     try {
       mkdirSync(join(layout, 'blobs/sha256'), { recursive: true });
       const blob = (name: string, value: unknown) => writeFileSync(join(layout, 'blobs/sha256', name.repeat(64)), JSON.stringify(value));
@@ -239,7 +240,7 @@ describe('podman plans for parallel platform builds', () => {
   });
 
   it('writes the rewritten Dockerfile copy only for a parallel local build; docker is unaffected', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pin-prepare-'));
+    const dir = tempDir('pin-prepare-');
     try {
       const dockerfile = join(dir, 'Dockerfile');
       writeFileSync(dockerfile, contextApi);

@@ -7,8 +7,7 @@
  * "Engines").
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { writeDockerStandIn, type DockerStandIn } from '../../../../tools/fixtures/docker-stand-in';
 import { logger, type ExecutorContext } from '../devkit';
@@ -22,6 +21,7 @@ import { throwawayWorkspace } from '../plugin/test-workspace';
 import dockerBuild from './docker-build/executor';
 import dockerBuildSingle from './docker-build-single/executor';
 import dockerManifest from './docker-manifest/executor';
+import { tempDir } from '../../../../tools/fixtures/workspace-kit';
 
 /** Every command an executor started, in order; skopeo goes to the registry in memory, everything else really runs. */
 const mockCommands: string[][] = [];
@@ -65,7 +65,7 @@ const root = throwawayWorkspace({
   'services/api/package.json': '{ "name": "api", "version": "1.2.3" }\n',
   'services/base/Dockerfile': 'FROM scratch\n',
 });
-const secret = join(mkdtempSync(join(tmpdir(), 'nx-multiarch-secret-')), 'npmrc');
+const secret = join(tempDir('nx-multiarch-secret-'), 'npmrc');
 const projects = Object.fromEntries(
   ['api', 'base'].map((name) => [
     name,

@@ -3,10 +3,10 @@
  * so it can kill a clean-up command the interrupt started (`podman manifest rm`); that step runs again. Real commands
  * (sh) stand in for podman; the interrupt is a SIGINT emitted on `process` with process.exit mocked.
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Plan } from '../engines/types';
+import { tempDir } from '../../../../tools/fixtures/workspace-kit';
 
 jest.mock('../devkit', () => ({ logger: { warn: jest.fn(), info: jest.fn(), error: jest.fn() } }));
 
@@ -22,7 +22,7 @@ beforeEach(() => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     interrupt = require('../run/interrupt');
   });
-  dir = mkdtempSync(join(tmpdir(), 'run-plan-'));
+  dir = tempDir('run-plan-');
 });
 
 /**
@@ -61,7 +61,7 @@ describe('runPlan clean-up', () => {
     expect(await runInterrupted(plan, true)).toMatch(/^Interrupted by SIGINT/);
     expect(runs()).toBe(2);
 
-    dir = mkdtempSync(join(tmpdir(), 'run-plan-'));
+    dir = tempDir('run-plan-');
     const stubborn: Plan = { steps: [{ argv: ['true'], description: 'build' }], cleanup: [cleanupStep(9)] };
     expect(await runInterrupted(stubborn, true)).toMatch(/^Interrupted by SIGINT/);
     expect(runs()).toBe(3);

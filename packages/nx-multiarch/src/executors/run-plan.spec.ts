@@ -3,14 +3,14 @@
  * commands: each step is `sh -c` counting its runs in a file, the cleanup step logs that it ran. The end-to-end check
  * (a stand-in podman that fails a real build once) is in e2e/throwaway/dry-run.spec.ts.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { logger } from '../devkit';
 import { PODMAN_RETRY } from '../engines/podman';
 import type { Plan } from '../engines/types';
 import { CommandFailedError } from '../core/errors';
 import { runPlan } from './shared';
+import { tempDir } from '../../../../tools/fixtures/workspace-kit';
 
 /** What podman 4.3 prints when a platform's build loses the base image another platform's pull just stored. */
 const IMAGE_NOT_KNOWN =
@@ -22,7 +22,7 @@ let warn: jest.SpyInstance;
 let info: jest.SpyInstance;
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'run-plan-'));
+  dir = tempDir('run-plan-');
   warn = jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
   info = jest.spyOn(logger, 'info').mockImplementation(() => undefined);
 });

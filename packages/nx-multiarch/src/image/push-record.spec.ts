@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { recordPush, type PushRecord } from './push-record';
+import { tempDir } from '../../../../tools/fixtures/workspace-kit';
 
 describe('recordPush (the one writer of dist/push-records)', () => {
-  const workspaceRoot = mkdtempSync(join(tmpdir(), 'push-record-'));
+  const workspaceRoot = tempDir('push-record-');
   const project = { name: 'api', root: 'apps/api', workspaceRoot };
   const read = (file: string) => JSON.parse(readFileSync(join(workspaceRoot, 'dist', 'push-records', file), 'utf8')) as PushRecord;
   afterAll(() => rmSync(workspaceRoot, { recursive: true, force: true }));

@@ -1,9 +1,9 @@
 /** Small OCI layouts written for unit tests (not part of the package). */
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { blobPath } from './oci-layout';
+import { tempDir } from '../../../../tools/fixtures/workspace-kit';
 
 export const digestOf = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
 
@@ -12,7 +12,7 @@ export function layoutWith(
   configExtra: (architecture: string) => object = () => ({}),
   manifestExtra: (architecture: string) => object = () => ({}),
 ): string {
-  const dir = mkdtempSync(join(tmpdir(), 'layout-'));
+  const dir = tempDir('layout-');
   mkdirSync(join(dir, 'blobs', 'sha256'), { recursive: true });
   const put = (text: string) => {
     const digest = digestOf(text);

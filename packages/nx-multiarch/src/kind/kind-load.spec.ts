@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { DEFAULT_KIND_CLUSTER, kindLoadStep, kindTarget } from './kind-load';
+import { tempDir } from '../../../../tools/fixtures/workspace-kit';
 
 let dir: string;
 let emptyHome: string;
@@ -14,7 +14,7 @@ function kubeconfig(name: string, context: string | undefined): string {
 }
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'nxm-kind-unit-'));
+  dir = tempDir('nxm-kind-unit-');
   emptyHome = join(dir, 'empty-home');
   mkdirSync(emptyHome);
 });

@@ -1,11 +1,10 @@
 import childProcess from 'node:child_process';
 import fs, { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CODE_FINGERPRINT_FILE, codeFingerprint } from './inference-cache';
 import type { CreateNodesContextV2 } from '../devkit';
 import { throwawayWorkspace } from './test-workspace';
+import { tempDir } from '../../../../tools/fixtures/workspace-kit';
 
 type Plugin = typeof import('./create-nodes');
 
@@ -91,7 +90,7 @@ describe('the inference cache', () => {
     expect(cacheFiles(dataDirectory(root))).toHaveLength(1);
     expect(cacheFiles(dataDirectory(root))[0]).toMatch(/^nx-multiarch-[0-9a-f]{64}\.hash$/);
 
-    const elsewhere = mkdtempSync(join(tmpdir(), 'nx-multiarch-data-'));
+    const elsewhere = tempDir('nx-multiarch-data-');
     const saved = process.env.NX_WORKSPACE_DATA_DIRECTORY;
     process.env.NX_WORKSPACE_DATA_DIRECTORY = elsewhere;
     try {

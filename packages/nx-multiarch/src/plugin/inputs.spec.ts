@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDockerfile } from '../dockerfile/parse';
 import { minimatch } from 'minimatch';
@@ -7,6 +6,7 @@ import { normalisePath } from '../core/paths';
 import { buildInputs, copiedGlobs, gitPathspecs, ignoredGlobs, imageSources } from './inputs';
 import { throwawayWorkspace } from './test-workspace';
 import { diskFiles } from './workspace-files';
+import { tempDir } from '../../../../tools/fixtures/workspace-kit';
 
 describe('build inputs', () => {
   it('normalises paths to workspace-relative POSIX', () => {
@@ -35,7 +35,7 @@ describe('build inputs', () => {
   });
 
   it('puts the Dockerfile, ignore files, sources, exclusions, env and engine together', () => {
-    const root = mkdtempSync(join(tmpdir(), 'inputs-'));
+    const root = tempDir('inputs-');
     mkdirSync(join(root, 'svc'));
     writeFileSync(join(root, 'svc', '.dockerignore'), '# docs\nREADME.md\n');
     const sources = imageSources(diskFiles(root), 'svc/Dockerfile', 'svc', parseDockerfile('FROM x\nCOPY app/ /app/\n'));

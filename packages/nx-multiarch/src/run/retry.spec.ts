@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runWithRetry } from './retry';
+import { tempDir } from '../../../../tools/fixtures/workspace-kit';
 
 /** A real command that fails with a registry-style 5xx the first `failures` times, counted in a file. */
 function flakyStep(dir: string, failures: number, message: string) {
@@ -12,7 +12,7 @@ function flakyStep(dir: string, failures: number, message: string) {
 describe('runWithRetry', () => {
   let dir: string;
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'retry-'));
+    dir = tempDir('retry-');
   });
 
   it('tries again after a registry 5xx and succeeds', async () => {
