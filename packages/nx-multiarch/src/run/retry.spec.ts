@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { runWithRetry } from './retry';
 import { tempDir } from '../../../../tools/fixtures/workspace-kit';
 
