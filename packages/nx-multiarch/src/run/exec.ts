@@ -1,4 +1,4 @@
-import { execa } from 'execa';
+import { execa } from './execa';
 import { CommandFailedError, ToolMissingError } from '../core/errors';
 import { hintFor, installHint } from './errors';
 import { trackProcess } from './interrupt';
