@@ -11,7 +11,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { SYNC_LIMITS } from './processes';
-import { commitAll, installPlugin, writeFiles } from '../../../tools/fixtures/workspace-kit';
+import { commitAll, installPlugin, pluginWorkspaceFiles, writeFiles } from '../../../tools/fixtures/workspace-kit';
 import { blobPath } from '../src/image/oci-layout';
 import type { ImageRecord } from '../src/image/record';
 import {
@@ -83,25 +83,13 @@ beforeAll(async () => {
   writeFileSync(secretFile, SECRET);
   installPlugin(dir);
   writeFiles(dir, {
-    '.gitignore': 'node_modules\ndist\n.nx\n',
-    'nx.json': `${JSON.stringify(
-      {
-        plugins: [
-          {
-            plugin: 'nx-multiarch',
-            // secrets here, not in project.json: a workspace-relative secret is left out of the inputs when nx.json names it
-            options: {
-              registry: REGISTRY,
-              imageName: REPOSITORY,
-              platforms: ['linux/amd64'],
-              secrets: { token: secretFile, npmrc: NPMRC },
-            },
-          },
-        ],
-      },
-      null,
-      2,
-    )}\n`,
+    // secrets here, not in project.json: a workspace-relative secret is left out of the inputs when nx.json names it
+    ...pluginWorkspaceFiles({
+      registry: REGISTRY,
+      imageName: REPOSITORY,
+      platforms: ['linux/amd64'],
+      secrets: { token: secretFile, npmrc: NPMRC },
+    }),
     'services/sec/project.json': JSON.stringify({
       name: 'sec',
       targets: {

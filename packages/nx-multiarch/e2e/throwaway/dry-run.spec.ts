@@ -9,7 +9,7 @@
  */
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { commitAll, installPlugin, writeFiles } from '../../../../tools/fixtures/workspace-kit';
+import { commitAll, installPlugin, pluginWorkspaceFiles, writeFiles } from '../../../../tools/fixtures/workspace-kit';
 import { pathOf } from '../../src/run/path';
 import { CACHE_NOTE, REGISTRY, remoteRaw, requireRealParts, RUN_ID, runNx, runNxOk, tempDir, type NxOptions } from '../harness';
 
@@ -60,23 +60,11 @@ beforeAll(async () => {
   const busybox = await remoteRaw(`${REGISTRY}/fixtures/busybox:latest`);
   installPlugin(dir);
   writeFiles(dir, {
-    '.gitignore': 'node_modules\ndist\n.nx\n',
-    'nx.json': `${JSON.stringify(
-      {
-        plugins: [
-          {
-            plugin: 'nx-multiarch',
-            options: {
-              registry: REGISTRY,
-              imageName: `${NAMESPACE}/{projectName}`,
-              buildArgs: { BASE_IMAGE: `${REGISTRY}/fixtures/busybox:latest` },
-            },
-          },
-        ],
-      },
-      null,
-      2,
-    )}\n`,
+    ...pluginWorkspaceFiles({
+      registry: REGISTRY,
+      imageName: `${NAMESPACE}/{projectName}`,
+      buildArgs: { BASE_IMAGE: `${REGISTRY}/fixtures/busybox:latest` },
+    }),
     'services/base/project.json': JSON.stringify({ name: 'base' }),
     // The default pins the fixture's index by digest: a real docker-lint asks the registry about it (skopeo).
     'services/base/Dockerfile': `ARG BASE_IMAGE=${REGISTRY}/fixtures/busybox@${busybox.digest}\nFROM \${BASE_IMAGE}\nCOPY src/ /base/\n`,

@@ -12,7 +12,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { machine } from 'node:os';
 import { join } from 'node:path';
 import { SYNC_LIMITS } from '../processes';
-import { commitAll, installPlugin, writeFiles } from '../../../../tools/fixtures/workspace-kit';
+import { commitAll, installPlugin, pluginWorkspaceFiles, writeFiles } from '../../../../tools/fixtures/workspace-kit';
 import type { ImageRecord } from '../../src/image/record';
 import { elfMachine, fileInImage, REGISTRY, remoteRaw, requireRealParts, RUN_ID, runNx, runNxOk, tempDir } from '../harness';
 
@@ -41,25 +41,14 @@ async function remotePlatforms(name: string): Promise<string[]> {
 beforeAll(async () => {
   await requireRealParts(['podman', 'skopeo', 'git', 'tar']);
   installPlugin(dir);
-  writeFiles(dir, {
-    '.gitignore': 'node_modules\ndist\n.nx\n',
-    'nx.json': `${JSON.stringify(
-      {
-        plugins: [
-          {
-            plugin: 'nx-multiarch',
-            options: {
-              registry: REGISTRY,
-              imageName: `${RUN_ID}/{projectName}`,
-              buildArgs: { BASE_IMAGE: `${REGISTRY}/fixtures/busybox:latest`, BUILDER_IMAGE: `${REGISTRY}/fixtures/golang:1.19` },
-            },
-          },
-        ],
-      },
-      null,
-      2,
-    )}\n`,
-  });
+  writeFiles(
+    dir,
+    pluginWorkspaceFiles({
+      registry: REGISTRY,
+      imageName: `${RUN_ID}/{projectName}`,
+      buildArgs: { BASE_IMAGE: `${REGISTRY}/fixtures/busybox:latest`, BUILDER_IMAGE: `${REGISTRY}/fixtures/golang:1.19` },
+    }),
+  );
   commitAll(dir, 'workspace');
 });
 

@@ -76,33 +76,24 @@ describe('stitch plans', () => {
   };
 
   it('podman: creates the list from the per-arch digests and pushes only the list (the images are there already), then removes it', () => {
+    const pushListTo = (destination: string) => [
+      'podman',
+      'manifest',
+      'push',
+      '--all=false',
+      '--format',
+      'oci',
+      '--tls-verify=false',
+      'localhost/stitch/app:1',
+      destination,
+    ];
     const plan = podman.planStitch(request);
     expect(plan.steps.map((s) => s.argv)).toEqual([
       ['podman', 'manifest', 'create', 'localhost/stitch/app:1'],
       ['podman', 'manifest', 'add', '--tls-verify=false', 'localhost/stitch/app:1', 'docker://reg/app@sha256:aaa'],
       ['podman', 'manifest', 'add', '--tls-verify=false', 'localhost/stitch/app:1', 'docker://reg/app@sha256:bbb'],
-      [
-        'podman',
-        'manifest',
-        'push',
-        '--all=false',
-        '--format',
-        'oci',
-        '--tls-verify=false',
-        'localhost/stitch/app:1',
-        'docker://reg/app:1.0',
-      ],
-      [
-        'podman',
-        'manifest',
-        'push',
-        '--all=false',
-        '--format',
-        'oci',
-        '--tls-verify=false',
-        'localhost/stitch/app:1',
-        'docker://reg/app:latest',
-      ],
+      pushListTo('docker://reg/app:1.0'),
+      pushListTo('docker://reg/app:latest'),
     ]);
     expect(plan.cleanup.map((s) => s.argv)).toEqual([['podman', 'manifest', 'rm', 'localhost/stitch/app:1']]);
   });

@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { writeDockerStandIn, type DockerStandIn } from '../../../../tools/fixtures/docker-stand-in';
-import { logger, type ExecutorContext } from '../devkit';
+import { logger } from '../devkit';
 import { pathOf } from '../run/path';
 import { hostPlatform } from '../image/platform';
 import { OCI_MANIFEST } from '../image/oci-layout';
@@ -21,6 +21,7 @@ import { throwawayWorkspace } from '../plugin/test-workspace';
 import dockerBuild from './docker-build/executor';
 import dockerBuildSingle from './docker-build-single/executor';
 import dockerManifest from './docker-manifest/executor';
+import { executorContextsIn } from './test-context';
 import { tempDir } from '../../../../tools/fixtures/workspace-kit';
 
 /** Every command an executor started, in order; skopeo goes to the registry in memory, everything else really runs. */
@@ -128,19 +129,7 @@ afterAll(() => {
   rmSync(join(secret, '..'), { recursive: true, force: true });
 });
 
-function context(project: string, target: string, configurationName?: string): ExecutorContext {
-  return {
-    root,
-    cwd: root,
-    projectName: project,
-    targetName: target,
-    configurationName,
-    isVerbose: false,
-    projectsConfigurations: { version: 2, projects },
-    nxJsonConfiguration: {},
-    projectGraph: { nodes: {}, dependencies: {} },
-  } as unknown as ExecutorContext;
-}
+const context = executorContextsIn(root, projects);
 
 /** The options Nx hands the executor: the inferred target's, then project.json's or the command line's. */
 const optionsOf = (project: string, target: string, extra: Record<string, unknown> = {}) => ({

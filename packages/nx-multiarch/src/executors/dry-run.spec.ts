@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { SYNC_LIMITS } from '../../../../tools/fixtures/workspace-kit';
-import { logger, type ExecutorContext } from '../devkit';
+import { logger } from '../devkit';
 import { targetsFor } from '../plugin/create-nodes';
 import { throwawayWorkspace } from '../plugin/test-workspace';
 import { DRY_RUN_ENV } from '../run/dry-run';
@@ -15,6 +15,7 @@ import dockerBuildSingle from './docker-build-single/executor';
 import dockerLint from './docker-lint/executor';
 import dockerManifest from './docker-manifest/executor';
 import dockerPush from './docker-push/executor';
+import { executorContextsIn } from './test-context';
 
 const mockCommands: string[][] = [];
 jest.mock('../run/exec', () => {
@@ -77,20 +78,7 @@ afterAll(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
-function context(project: string, target: string, configurationName?: string, taskGraph?: unknown): ExecutorContext {
-  return {
-    root,
-    cwd: root,
-    projectName: project,
-    targetName: target,
-    configurationName,
-    isVerbose: false,
-    taskGraph,
-    projectsConfigurations: { version: 2, projects },
-    nxJsonConfiguration: {},
-    projectGraph: { nodes: {}, dependencies: {} },
-  } as unknown as ExecutorContext;
-}
+const context = executorContextsIn(root, projects);
 
 /** The options Nx hands the executor: the target's, its configuration's, then the command line's. */
 function optionsOf(project: string, target: string, configuration?: string, cli: Record<string, unknown> = { dryRun: true }) {

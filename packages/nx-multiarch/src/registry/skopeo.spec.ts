@@ -4,29 +4,20 @@ const target = { reference: { registry: '127.0.0.1:5000', repository: 'team/gw' 
 
 describe('push plans', () => {
   it('copies the whole index, digests preserved, once per tag; TLS verification always explicit', () => {
+    const copyIndexTo = (destination: string) => [
+      'skopeo',
+      'copy',
+      '--retry-times',
+      '3',
+      '--all',
+      '--preserve-digests',
+      '--dest-tls-verify=false',
+      'oci:/out/oci:latest',
+      destination,
+    ];
     expect(pushSteps('/out/oci', target, { kind: 'index' }).map((s) => s.argv)).toEqual([
-      [
-        'skopeo',
-        'copy',
-        '--retry-times',
-        '3',
-        '--all',
-        '--preserve-digests',
-        '--dest-tls-verify=false',
-        'oci:/out/oci:latest',
-        'docker://127.0.0.1:5000/team/gw:1.0.0',
-      ],
-      [
-        'skopeo',
-        'copy',
-        '--retry-times',
-        '3',
-        '--all',
-        '--preserve-digests',
-        '--dest-tls-verify=false',
-        'oci:/out/oci:latest',
-        'docker://127.0.0.1:5000/team/gw:latest',
-      ],
+      copyIndexTo('docker://127.0.0.1:5000/team/gw:1.0.0'),
+      copyIndexTo('docker://127.0.0.1:5000/team/gw:latest'),
     ]);
     const [tls] = pushSteps('/out/oci', { ...target, tlsVerify: true }, { kind: 'index' });
     // explicit even when on: an insecure entry in registries.conf must not turn it off behind the option's back

@@ -8,10 +8,7 @@ import { FakeRegistry } from './test-registry';
 import { readRemoteManifest, verifyRemote } from './verify';
 
 let mockRegistry: FakeRegistry;
-jest.mock('../run/exec', () => ({
-  ...jest.requireActual('../run/exec'),
-  run: jest.fn(async (step: { argv: string[]; description: string }) => mockRegistry.answer(step)),
-}));
+jest.mock('../run/exec', () => jest.requireActual('./test-registry-exec').execAnsweredBy(() => mockRegistry));
 
 const NAME = '127.0.0.1:5000/acme/web';
 let amd64: { digest: string; configDigest: string };
