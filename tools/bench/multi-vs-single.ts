@@ -12,8 +12,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { nxBin, nxEnv, removeTempDirs } from '../fixtures/workspace-kit';
-import { median, useBenchStore } from './services-workspace';
+import { nxBin, nxEnv } from '../fixtures/workspace-kit';
+import { benchMain, median, useBenchStore } from './services-workspace';
 
 const workspaceRoot = join(__dirname, '..', '..');
 const runs = Number(process.argv[2] ?? 3);
@@ -78,37 +78,38 @@ function podman(project: string, multi: boolean): number {
 
 const verdict = (ratio: number, target: number) => `target <= ${target}: ${ratio <= target ? 'met' : 'NOT met'}`;
 
-const store = useBenchStore();
-console.log(
-  `${store}\nmulti-arch (${platforms.join(', ')}, jobs ${jobs}) vs single-platform (${host}) build, median of ${runs} interleaved runs each; ` +
-    `${availableParallelism()} cores, load ${loadavg()
-      .map((l) => l.toFixed(2))
-      .join(' ')} at start, NX_ISOLATE_PLUGINS=${nxEnv().NX_ISOLATE_PLUGINS}`,
-);
-for (const { project, kind, target } of services) {
-  plugin(`${project}:docker-build`);
-  plugin(`${project}:docker-build-single`);
-  podman(project, true);
-  const times = { pluginMulti: [] as number[], pluginSingle: [] as number[], engineMulti: [] as number[], engineSingle: [] as number[] };
-  for (let i = 0; i < runs; i++) {
-    times.pluginMulti.push(plugin(`${project}:docker-build`));
-    times.pluginSingle.push(plugin(`${project}:docker-build-single`));
-    times.engineMulti.push(podman(project, true));
-    times.engineSingle.push(podman(project, false));
-  }
-  const pluginRatio = median(times.pluginMulti) / median(times.pluginSingle);
-  const engineRatio = median(times.engineMulti) / median(times.engineSingle);
-  const floor =
-    pluginRatio > target && engineRatio > target ? ` (the engine's own ratio is above the target: not reachable on top of it here)` : '';
+benchMain(async () => {
+  const store = useBenchStore();
   console.log(
-    `${project} (${kind}):\n` +
-      `  plugin  multi ${median(times.pluginMulti).toFixed(1)}s  single ${median(times.pluginSingle).toFixed(1)}s  ratio ${pluginRatio.toFixed(2)}  ${verdict(pluginRatio, target)}${floor}\n` +
-      `  podman  multi ${median(times.engineMulti).toFixed(1)}s  single ${median(times.engineSingle).toFixed(1)}s  ratio ${engineRatio.toFixed(2)}  (the engine's own floor)`,
+    `${store}\nmulti-arch (${platforms.join(', ')}, jobs ${jobs}) vs single-platform (${host}) build, median of ${runs} interleaved runs each; ` +
+      `${availableParallelism()} cores, load ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')} at start, NX_ISOLATE_PLUGINS=${nxEnv().NX_ISOLATE_PLUGINS}`,
   );
-}
-console.log(
-  `load at the end: ${loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ')}; raw podman restarts after its pull race: ${engineRestarts}`,
-);
-for (const line of removeTempDirs()) console.error(line);
+  for (const { project, kind, target } of services) {
+    plugin(`${project}:docker-build`);
+    plugin(`${project}:docker-build-single`);
+    podman(project, true);
+    const times = { pluginMulti: [] as number[], pluginSingle: [] as number[], engineMulti: [] as number[], engineSingle: [] as number[] };
+    for (let i = 0; i < runs; i++) {
+      times.pluginMulti.push(plugin(`${project}:docker-build`));
+      times.pluginSingle.push(plugin(`${project}:docker-build-single`));
+      times.engineMulti.push(podman(project, true));
+      times.engineSingle.push(podman(project, false));
+    }
+    const pluginRatio = median(times.pluginMulti) / median(times.pluginSingle);
+    const engineRatio = median(times.engineMulti) / median(times.engineSingle);
+    const floor =
+      pluginRatio > target && engineRatio > target ? ` (the engine's own ratio is above the target: not reachable on top of it here)` : '';
+    console.log(
+      `${project} (${kind}):\n` +
+        `  plugin  multi ${median(times.pluginMulti).toFixed(1)}s  single ${median(times.pluginSingle).toFixed(1)}s  ratio ${pluginRatio.toFixed(2)}  ${verdict(pluginRatio, target)}${floor}\n` +
+        `  podman  multi ${median(times.engineMulti).toFixed(1)}s  single ${median(times.engineSingle).toFixed(1)}s  ratio ${engineRatio.toFixed(2)}  (the engine's own floor)`,
+    );
+  }
+  console.log(
+    `load at the end: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}; raw podman restarts after its pull race: ${engineRestarts}`,
+  );
+});

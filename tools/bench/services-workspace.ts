@@ -5,7 +5,17 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { commitAll, installPlugin, isolatedStorage, nxBin, nxEnv, removeTempDirs, tempDir, writeFiles } from '../fixtures/workspace-kit';
+import {
+  commitAll,
+  installPlugin,
+  isolatedStorage,
+  nxBin,
+  nxEnv,
+  pluginWorkspaceFiles,
+  removeTempDirs,
+  tempDir,
+  writeFiles,
+} from '../fixtures/workspace-kit';
 
 export const REGISTRY = '127.0.0.1:5000';
 export const BASE = `${REGISTRY}/fixtures/busybox:latest`;
@@ -37,10 +47,7 @@ export function servicesWorkspace(services: number, prefix: string): { dir: stri
   const dir = tempDir(prefix);
   const imageName = `bench-${Date.now()}/{projectName}`;
   const files: Record<string, string> = {
-    '.gitignore': 'node_modules\ndist\n.nx\n',
-    'nx.json': JSON.stringify({
-      plugins: [{ plugin: 'nx-multiarch', options: { registry: REGISTRY, imageName, buildArgs: { BASE_IMAGE: BASE } } }],
-    }),
+    ...pluginWorkspaceFiles({ registry: REGISTRY, imageName, buildArgs: { BASE_IMAGE: BASE } }),
     ...EMPTY_EXECUTOR,
   };
   for (let i = 0; i < services; i++) {
