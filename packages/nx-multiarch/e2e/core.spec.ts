@@ -70,6 +70,36 @@ describe('docker-build', () => {
     expect(readRecordSync(GATEWAY).index.digest).toBe(first);
   });
 
+  it('a pinned base name removed from the store since (podman untag): the build that remembered it restarts, names the bases again, same digests', async () => {
+    const first = readRecordSync(GATEWAY).index.digest;
+    const pinned = execFileSync(
+      'podman',
+      ['images', '--format', '{{.Repository}}:{{.Tag}}', '--filter', 'reference=localhost/nx-multiarch-base/*'],
+      {
+        encoding: 'utf8',
+        ...SYNC_LIMITS,
+      },
+    )
+      .split('\n')
+      .filter(Boolean);
+    expect(pinned.length).toBeGreaterThan(0);
+    for (const name of pinned) execFileSync('podman', ['untag', name, name], SYNC_LIMITS);
+    const result = await nx(['run', 'gateway-service:docker-build', '--skip-nx-cache', '--jobs=2']);
+    expect(result.exitCode).toBe(0);
+    const [beforeFirstBuild, afterIt] = [
+      result.output.split(/> podman build /)[0],
+      result.output
+        .split(/> podman build /)
+        .slice(1)
+        .join(''),
+    ];
+    // The names were remembered (the test before found them), so no engine call looked for them before the build.
+    expect(beforeFirstBuild).not.toMatch(/> podman (pull|tag) /);
+    expect(afterIt).toContain('podman could not find an image or the local name of a base');
+    expect(afterIt).toMatch(/> podman tag \S+ localhost\/nx-multiarch-base\//);
+    expect(readRecordSync(GATEWAY).index.digest).toBe(first);
+  });
+
   it('runs the RUN steps of an emulated service under QEMU: its arm64 image says aarch64', async () => {
     const result = await nx(['run', 'context-api:docker-build']);
     expect(result.exitCode).toBe(0);

@@ -181,7 +181,7 @@ describe('a real run after the dry runs', () => {
     expect(existsSync(FAIL_ONCE)).toBe(false);
     expect(realRun).toContain(IMAGE_NOT_KNOWN);
     expect(realRun).toContain(
-      'podman lost an image, or the local name of a base, to a race between parallel builds (a known podman 4.x problem); starting again (attempt 2 of 3).',
+      'podman could not find an image or the local name of a base (lost to a race between parallel builds, a known podman 4.x problem, or removed from the store since an earlier build); starting again (attempt 2 of 3).',
     );
     // base's temporary list: removed after the failed attempt, built again, exported (which removes it: --rm)
     const lines = realCalls.split('\n').filter((line) => /^podman (build|manifest (push|rm)) .*\/nx-multiarch-work\/base:/.test(line));

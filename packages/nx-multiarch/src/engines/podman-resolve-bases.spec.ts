@@ -60,7 +60,31 @@ describe('podman.resolveBases', () => {
     expect(resolved.basePinsPresent).toBe(true);
   });
 
-  it('a name missing from the store: the pulls run on the first attempt', async () => {
+  it('names the store was seen holding (KnownBaseNames): no podman call looks for them; names found are remembered', async () => {
+    answer = (argv) => (argv[0] === 'skopeo' ? ok(list) : ok('id\nid\n'));
+    const remembered: string[][] = [];
+    const known = (has: boolean) => ({ has: () => has, remember: (names: string[]) => remembered.push(names) });
+    const skipped = await podman.resolveBases!(request, '/ws', known(true));
+    expect(calls.map((argv) => argv[0])).toEqual(['skopeo']);
+    expect(skipped.basePinsPresent).toBe(true);
+
+    calls.length = 0;
+    const asked = await podman.resolveBases!(request, '/ws', known(false));
+    expect(calls.map((argv) => argv.slice(0, 3))).toEqual([
+      ['skopeo', 'inspect', '--raw'],
+      ['podman', 'image', 'inspect'],
+    ]);
+    expect(remembered).toEqual([asked.basePins![0].pulls.map((pull) => pull.name)]);
+  });
+
+  it('a name missing from the store: the pulls run on the first attempt, and nothing is remembered', async () => {
+    answer = (argv) => (argv[0] === 'skopeo' ? ok(list) : failed);
+    const remember = jest.fn();
+    expect((await podman.resolveBases!(request, '/ws', { has: () => false, remember })).basePinsPresent).toBe(false);
+    expect(remember).not.toHaveBeenCalled();
+  });
+
+  it('a name missing from the store, no KnownBaseNames given: the pulls run on the first attempt', async () => {
     answer = (argv) => (argv[0] === 'skopeo' ? ok(list) : failed);
     expect((await podman.resolveBases!(request, '/ws')).basePinsPresent).toBe(false);
   });

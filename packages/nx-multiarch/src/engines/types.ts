@@ -66,6 +66,12 @@ export interface Plan {
   retry?: { on: RegExp; reason: string };
 }
 
+/** The local base names an engine store was seen to hold: looking them up again costs an engine process per build. */
+export interface KnownBaseNames {
+  has(names: string[]): boolean;
+  remember(names: string[]): void;
+}
+
 /** A file the engine builds from instead of the user's (podman's Dockerfile copy), with what it changes: a dry run shows it. */
 export interface PreparedFile {
   path: string;
@@ -114,7 +120,7 @@ export interface Engine {
    * Reads what a prepared request's base slots name now (podman: each platform's base digest, from the registry or a
    * workspace base's layout), for planMultiArch's pull steps. Real runs only: a dry run plans with placeholders.
    */
-  resolveBases?(request: MultiArchRequest, cwd: string): Promise<MultiArchRequest>;
+  resolveBases?(request: MultiArchRequest, cwd: string, known?: KnownBaseNames): Promise<MultiArchRequest>;
   planMultiArch(request: MultiArchRequest): Plan;
   planSingle(request: SingleRequest): Plan;
   /** Writes one image from the local store as a docker-archive (what `kind load image-archive` takes). */

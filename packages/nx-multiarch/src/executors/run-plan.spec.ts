@@ -57,7 +57,7 @@ describe('runPlan', () => {
     expect(log()).toEqual(['prepare', 'build', 'cleanup', 'prepare', 'build', 'cleanup']);
     expect(warn).toHaveBeenCalledTimes(1);
     expect(warn.mock.calls[0][0]).toMatch(
-      /^podman lost an image, or the local name of a base, to a race between parallel builds .*; starting again \(attempt 2 of 3\)\.$/,
+      /^podman could not find an image or the local name of a base \(lost to a race between parallel builds, .*\); starting again \(attempt 2 of 3\)\.$/,
     );
   });
 

@@ -28,6 +28,7 @@ import type { Engine, MultiArchRequest } from '../../engines/types';
 import type { DryRunReport } from '../../plan/dry-run-report';
 import { isDryRun } from '../../run/dry-run';
 import { outputInContextWarning } from '../output-in-context';
+import { knownBaseNames } from '../known-base-names';
 
 export function resolveBuildOptions(options: Record<string, unknown>, context: ExecutorContext, env = process.env) {
   const resolved = resolveOptions(buildSchema, options, context, DEFAULTS_FOR_BUILD, [buildEnvLayer(env)]);
@@ -138,7 +139,9 @@ export default async function dockerBuild(options: Record<string, unknown>, cont
       if (prepared.bases.length > 0)
         logger.info(`Using the fresh build output of ${prepared.bases.join(', ')} as base image (not a registry copy).`);
       const plan = engine.planMultiArch(
-        engine.resolveBases ? await engine.resolveBases(prepared.request, project.workspaceRoot) : prepared.request,
+        engine.resolveBases
+          ? await engine.resolveBases(prepared.request, project.workspaceRoot, knownBaseNames(project.workspaceRoot))
+          : prepared.request,
       );
       if (plan.archives) await mkdir(dirname(plan.archives[0].path), { recursive: true });
       const started = Date.now();
