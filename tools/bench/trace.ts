@@ -5,9 +5,9 @@
  * in ms, so they line up; each wrapper adds a bash start (a few ms) to the process it wraps.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '../fixtures/workspace-kit';
 
 export interface TraceEvent {
   kind: 'tool' | 'node-start' | 'node-exit' | 'require';
@@ -44,7 +44,7 @@ exit $code
 
 /** The environment that traces a command into a fresh log; `read()` returns its events, times in ms; `remove()` deletes the log and wrappers. */
 export function tracing(tools = ['podman', 'skopeo', 'git']): { env: NodeJS.ProcessEnv; read: () => TraceEvent[]; remove: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-trace-'));
+  const dir = tempDir('bench-trace-'); // removed by remove(), or with the benchmark's other folders when it fails
   const bin = join(dir, 'bin');
   mkdirSync(bin);
   for (const tool of tools) {
